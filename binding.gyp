@@ -1,0 +1,32 @@
+{
+  "variables": {
+    "sanitize%": 0
+  },
+  "targets": [
+    {
+      "target_name": "usocket",
+      "sources": [
+        "native/module.c",
+        "native/args.c",
+        "native/platform.c",
+        "native/constants.c",
+        "native/addresses.c",
+        "native/sockets.c",
+        "native/wait.c",
+        "native/readiness.c"
+      ],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
+      "cflags!": ["-fno-exceptions"],
+      "xcode_settings": {
+        "OTHER_CFLAGS": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"]
+      },
+      "conditions": [
+        ["OS=='linux'", {"defines": ["_GNU_SOURCE"]}],
+        ["sanitize==1", {
+          "cflags": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined"],
+          "ldflags": ["-fsanitize=address,undefined"]
+        }]
+      ]
+    }
+  ]
+}

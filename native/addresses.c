@@ -1,0 +1,295 @@
+#include "addresses.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "args.h"
+#include "register.h"
+
+/* Longest text any numeric host (with an interface suffix) can have; longer is invalid. */
+#define HOST_TEXT_MAX 128
+
+int address_from_js(napi_env env, napi_value value, struct sockaddr_storage *out, socklen_t *len) {
+  uint8_t *data;
+  size_t size;
+  if (arg_bytes(env, value, &data, &size) < 0) return -1;
+  if (size < sizeof(sa_family_t) || size > sizeof *out) {
+    napi_throw_range_error(env, NULL, "usocket core: not a packed socket address");
+    return -1;
+  }
+  memcpy(out, data, size);
+  *len = (socklen_t)size;
+  return 0;
+}
+
+static napi_value unix_path_to_js(napi_env env, const struct sockaddr_un *sun, socklen_t len) {
+  napi_value result;
+  size_t offset = offsetof(struct sockaddr_un, sun_path);
+  size_t n = len > offset ? (size_t)len - offset : 0;
+  if (n > sizeof sun->sun_path) n = sizeof sun->sun_path;
+  /* A pathname ends at its NUL; an abstract name (leading NUL) is exactly n bytes. */
+  if (n > 0 && sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);
+  if (napi_create_string_utf8(env, sun->sun_path, n, &result) != napi_ok) return NULL;
+  return result;
+}
+
+napi_value address_to_js(napi_env env, const struct sockaddr *addr, socklen_t len) {
+  napi_value result, item;
+  char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  switch (addr->sa_family) {
+    case AF_INET: {
+      const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+      inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
+      NAPI_OK(napi_create_array_with_length(env, 2, &result));
+      NAPI_OK(napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &item));
+      NAPI_OK(napi_set_element(env, result, 0, item));
+      NAPI_OK(napi_set_element(env, result, 1, make_int(env, ntohs(sin->sin_port))));
+      return result;
+    }
+    case AF_INET6: {
+      const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+      /* getnameinfo adds the "%interface" suffix of scoped addresses, as CPython shows them. */
+      if (getnameinfo(addr, sizeof *sin6, text, sizeof text, NULL, 0, NI_NUMERICHOST) != 0)
+        inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
+      NAPI_OK(napi_create_array_with_length(env, 4, &result));
+      NAPI_OK(napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &item));
+      NAPI_OK(napi_set_element(env, result, 0, item));
+      NAPI_OK(napi_set_element(env, result, 1, make_int(env, ntohs(sin6->sin6_port))));
+      NAPI_OK(napi_set_element(env, result, 2, make_int(env, ntohl(sin6->sin6_flowinfo))));
+      NAPI_OK(napi_set_element(env, result, 3, make_int(env, sin6->sin6_scope_id)));
+      return result;
+    }
+    case AF_UNIX:
+      return unix_path_to_js(env, (const struct sockaddr_un *)addr, len);
+    default:
+      NAPI_OK(napi_get_null(env, &result));
+      return result;
+  }
+}
+
+/* Reads a JavaScript string into `buf` as UTF-8. Returns 0, or -EINVAL when it is too
+ * long or holds a NUL (which C would silently cut at), or -1 on a thrown TypeError. */
+static int host_text(napi_env env, napi_value value, char *buf, size_t size) {
+  size_t n;
+  if (napi_get_value_string_utf8(env, value, buf, size, &n) != napi_ok) {
+    napi_throw_type_error(env, NULL, "usocket core: expected a string");
+    return -1;
+  }
+  if (n >= size - 1 || strlen(buf) != n) return -EINVAL;
+  return 0;
+}
+
+static int scope_from_text(const char *text, uint32_t *scope) {
+  char *end;
+  if (*text == '\0') return -EINVAL;
+  unsigned long number = strtoul(text, &end, 10);
+  if (*end == '\0') {
+    if (number > UINT32_MAX) return -EINVAL;
+    *scope = (uint32_t)number;
+    return 0;
+  }
+  *scope = if_nametoindex(text);
+  return *scope == 0 ? -EINVAL : 0;
+}
+
+static napi_value packed(napi_env env, const void *addr, size_t len) {
+  napi_value result;
+  NAPI_OK(napi_create_buffer_copy(env, len, addr, NULL, &result));
+  return result;
+}
+
+/* packAddress(AF_INET, host, port) / packAddress(AF_INET6, host, port, flowinfo, scopeid)
+ * → Buffer holding the sockaddr, or -errno (EINVAL: host is not numeric). */
+static napi_value pack_address(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t family;
+  char host[HOST_TEXT_MAX];
+  double port, flowinfo = 0, scope = 0;
+  if (arg_int32(env, argv[0], &family) < 0) return NULL;
+  int rc = host_text(env, argv[1], host, sizeof host);
+  if (rc == -1) return NULL;
+  if (rc < 0) return make_errno(env, EINVAL);
+  if (arg_double(env, argv[2], &port) < 0) return NULL;
+  if (family == AF_INET) {
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    if (host[0] == '\0')
+      sin.sin_addr.s_addr = htonl(INADDR_ANY);
+    else if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+      return make_errno(env, EINVAL);
+    return packed(env, &sin, sizeof sin);
+  }
+  if (family == AF_INET6) {
+    struct sockaddr_in6 sin6;
+    uint32_t suffix_scope = 0;
+    if (argc > 3 && arg_double(env, argv[3], &flowinfo) < 0) return NULL;
+    if (argc > 4 && arg_double(env, argv[4], &scope) < 0) return NULL;
+    char *percent = strchr(host, '%');
+    if (percent) {
+      *percent = '\0';
+      if (scope_from_text(percent + 1, &suffix_scope) < 0) return make_errno(env, EINVAL);
+    }
+    memset(&sin6, 0, sizeof sin6);
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_port = htons((uint16_t)port);
+    sin6.sin6_flowinfo = htonl((uint32_t)flowinfo);
+    sin6.sin6_scope_id = scope != 0 ? (uint32_t)scope : suffix_scope;
+    if (host[0] == '\0')
+      sin6.sin6_addr = in6addr_any;
+    else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) != 1)
+      return make_errno(env, EINVAL);
+    return packed(env, &sin6, sizeof sin6);
+  }
+  return make_errno(env, EAFNOSUPPORT);
+}
+
+/* packUnixAddress(pathBytes) → Buffer, or -ENAMETOOLONG. A leading NUL byte names an
+ * abstract socket (Linux), whose length is exact; a path gets its terminating NUL. */
+static napi_value pack_unix_address(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  uint8_t *path;
+  size_t n;
+  struct sockaddr_un sun;
+  if (arg_bytes(env, argv[0], &path, &n) < 0) return NULL;
+  bool abstract = n > 0 && path[0] == 0;
+  if (n > sizeof sun.sun_path - (abstract ? 0 : 1)) return make_errno(env, ENAMETOOLONG);
+  memset(&sun, 0, sizeof sun);
+  sun.sun_family = AF_UNIX;
+  memcpy(sun.sun_path, path, n);
+  size_t len = offsetof(struct sockaddr_un, sun_path) + n + (abstract ? 0 : 1);
+  return packed(env, &sun, len);
+}
+
+/* inetPton(af, text) → Buffer of 4 or 16 bytes, or -EINVAL / -EAFNOSUPPORT. */
+static napi_value inet_pton_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t family;
+  char text[HOST_TEXT_MAX];
+  unsigned char out[16];
+  napi_value result;
+  if (arg_int32(env, argv[0], &family) < 0) return NULL;
+  if (family != AF_INET && family != AF_INET6) return make_errno(env, EAFNOSUPPORT);
+  int rc = host_text(env, argv[1], text, sizeof text);
+  if (rc == -1) return NULL;
+  if (rc < 0 || inet_pton(family, text, out) != 1) return make_errno(env, EINVAL);
+  NAPI_OK(napi_create_buffer_copy(env, family == AF_INET ? 4 : 16, out, NULL, &result));
+  return result;
+}
+
+/* inetNtop(af, bytes) → string, or -EAFNOSUPPORT, or -EINVAL for a wrong length
+ * (TypeScript turns that into a RangeError before it gets here). */
+static napi_value inet_ntop_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t family;
+  uint8_t *bytes;
+  size_t n;
+  char text[INET6_ADDRSTRLEN];
+  napi_value result;
+  if (arg_int32(env, argv[0], &family) < 0) return NULL;
+  if (family != AF_INET && family != AF_INET6) return make_errno(env, EAFNOSUPPORT);
+  if (arg_bytes(env, argv[1], &bytes, &n) < 0) return NULL;
+  if (n != (family == AF_INET ? 4u : 16u)) return make_errno(env, EINVAL);
+  if (inet_ntop(family, bytes, text, sizeof text) == NULL) return make_errno(env, errno);
+  NAPI_OK(napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+/* Optional string argument: null/undefined → NULL. Returns 0, -EINVAL (bad text), -1 (thrown). */
+static int optional_text(napi_env env, napi_value value, char *buf, size_t size, char **out) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return -1;
+  if (type == napi_null || type == napi_undefined) {
+    *out = NULL;
+    return 0;
+  }
+  int rc = host_text(env, value, buf, size);
+  *out = buf;
+  return rc;
+}
+
+/* The resolver's error as a negative number whatever the system's sign convention. */
+static int negative_eai(int code) { return code < 0 ? code : -code; }
+
+napi_value getaddrinfo_results(napi_env env, const struct addrinfo *list) {
+  napi_value result, entry, item;
+  uint32_t index = 0;
+  NAPI_OK(napi_create_array(env, &result));
+  for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+    NAPI_OK(napi_create_array_with_length(env, 5, &entry));
+    NAPI_OK(napi_set_element(env, entry, 0, make_int(env, ai->ai_family)));
+    NAPI_OK(napi_set_element(env, entry, 1, make_int(env, ai->ai_socktype)));
+    NAPI_OK(napi_set_element(env, entry, 2, make_int(env, ai->ai_protocol)));
+    NAPI_OK(napi_create_string_utf8(env, ai->ai_canonname ? ai->ai_canonname : "", NAPI_AUTO_LENGTH, &item));
+    NAPI_OK(napi_set_element(env, entry, 3, item));
+    item = address_to_js(env, ai->ai_addr, ai->ai_addrlen);
+    if (item == NULL) return NULL;
+    NAPI_OK(napi_set_element(env, entry, 4, item));
+    NAPI_OK(napi_set_element(env, result, index++, entry));
+  }
+  return result;
+}
+
+/* getaddrinfo(host|null, service|null, family, type, proto, flags) → array of 5-tuples, or a
+ * number: the negative EAI_* code, or (for EAI_SYSTEM) the positive errno. */
+static napi_value getaddrinfo_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  char host_buf[1025], service_buf[64];
+  char *host, *service;
+  int32_t hints_values[4];
+  struct addrinfo hints, *list = NULL;
+  int rc = optional_text(env, argv[0], host_buf, sizeof host_buf, &host);
+  if (rc == -1) return NULL;
+  if (rc < 0) return make_int(env, negative_eai(EAI_NONAME));
+  rc = optional_text(env, argv[1], service_buf, sizeof service_buf, &service);
+  if (rc == -1) return NULL;
+  if (rc < 0) return make_int(env, negative_eai(EAI_SERVICE));
+  for (int i = 0; i < 4; i++)
+    if (arg_int32(env, argv[2 + i], &hints_values[i]) < 0) return NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = hints_values[0];
+  hints.ai_socktype = hints_values[1];
+  hints.ai_protocol = hints_values[2];
+  hints.ai_flags = hints_values[3];
+  rc = getaddrinfo(host, service, &hints, &list);
+  if (rc != 0) {
+#ifdef EAI_SYSTEM
+    if (rc == EAI_SYSTEM) return make_int(env, errno ? errno : EIO);
+#endif
+    return make_int(env, negative_eai(rc));
+  }
+  napi_value result = getaddrinfo_results(env, list);
+  freeaddrinfo(list);
+  return result;
+}
+
+static napi_value gai_strerror_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t code;
+  napi_value result;
+  if (arg_int32(env, argv[0], &code) < 0) return NULL;
+#if defined(EAI_NONAME) && EAI_NONAME > 0
+  code = -code; /* systems whose EAI_* are positive */
+#endif
+  NAPI_OK(napi_create_string_utf8(env, gai_strerror(code), NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+void register_addresses(napi_env env, napi_value exports) {
+  static const struct export_entry entries[] = {
+      {"packAddress", pack_address},
+      {"packUnixAddress", pack_unix_address},
+      {"inetPton", inet_pton_js},
+      {"inetNtop", inet_ntop_js},
+      {"getaddrinfo", getaddrinfo_js},
+      {"gaiStrerror", gai_strerror_js},
+  };
+  register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);
+}

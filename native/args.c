@@ -1,0 +1,87 @@
+#include "args.h"
+
+int arg_int32(napi_env env, napi_value value, int32_t *out) {
+  if (napi_get_value_int32(env, value, out) != napi_ok) {
+    napi_throw_type_error(env, NULL, "usocket core: expected a number");
+    return -1;
+  }
+  return 0;
+}
+
+int arg_double(napi_env env, napi_value value, double *out) {
+  if (napi_get_value_double(env, value, out) != napi_ok) {
+    napi_throw_type_error(env, NULL, "usocket core: expected a number");
+    return -1;
+  }
+  return 0;
+}
+
+static size_t element_size(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int16_array:
+    case napi_uint16_array:
+      return 2;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      return 4;
+    case napi_float64_array:
+    case napi_bigint64_array:
+    case napi_biguint64_array:
+      return 8;
+    default:
+      return 1;
+  }
+}
+
+int arg_bytes(napi_env env, napi_value value, uint8_t **data, size_t *len) {
+  bool is;
+  void *ptr = NULL;
+  if (napi_is_typedarray(env, value, &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    size_t count;
+    if (napi_get_typedarray_info(env, value, &type, &count, &ptr, NULL, NULL) != napi_ok) return -1;
+    *data = ptr;
+    *len = count * element_size(type);
+    return 0;
+  }
+  if (napi_is_dataview(env, value, &is) == napi_ok && is) {
+    if (napi_get_dataview_info(env, value, len, &ptr, NULL, NULL) != napi_ok) return -1;
+    *data = ptr;
+    return 0;
+  }
+  if (napi_is_arraybuffer(env, value, &is) == napi_ok && is) {
+    if (napi_get_arraybuffer_info(env, value, &ptr, len) != napi_ok) return -1;
+    *data = ptr;
+    return 0;
+  }
+  napi_throw_type_error(env, NULL, "usocket core: expected an ArrayBufferView");
+  return -1;
+}
+
+int arg_window(napi_env env, napi_value view, napi_value offset, napi_value count,
+               uint8_t **data, size_t *len) {
+  uint8_t *base;
+  size_t size;
+  double off, n;
+  if (arg_bytes(env, view, &base, &size) < 0) return -1;
+  if (arg_double(env, offset, &off) < 0 || arg_double(env, count, &n) < 0) return -1;
+  /* Written so that NaN fails every comparison and is rejected. */
+  if (!(off >= 0 && n >= 0 && off <= (double)size && n <= (double)size - off)) {
+    napi_throw_range_error(env, NULL, "usocket core: window outside the buffer");
+    return -1;
+  }
+  *data = base + (size_t)off;
+  *len = (size_t)n;
+  return 0;
+}
+
+napi_value make_int(napi_env env, int64_t value) {
+  napi_value result;
+  if (napi_create_int64(env, value, &result) != napi_ok) return NULL;
+  return result;
+}
+
+napi_value make_errno(napi_env env, int err) {
+  return make_int(env, -(int64_t)err);
+}

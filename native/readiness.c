@@ -1,0 +1,169 @@
+/* Readiness for the Promise API: one libuv poll handle per awaited socket, on the loop
+ * of the environment (main thread or Worker) that loaded the addon. The synchronous
+ * path never comes here. An active watcher keeps the loop alive; a stopped one does
+ * not, so an idle socket never holds the process open. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <uv.h>
+
+#include "args.h"
+#include "handle.h"
+#include "register.h"
+
+struct env_state;
+
+struct watcher {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  usock_handle *owner;
+  struct env_state *state;
+  struct watcher *prev, *next;
+};
+
+/* Per environment: the live watchers, so a Worker that exits closes them all. */
+struct env_state {
+  uv_loop_t *loop;
+  struct watcher *head;
+  size_t allocated; /* watchers not yet freed (including those closing) */
+  int tearing_down;
+  napi_async_cleanup_hook_handle hook;
+};
+
+static void teardown_finished(struct env_state *state) {
+  napi_remove_async_cleanup_hook(state->hook);
+  free(state);
+}
+
+static void on_closed(uv_handle_t *poll) {
+  struct watcher *w = poll->data;
+  struct env_state *state = w->state;
+  free(w);
+  state->allocated--;
+  if (state->tearing_down && state->allocated == 0) teardown_finished(state);
+}
+
+void watcher_detach(usock_handle *handle) {
+  struct watcher *w = handle->watcher;
+  if (w == NULL) return;
+  handle->watcher = NULL;
+  w->owner = NULL;
+  uv_poll_stop(&w->poll);
+  if (w->prev) w->prev->next = w->next;
+  else w->state->head = w->next;
+  if (w->next) w->next->prev = w->prev;
+  napi_delete_reference(w->env, w->callback);
+  napi_async_destroy(w->env, w->context);
+  uv_close((uv_handle_t *)&w->poll, on_closed);
+}
+
+static void on_environment_exit(napi_async_cleanup_hook_handle hook, void *data) {
+  (void)hook;
+  struct env_state *state = data;
+  state->tearing_down = 1;
+  while (state->head) watcher_detach(state->head->owner);
+  if (state->allocated == 0) teardown_finished(state);
+}
+
+static struct env_state *env_state_of(napi_env env) {
+  void *data = NULL;
+  if (napi_get_instance_data(env, &data) == napi_ok && data != NULL) return data;
+  struct env_state *state = calloc(1, sizeof *state);
+  if (state == NULL) return NULL;
+  if (napi_get_uv_event_loop(env, &state->loop) != napi_ok ||
+      napi_add_async_cleanup_hook(env, on_environment_exit, state, &state->hook) != napi_ok ||
+      napi_set_instance_data(env, state, NULL, NULL) != napi_ok) {
+    free(state);
+    return NULL;
+  }
+  return state;
+}
+
+static void on_poll(uv_poll_t *poll, int status, int events) {
+  struct watcher *w = poll->data;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  napi_value callback, receiver, argv[2], result;
+  int revents = 0;
+  if (events & UV_READABLE) revents |= POLLIN;
+  if (events & UV_WRITABLE) revents |= POLLOUT;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  if (napi_get_reference_value(env, w->callback, &callback) == napi_ok &&
+      napi_get_undefined(env, &receiver) == napi_ok && napi_create_int32(env, status, &argv[0]) == napi_ok &&
+      napi_create_int32(env, revents, &argv[1]) == napi_ok) {
+    if (napi_make_callback(env, w->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
+      napi_value error;
+      if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_value callback) {
+  struct env_state *state = env_state_of(env);
+  napi_value resource, name;
+  if (state == NULL) return NULL;
+  struct watcher *w = calloc(1, sizeof *w);
+  if (w == NULL) return NULL;
+  if (uv_poll_init(state->loop, &w->poll, handle->fd) != 0) {
+    free(w);
+    return NULL;
+  }
+  w->poll.data = w;
+  w->env = env;
+  w->owner = handle;
+  w->state = state;
+  state->allocated++;
+  if (napi_create_object(env, &resource) != napi_ok ||
+      napi_create_string_latin1(env, "usocket:readiness", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, resource, name, &w->context) != napi_ok ||
+      napi_create_reference(env, callback, 1, &w->callback) != napi_ok) {
+    /* Not yet linked: close the poll handle alone. */
+    if (w->context) napi_async_destroy(env, w->context);
+    uv_close((uv_handle_t *)&w->poll, on_closed);
+    return NULL;
+  }
+  w->next = state->head;
+  if (state->head) state->head->prev = w;
+  state->head = w;
+  handle->watcher = w;
+  return w;
+}
+
+/* watch(handle, events, callback) → 0 or -errno. Asks for callback(status, revents) when
+ * the socket becomes ready for `events` (POLLIN and/or POLLOUT); events 0 stops watching.
+ * The callback of the first call is kept for the life of the watcher. The watcher stays
+ * armed until it is changed: level-triggered, like poll(2). */
+static napi_value watch(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t events;
+  usock_handle *handle = handle_from_js(env, argv[0]);
+  if (handle == NULL || arg_int32(env, argv[1], &events) < 0) return NULL;
+  if (handle->fd < 0) return make_errno(env, EBADF);
+  struct watcher *w = handle->watcher;
+  if (events == 0) {
+    if (w) uv_poll_stop(&w->poll);
+    return make_int(env, 0);
+  }
+  if (w == NULL) {
+    napi_valuetype type;
+    if (napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
+      napi_throw_type_error(env, NULL, "usocket core: expected a callback");
+      return NULL;
+    }
+    w = watcher_create(env, handle, argv[2]);
+    if (w == NULL) return make_errno(env, ENOMEM);
+  }
+  int uv_events = ((events & POLLIN) ? UV_READABLE : 0) | ((events & POLLOUT) ? UV_WRITABLE : 0);
+  int rc = uv_poll_start(&w->poll, uv_events, on_poll);
+  return make_int(env, rc < 0 ? rc : 0); /* libuv errors are -errno on Unix */
+}
+
+void register_readiness(napi_env env, napi_value exports) {
+  static const struct export_entry entries[] = {
+      {"watch", watch},
+  };
+  register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);
+}

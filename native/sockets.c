@@ -1,0 +1,369 @@
+/* One function per socket system call. Each takes the descriptor number (TypeScript
+ * keeps it next to the handle and checks for a closed socket first), makes the call,
+ * retries EINTR, and returns the result or -errno. No policy lives here. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "addresses.h"
+#include "args.h"
+#include "handle.h"
+#include "platform.h"
+#include "register.h"
+
+#define RETRY(expr) ({ __typeof__(expr) r_; do r_ = (expr); while (r_ < 0 && errno == EINTR); r_; })
+
+static napi_value result_or_errno(napi_env env, ssize_t rc) {
+  return rc < 0 ? make_errno(env, errno) : make_int(env, rc);
+}
+
+usock_handle *handle_from_js(napi_env env, napi_value value) {
+  void *data = NULL;
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
+      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, NULL, "usocket core: expected a socket handle");
+    return NULL;
+  }
+  return data;
+}
+
+static void handle_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  usock_handle *handle = data;
+  watcher_detach(handle);
+  if (handle->fd >= 0) close(handle->fd);
+  free(handle);
+}
+
+/* adopt(fd) → handle: from now on the descriptor is closed by close(handle) or, failing
+ * that, when the handle is garbage-collected. */
+static napi_value adopt(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd;
+  napi_value result;
+  if (arg_int32(env, argv[0], &fd) < 0) return NULL;
+  usock_handle *handle = malloc(sizeof *handle);
+  if (handle == NULL) {
+    napi_throw_error(env, "ENOMEM", "usocket core: out of memory");
+    return NULL;
+  }
+  handle->fd = fd;
+  handle->watcher = NULL;
+  if (napi_create_external(env, handle, handle_finalize, NULL, &result) != napi_ok) {
+    free(handle);
+    return NULL;
+  }
+  return result;
+}
+
+/* close(handle) → 0 or -errno; a second close is a no-op returning 0. */
+static napi_value close_handle(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  usock_handle *handle = handle_from_js(env, argv[0]);
+  if (handle == NULL) return NULL;
+  watcher_detach(handle);
+  int fd = handle->fd;
+  handle->fd = -1;
+  /* On Linux the descriptor is released even when close reports EINTR: never retry. */
+  if (fd >= 0 && close(fd) < 0 && errno != EINTR) return make_errno(env, errno);
+  return make_int(env, 0);
+}
+
+static napi_value socket_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t family, type, proto;
+  if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 ||
+      arg_int32(env, argv[2], &proto) < 0)
+    return NULL;
+  return result_or_errno(env, platform_socket(family, type, proto));
+}
+
+static napi_value socketpair_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t family, type, proto;
+  int fds[2];
+  napi_value result;
+  if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 ||
+      arg_int32(env, argv[2], &proto) < 0)
+    return NULL;
+  if (platform_socketpair(family, type, proto, fds) < 0) return make_errno(env, errno);
+  NAPI_OK(napi_create_array_with_length(env, 2, &result));
+  NAPI_OK(napi_set_element(env, result, 0, make_int(env, fds[0])));
+  NAPI_OK(napi_set_element(env, result, 1, make_int(env, fds[1])));
+  return result;
+}
+
+static napi_value set_nonblocking(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd;
+  bool on;
+  if (arg_int32(env, argv[0], &fd) < 0) return NULL;
+  if (napi_get_value_bool(env, argv[1], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "usocket core: expected a boolean");
+    return NULL;
+  }
+  return result_or_errno(env, platform_set_nonblocking(fd, on));
+}
+
+static napi_value bind_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd;
+  struct sockaddr_storage addr;
+  socklen_t len;
+  if (arg_int32(env, argv[0], &fd) < 0 || address_from_js(env, argv[1], &addr, &len) < 0) return NULL;
+  return result_or_errno(env, bind(fd, (struct sockaddr *)&addr, len));
+}
+
+/* A blocking connect interrupted by a signal goes on in the kernel; like CPython, wait
+ * for it to finish and report its outcome instead of starting it again. */
+static int finish_interrupted_connect(int fd) {
+  struct pollfd p = {.fd = fd, .events = POLLOUT};
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (RETRY(poll(&p, 1, -1)) < 0) return -1;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -1;
+  if (err != 0) {
+    errno = err;
+    return -1;
+  }
+  return 0;
+}
+
+static napi_value connect_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd;
+  struct sockaddr_storage addr;
+  socklen_t len;
+  if (arg_int32(env, argv[0], &fd) < 0 || address_from_js(env, argv[1], &addr, &len) < 0) return NULL;
+  int rc = connect(fd, (struct sockaddr *)&addr, len);
+  if (rc < 0 && errno == EINTR) rc = finish_interrupted_connect(fd);
+  return result_or_errno(env, rc);
+}
+
+static napi_value listen_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd, backlog;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &backlog) < 0) return NULL;
+  return result_or_errno(env, listen(fd, backlog));
+}
+
+static napi_value shutdown_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd, how;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &how) < 0) return NULL;
+  return result_or_errno(env, shutdown(fd, how));
+}
+
+/* accept(fd) → [newFd, address] or -errno. */
+static napi_value accept_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd;
+  struct sockaddr_storage addr;
+  socklen_t len = sizeof addr;
+  napi_value result, address;
+  if (arg_int32(env, argv[0], &fd) < 0) return NULL;
+  memset(&addr, 0, sizeof addr);
+  int client = platform_accept(fd, (struct sockaddr *)&addr, &len);
+  if (client < 0) return make_errno(env, errno);
+  address = address_to_js(env, (struct sockaddr *)&addr, len);
+  if (address == NULL || napi_create_array_with_length(env, 2, &result) != napi_ok ||
+      napi_set_element(env, result, 0, make_int(env, client)) != napi_ok ||
+      napi_set_element(env, result, 1, address) != napi_ok) {
+    close(client);
+    return NULL;
+  }
+  return result;
+}
+
+/* send(fd, view, offset, length, flags) → bytes sent or -errno. */
+static napi_value send_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd, flags;
+  uint8_t *data;
+  size_t len;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
+      arg_int32(env, argv[4], &flags) < 0)
+    return NULL;
+  return result_or_errno(env, RETRY(send(fd, data, len, flags | USOCK_SEND_FLAGS)));
+}
+
+/* sendto(fd, view, offset, length, flags, packedAddress) → bytes sent or -errno. */
+static napi_value sendto_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd, flags;
+  uint8_t *data;
+  size_t len;
+  struct sockaddr_storage addr;
+  socklen_t addr_len;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
+      arg_int32(env, argv[4], &flags) < 0 || address_from_js(env, argv[5], &addr, &addr_len) < 0)
+    return NULL;
+  return result_or_errno(
+      env, RETRY(sendto(fd, data, len, flags | USOCK_SEND_FLAGS, (struct sockaddr *)&addr, addr_len)));
+}
+
+/* recv(fd, view, offset, length, flags) → bytes received (0 at EOF) or -errno. */
+static napi_value recv_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd, flags;
+  uint8_t *data;
+  size_t len;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
+      arg_int32(env, argv[4], &flags) < 0)
+    return NULL;
+  return result_or_errno(env, RETRY(recv(fd, data, len, flags)));
+}
+
+/* recvfrom(fd, view, offset, length, flags) → [bytes, address] or -errno; the address is
+ * null when the system gave none (a connected stream socket). */
+static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd, flags;
+  uint8_t *data;
+  size_t len;
+  struct sockaddr_storage addr;
+  socklen_t addr_len = sizeof addr;
+  napi_value result, address;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
+      arg_int32(env, argv[4], &flags) < 0)
+    return NULL;
+  memset(&addr, 0, sizeof addr);
+  ssize_t n = RETRY(recvfrom(fd, data, len, flags, (struct sockaddr *)&addr, &addr_len));
+  if (n < 0) return make_errno(env, errno);
+  if (addr_len == 0) {
+    NAPI_OK(napi_get_null(env, &address));
+  } else {
+    address = address_to_js(env, (struct sockaddr *)&addr, addr_len);
+    if (address == NULL) return NULL;
+  }
+  NAPI_OK(napi_create_array_with_length(env, 2, &result));
+  NAPI_OK(napi_set_element(env, result, 0, make_int(env, n)));
+  NAPI_OK(napi_set_element(env, result, 1, address));
+  return result;
+}
+
+/* setsockopt(fd, level, option, value): value is an integer or a byte view passed as is. */
+static napi_value setsockopt_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd, level, option, number;
+  napi_valuetype type;
+  const void *data;
+  socklen_t len;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &level) < 0 ||
+      arg_int32(env, argv[2], &option) < 0)
+    return NULL;
+  NAPI_OK(napi_typeof(env, argv[3], &type));
+  if (type == napi_number) {
+    if (arg_int32(env, argv[3], &number) < 0) return NULL;
+    data = &number;
+    len = sizeof number;
+  } else {
+    uint8_t *bytes;
+    size_t size;
+    if (arg_bytes(env, argv[3], &bytes, &size) < 0) return NULL;
+    data = bytes;
+    len = (socklen_t)size;
+  }
+  return result_or_errno(env, setsockopt(fd, level, option, data, len));
+}
+
+/* getsockopt(fd, level, option, buflen) → [integer] when buflen is 0, else a Buffer of the
+ * length the system returned (at most buflen); -errno on failure. */
+static napi_value getsockopt_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd, level, option, buflen;
+  napi_value result;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &level) < 0 ||
+      arg_int32(env, argv[2], &option) < 0 || arg_int32(env, argv[3], &buflen) < 0)
+    return NULL;
+  if (buflen <= 0) {
+    int value = 0;
+    socklen_t len = sizeof value;
+    if (getsockopt(fd, level, option, &value, &len) < 0) return make_errno(env, errno);
+    NAPI_OK(napi_create_array_with_length(env, 1, &result));
+    NAPI_OK(napi_set_element(env, result, 0, make_int(env, value)));
+    return result;
+  }
+  if (buflen > 1024) {
+    napi_throw_range_error(env, NULL, "usocket core: buflen out of range");
+    return NULL;
+  }
+  uint8_t buf[1024];
+  socklen_t len = (socklen_t)buflen;
+  memset(buf, 0, (size_t)buflen);
+  if (getsockopt(fd, level, option, buf, &len) < 0) return make_errno(env, errno);
+  if (len > (socklen_t)buflen) len = (socklen_t)buflen;
+  NAPI_OK(napi_create_buffer_copy(env, len, buf, NULL, &result));
+  return result;
+}
+
+typedef int (*name_getter)(int, struct sockaddr *, socklen_t *);
+
+static napi_value socket_name(napi_env env, napi_callback_info info, name_getter getter) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd;
+  struct sockaddr_storage addr;
+  socklen_t len = sizeof addr;
+  if (arg_int32(env, argv[0], &fd) < 0) return NULL;
+  memset(&addr, 0, sizeof addr);
+  if (getter(fd, (struct sockaddr *)&addr, &len) < 0) return make_errno(env, errno);
+  return address_to_js(env, (struct sockaddr *)&addr, len);
+}
+
+static napi_value getsockname_js(napi_env env, napi_callback_info info) {
+  return socket_name(env, info, getsockname);
+}
+
+static napi_value getpeername_js(napi_env env, napi_callback_info info) {
+  return socket_name(env, info, getpeername);
+}
+
+static napi_value gethostname_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  char name[256];
+  napi_value result;
+  if (gethostname(name, sizeof name) < 0) return make_errno(env, errno);
+  name[sizeof name - 1] = '\0';
+  NAPI_OK(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+static napi_value strerror_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t err;
+  napi_value result;
+  if (arg_int32(env, argv[0], &err) < 0) return NULL;
+  NAPI_OK(napi_create_string_utf8(env, strerror(err), NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+void register_sockets(napi_env env, napi_value exports) {
+  static const struct export_entry entries[] = {
+      {"socket", socket_js},
+      {"socketpair", socketpair_js},
+      {"adopt", adopt},
+      {"close", close_handle},
+      {"setNonblocking", set_nonblocking},
+      {"bind", bind_js},
+      {"connect", connect_js},
+      {"listen", listen_js},
+      {"shutdown", shutdown_js},
+      {"accept", accept_js},
+      {"send", send_js},
+      {"sendto", sendto_js},
+      {"recv", recv_js},
+      {"recvfrom", recvfrom_js},
+      {"setsockopt", setsockopt_js},
+      {"getsockopt", getsockopt_js},
+      {"getsockname", getsockname_js},
+      {"getpeername", getpeername_js},
+      {"gethostname", gethostname_js},
+      {"strerror", strerror_js},
+  };
+  register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);
+}

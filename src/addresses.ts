@@ -1,0 +1,145 @@
+// Addresses: the tuple forms of SPEC section 2 in, packed sockaddr bytes to the core,
+// and the module functions that convert or resolve them.
+import { native, type NativeAddress } from "./native.js";
+import { E, OSError } from "./errors.js";
+import { describeType, int32, integer, optionalInt32 } from "./validate.js";
+
+const C = native.constants;
+const AF_INET = C["AF_INET"]!;
+const AF_INET6 = C["AF_INET6"]!;
+const AF_UNIX = C["AF_UNIX"]!;
+
+export type IPv4Address = [host: string, port: number];
+export type IPv6Address = [host: string, port: number, flowinfo: number, scopeid: number];
+/** A path; a leading "\0" names a Linux abstract socket; "" is an unnamed socket. */
+export type UnixAddress = string;
+/** What the module returns: the same forms that bind/connect/sendto take. */
+export type Address = IPv4Address | IPv6Address | UnixAddress;
+/** What bind/connect/sendto accept: IPv6 also as [host, port]; AF_UNIX also as bytes. */
+export type AddressInput = IPv4Address | [host: string, port: number] | IPv6Address | UnixAddress | Uint8Array;
+
+/** The last address packed, reused while the same one is sent to again (sendto loops). */
+let lastPacked: { family: number; host: string; port: number; flowinfo: number; scopeid: number; bytes: Buffer } | null = null;
+
+function notNumeric(family: number, host: string, syscall: string, address: unknown): OSError {
+  const kind = family === AF_INET ? "IPv4" : "IPv6";
+  return new OSError(E.EINVAL, syscall, {
+    address,
+    message: `${JSON.stringify(host)} is not a numeric ${kind} address; usocket never resolves names here: ` +
+      "resolve it with getaddrinfo() first and pass its result",
+  });
+}
+
+function tuple(address: unknown, family: number, syscall: string): [string, number, number, number] {
+  const kind = family === AF_INET ? "AF_INET" : "AF_INET6";
+  const shape = family === AF_INET ? "[host, port]" : "[host, port] or [host, port, flowinfo, scopeid]";
+  if (!Array.isArray(address)) {
+    throw new TypeError(`${syscall}: an ${kind} address must be an array ${shape}, not ${describeType(address)}`);
+  }
+  const lengthOk = family === AF_INET ? address.length === 2 : address.length >= 2 && address.length <= 4;
+  if (!lengthOk) throw new TypeError(`${syscall}: an ${kind} address must be ${shape}, not ${address.length} items`);
+  const [host, port, flowinfo = 0, scopeid = 0] = address as unknown[];
+  if (typeof host !== "string") throw new TypeError(`${syscall}: the host must be a string, not ${describeType(host)}`);
+  return [
+    host,
+    integer(port, "port", 0, 65535),
+    integer(flowinfo, "flowinfo", 0, 0xfffff),
+    integer(scopeid, "scopeid", 0, 0xffffffff),
+  ];
+}
+
+/** Packs an address of `family` for the core; errors as SPEC section 2 says. */
+export function packAddress(family: number, address: unknown, syscall: string): Uint8Array {
+  if (family === AF_UNIX) return packUnix(address, syscall);
+  if (family !== AF_INET && family !== AF_INET6) throw new OSError(E.EAFNOSUPPORT, syscall, { address });
+  const [host, port, flowinfo, scopeid] = tuple(address, family, syscall);
+  const last = lastPacked;
+  if (last !== null && last.family === family && last.host === host && last.port === port &&
+      last.flowinfo === flowinfo && last.scopeid === scopeid) {
+    return last.bytes;
+  }
+  const text = family === AF_INET && host === "<broadcast>" ? "255.255.255.255" : host;
+  const packed = native.packAddress(family, text, port, flowinfo, scopeid);
+  if (typeof packed === "number") throw notNumeric(family, host, syscall, address);
+  lastPacked = { family, host, port, flowinfo, scopeid, bytes: packed };
+  return packed;
+}
+
+function packUnix(address: unknown, syscall: string): Uint8Array {
+  let path: Uint8Array;
+  if (typeof address === "string") path = Buffer.from(address, "utf8");
+  else if (address instanceof Uint8Array) path = address;
+  else throw new TypeError(`${syscall}: an AF_UNIX address must be a path string or a Buffer, not ${describeType(address)}`);
+  const packed = native.packUnixAddress(path);
+  if (typeof packed === "number") {
+    throw new OSError(-packed, syscall, { address, message: "AF_UNIX path too long" });
+  }
+  return packed;
+}
+
+/** The core's address, as the module returns it ("" for an unnamed AF_UNIX socket). */
+export function addressFromNative(address: NativeAddress): Address {
+  return address === null ? "" : address as Address;
+}
+
+/** inet_pton(af, text) → 4 or 16 bytes. */
+export function inet_pton(af: number, text: string): Buffer {
+  const family = int32(af, "af");
+  if (typeof text !== "string") throw new TypeError(`inet_pton: text must be a string, not ${describeType(text)}`);
+  const result = native.inetPton(family, text);
+  if (typeof result === "number") {
+    const errno = -result;
+    throw new OSError(errno, "inet_pton", {
+      message: errno === E.EINVAL ? `illegal IP address string passed to inet_pton: ${JSON.stringify(text)}` : undefined,
+    });
+  }
+  return result;
+}
+
+/** inet_ntop(af, bytes) → the address as text. */
+export function inet_ntop(af: number, bytes: ArrayBufferView): string {
+  const family = int32(af, "af");
+  if (!ArrayBuffer.isView(bytes)) throw new TypeError(`inet_ntop: bytes must be an ArrayBufferView, not ${describeType(bytes)}`);
+  if (family !== AF_INET && family !== AF_INET6) throw new OSError(E.EAFNOSUPPORT, "inet_ntop");
+  const wanted = family === AF_INET ? 4 : 16;
+  if (bytes.byteLength !== wanted) {
+    throw new RangeError(`inet_ntop: ${family === AF_INET ? "AF_INET" : "AF_INET6"} needs ${wanted} bytes, not ${bytes.byteLength}`);
+  }
+  const result = native.inetNtop(family, bytes);
+  if (typeof result === "number") throw new OSError(-result, "inet_ntop");
+  return result;
+}
+
+export type AddrInfo = [family: number, type: number, proto: number, canonname: string, sockaddr: Address];
+
+/** Validated arguments of getaddrinfo, shared with getaddrinfoAsync. */
+export function getaddrinfoArguments(
+  host: unknown, port: unknown, af: unknown, type: unknown, proto: unknown, flags: unknown,
+): [string | null, string | null, number, number, number, number] {
+  if (host !== null && host !== undefined && typeof host !== "string") {
+    throw new TypeError(`getaddrinfo: host must be a string or null, not ${describeType(host)}`);
+  }
+  let service: string | null;
+  if (port === null || port === undefined) service = null;
+  else if (typeof port === "number") service = String(integer(port, "port", 0, 65535));
+  else if (typeof port === "string") service = port;
+  else throw new TypeError(`getaddrinfo: port must be a number, a string or null, not ${describeType(port)}`);
+  return [
+    host ?? null, service,
+    optionalInt32(af, "af", 0), optionalInt32(type, "type", 0), optionalInt32(proto, "proto", 0), optionalInt32(flags, "flags", 0),
+  ];
+}
+
+/** The core's answer as the module returns it, or the OSError it stands for. */
+export function getaddrinfoResult(result: ReturnType<typeof native.getaddrinfo>): AddrInfo[] {
+  if (typeof result === "number") throw new OSError(result, "getaddrinfo");
+  for (const entry of result) entry[4] = addressFromNative(entry[4]);
+  return result as AddrInfo[];
+}
+
+/** getaddrinfo(host, port, af = 0, type = 0, proto = 0, flags = 0) → 5-tuples. */
+export function getaddrinfo(
+  host: string | null, port: number | string | null, af = 0, type = 0, proto = 0, flags = 0,
+): AddrInfo[] {
+  return getaddrinfoResult(native.getaddrinfo(...getaddrinfoArguments(host, port, af, type, proto, flags)));
+}

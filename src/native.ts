@@ -1,0 +1,65 @@
+// The addon, loaded once, with the types of what it exports. Every function returns
+// its result or a negative errno; none of them applies policy (see native/*.c).
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import * as path from "node:path";
+
+/** Opaque reference to a native socket handle (closes its descriptor when collected). */
+export interface NativeHandle {
+  readonly __nativeHandle: unique symbol;
+}
+
+/** A socket address as the tuple forms of SPEC section 2, as the core returns it. */
+export type NativeAddress = [string, number] | [string, number, number, number] | string | null;
+
+export interface NativeCore {
+  readonly constants: Readonly<Record<string, number>>;
+  readonly errno: Readonly<Record<string, number>>;
+  readonly resolverErrors: Readonly<Record<string, number>>;
+
+  socket(family: number, type: number, proto: number): number;
+  socketpair(family: number, type: number, proto: number): [number, number] | number;
+  adopt(fd: number): NativeHandle;
+  close(handle: NativeHandle): number;
+  setNonblocking(fd: number, on: boolean): number;
+  bind(fd: number, address: Uint8Array): number;
+  connect(fd: number, address: Uint8Array): number;
+  listen(fd: number, backlog: number): number;
+  shutdown(fd: number, how: number): number;
+  accept(fd: number): [number, NativeAddress] | number;
+  send(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number): number;
+  sendto(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number, address: Uint8Array): number;
+  recv(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number): number;
+  recvfrom(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number): [number, NativeAddress] | number;
+  setsockopt(fd: number, level: number, option: number, value: number | ArrayBufferView): number;
+  getsockopt(fd: number, level: number, option: number, buflen: number): [number] | Buffer | number;
+  getsockname(fd: number): NativeAddress | number;
+  getpeername(fd: number): NativeAddress | number;
+  gethostname(): string | number;
+  strerror(errno: number): string;
+
+  packAddress(family: number, host: string, port: number, flowinfo?: number, scopeid?: number): Buffer | number;
+  packUnixAddress(path: Uint8Array): Buffer | number;
+  inetPton(family: number, text: string): Buffer | number;
+  inetNtop(family: number, bytes: ArrayBufferView): string | number;
+  getaddrinfo(
+    host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
+  ): Array<[number, number, number, string, NativeAddress]> | number;
+  gaiStrerror(code: number): string;
+
+  wait(fd: number, events: number, timeoutMs: number): number;
+  poll(pollfds: Uint8Array, count: number, timeoutMs: number): number;
+
+  watch(handle: NativeHandle, events: number, callback?: (status: number, revents: number) => void): number;
+}
+
+function addonPath(): string {
+  // USOCKET_NATIVE lets the sanitizer build run the same tests against another binary.
+  const override = process.env["USOCKET_NATIVE"];
+  if (override) return path.resolve(override);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.join(here, "..", "build", "Release", "usocket.node");
+}
+
+const require = createRequire(import.meta.url);
+export const native = require(addonPath()) as NativeCore;

@@ -1,0 +1,409 @@
+// The socket: argument checking, the timeout and blocking modes, and one driver that
+// runs the operations of operations.ts synchronously. Descriptors of blocking sockets
+// without a timeout stay in blocking mode, so the common call is one system call; a
+// socket with a timeout (or timeout 0) has a non-blocking descriptor and waits with
+// poll(2) under one deadline per call (SPEC section 4).
+import { native, type NativeHandle } from "./native.js";
+import { E, OSError } from "./errors.js";
+import { addressFromNative, packAddress, type Address, type AddressInput } from "./addresses.js";
+import * as op from "./operations.js";
+import { bytesToFill, bytesToSend, describeType, int32, integer, optionalInt32, size, timeoutSeconds } from "./validate.js";
+
+const C = native.constants;
+const AF_INET = C["AF_INET"]!;
+const SOCK_STREAM = C["SOCK_STREAM"]!;
+const SOL_SOCKET = C["SOL_SOCKET"]!;
+const SO_ERROR = C["SO_ERROR"]!;
+const SOMAXCONN = C["SOMAXCONN"]!;
+const EINPROGRESS = E.EINPROGRESS;
+const EAGAIN = E.EAGAIN;
+const EMPTY = Buffer.alloc(0);
+
+let defaultTimeout: number | null = null;
+
+/** The timeout new sockets start with (null = blocking). */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout;
+}
+
+export function setdefaulttimeout(timeout: number | null): void {
+  defaultTimeout = timeoutSeconds(timeout);
+}
+
+const MAKEFILE_MODES = new Set(["rb", "wb", "rwb", "r", "w", "rw"]);
+
+/** Per-socket hooks of the Promise layer (promises.ts), so close() can settle its calls. */
+export interface AsyncState {
+  closed(): void;
+}
+
+export class Socket implements op.Channel {
+  readonly family: number;
+  readonly type: number;
+  readonly proto: number;
+  #handle: NativeHandle | null;
+  #fd: number;
+  #timeout: number | null = null;
+  #kept: Buffer | null = null;
+  /** @internal */
+  readonly dontwait = 0;
+  /** @internal The Promise layer's state for this socket, created on first use. */
+  _async: AsyncState | null = null;
+
+  /**
+   * socket(af = AF_INET, type = SOCK_STREAM, proto = 0). With `fileno`, the socket takes
+   * over an open descriptor (as CPython's), which it will close.
+   */
+  constructor(af: number = AF_INET, type: number = SOCK_STREAM, proto = 0, fileno?: number) {
+    this.family = int32(af, "af");
+    this.type = int32(type, "type");
+    this.proto = int32(proto, "proto");
+    let fd: number;
+    if (fileno === undefined) {
+      fd = native.socket(this.family, this.type, this.proto);
+      if (fd < 0) throw new OSError(-fd, "socket");
+    } else {
+      fd = integer(fileno, "fileno", 0, 0x7fffffff);
+    }
+    this.#fd = fd;
+    this.#handle = native.adopt(fd);
+    if (defaultTimeout !== null) this.#setTimeout(defaultTimeout, "socket");
+  }
+
+  // ---- internals shared with the operations and the Promise layer ----
+
+  /** @internal The descriptor, or OSError(EBADF) once closed. */
+  fdFor(syscall: string): number {
+    if (this.#fd < 0) throw new OSError(E.EBADF, syscall);
+    return this.#fd;
+  }
+
+  /** @internal */
+  get _handle(): NativeHandle {
+    if (this.#handle === null) throw new OSError(E.EBADF, "socket");
+    return this.#handle;
+  }
+
+  /** @internal Whether kept-back bytes are waiting (select reports them as POLLIN). */
+  get _hasKept(): boolean {
+    return this.#kept !== null;
+  }
+
+  /** @internal */
+  takeKept(into: Uint8Array, offset: number, length: number, peek: boolean): number {
+    const kept = this.#kept;
+    if (kept === null || length === 0) return 0;
+    const n = Math.min(length, kept.length);
+    into.set(kept.subarray(0, n), offset);
+    if (!peek) this.#kept = n === kept.length ? null : kept.subarray(n);
+    return n;
+  }
+
+  /** @internal Puts bytes back in front of whatever is kept already. */
+  keepBack(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const copy = Buffer.from(bytes);
+    this.#kept = this.#kept === null ? copy : Buffer.concat([copy, this.#kept]);
+  }
+
+  /** @internal Runs an operation to its end, waiting with poll(2) within the timeout. */
+  _run<T>(operation: op.Operation<T>, syscall: string): T {
+    let step = operation.next(true);
+    if (step.done) return step.value;
+    const timeout = this.#timeout;
+    if (timeout === null || timeout === 0) {
+      // Nothing to wait for: a non-blocking socket, or a blocking one whose call still
+      // reported EAGAIN (SO_RCVTIMEO, MSG_DONTWAIT): the operation gives up.
+      while (!step.done) step = operation.next(false);
+      return step.value;
+    }
+    const deadline = performance.now() + timeout * 1000;
+    while (!step.done) {
+      try {
+        this.#waitFor(step.value, deadline, syscall);
+      } catch (error) {
+        step = operation.throw(error);
+        continue;
+      }
+      step = operation.next(true);
+    }
+    return step.value;
+  }
+
+  #waitFor(events: number, deadline: number, syscall: string): void {
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new OSError(E.ETIMEDOUT, syscall);
+      const rc = native.wait(this.fdFor(syscall), events, Math.min(Math.ceil(left), 0x7fffffff));
+      if (rc > 0) return;
+      if (rc < 0) throw new OSError(-rc, syscall);
+    }
+  }
+
+  #setTimeout(timeout: number | null, syscall: string): void {
+    if ((timeout === null) !== (this.#timeout === null)) {
+      const rc = native.setNonblocking(this.fdFor(syscall), timeout !== null);
+      if (rc < 0) throw new OSError(-rc, syscall);
+    }
+    this.#timeout = timeout;
+  }
+
+  #check(rc: number, syscall: string, address?: unknown): void {
+    if (rc < 0) throw new OSError(-rc, syscall, address === undefined ? undefined : { address });
+  }
+
+  // ---- the BSD socket API ----
+
+  close(): void {
+    const handle = this.#handle;
+    if (handle === null) return;
+    this.#handle = null;
+    this.#fd = -1;
+    this.#kept = null;
+    const rc = native.close(handle);
+    this._async?.closed();
+    this.#check(rc, "close");
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  fileno(): number {
+    return this.#fd;
+  }
+
+  bind(address: AddressInput): void {
+    const fd = this.fdFor("bind");
+    this.#check(native.bind(fd, packAddress(this.family, address, "bind")), "bind", address);
+  }
+
+  listen(backlog?: number): void {
+    const fd = this.fdFor("listen");
+    const n = backlog === undefined ? Math.min(SOMAXCONN, 128) : Math.max(0, int32(backlog, "backlog"));
+    this.#check(native.listen(fd, n), "listen");
+  }
+
+  accept(): [Socket, Address] {
+    this.fdFor("accept");
+    return this._run(this._acceptOperation(), "accept");
+  }
+
+  /** @internal */
+  *_acceptOperation(): op.Operation<[Socket, Address]> {
+    for (;;) {
+      const rc = native.accept(this.fdFor("accept"));
+      if (typeof rc !== "number") return [Socket._adopt(rc[0], this.family, this.type, this.proto), addressFromNative(rc[1])];
+      if (rc !== -EAGAIN) throw new OSError(-rc, "accept");
+      if (!(yield op.POLLIN)) throw op.wouldBlock("accept");
+    }
+  }
+
+  /** @internal A socket for a descriptor the module just created. */
+  static _adopt(fd: number, family: number, type: number, proto: number): Socket {
+    return new Socket(family, type, proto, fd);
+  }
+
+  connect(address: AddressInput): void {
+    const fd = this.fdFor("connect");
+    this._run(this._connectOperation(fd, packAddress(this.family, address, "connect"), address), "connect");
+  }
+
+  /** @internal Starts the connection; when it is in progress and the driver waits, waits for
+   * writability and reports SO_ERROR. */
+  *_connectOperation(fd: number, packed: Uint8Array, address: unknown): op.Operation<void> {
+    const rc = native.connect(fd, packed);
+    if (rc === 0) return;
+    if (rc !== -EINPROGRESS) throw new OSError(-rc, "connect", { address });
+    try {
+      if (!(yield op.POLLOUT)) throw new OSError(EINPROGRESS, "connect", { address });
+    } catch (error) {
+      if (error instanceof OSError && error.address === undefined) throw new OSError(error.errno, "connect", { address });
+      throw error;
+    }
+    const status = native.getsockopt(this.fdFor("connect"), SOL_SOCKET, SO_ERROR, 0);
+    if (typeof status === "number") throw new OSError(-status, "connect", { address });
+    const err = (status as [number])[0];
+    if (err !== 0) throw new OSError(err, "connect", { address });
+  }
+
+  send(data: Uint8Array | ArrayBufferView | string, flags = 0): number {
+    const fd = this.fdFor("send");
+    const view = bytesToSend(data);
+    const f = flags === 0 ? 0 : int32(flags, "flags");
+    const rc = native.send(fd, view, 0, view.byteLength, f);
+    if (rc >= 0) return rc;
+    if (rc !== -EAGAIN) throw new OSError(-rc, "send");
+    return this._run(op.transferOnce(op.sendSome(this, view, 0, view.byteLength, f, "send"), "send"), "send");
+  }
+
+  sendall(data: Uint8Array | ArrayBufferView | string, flags = 0): void {
+    this.fdFor("sendall");
+    const view = bytesToSend(data);
+    this._run(op.sendAll(this, view, optionalInt32(flags, "flags", 0), "sendall", false), "sendall");
+  }
+
+  sendto(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput, address?: AddressInput): number {
+    this.fdFor("sendto");
+    const view = bytesToSend(data);
+    let flags = 0;
+    let target: unknown = flagsOrAddress;
+    if (address !== undefined) {
+      flags = int32(flagsOrAddress, "flags");
+      target = address;
+    }
+    const packed = packAddress(this.family, target, "sendto");
+    return this._run(op.transferOnce(op.sendSome(this, view, 0, view.byteLength, flags, "sendto", packed), "sendto"), "sendto");
+  }
+
+  recv(bufsize: number, flags = 0): Buffer {
+    const fd = this.fdFor("recv");
+    const wanted = size(bufsize, "bufsize");
+    const f = flags === 0 ? 0 : int32(flags, "flags");
+    if (wanted === 0) return EMPTY;
+    const buf = Buffer.allocUnsafe(wanted < op.RECV_CHUNK ? wanted : op.RECV_CHUNK);
+    if (this.#kept === null) {
+      const rc = native.recv(fd, buf, 0, buf.length, f);
+      if (rc >= 0) return op.fitted(buf, rc);
+      if (rc !== -EAGAIN) throw new OSError(-rc, "recv");
+    }
+    return op.fitted(buf, this._run(op.transferOnce(op.recvSome(this, buf, 0, buf.length, f, "recv"), "recv"), "recv"));
+  }
+
+  recv_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): number {
+    this.fdFor("recv_into");
+    const buf = bytesToFill(buffer);
+    const n = size(nbytes, "nbytes");
+    if (n > buf.length) throw new RangeError(`recv_into: nbytes (${n}) is larger than the buffer (${buf.length})`);
+    const length = n === 0 ? buf.length : n;
+    return this._run(op.transferOnce(op.recvSome(this, buf, 0, length, int32(flags, "flags"), "recv_into"), "recv_into"), "recv_into");
+  }
+
+  recvfrom(bufsize: number, flags = 0): [Buffer, Address] {
+    this.fdFor("recvfrom");
+    const wanted = size(bufsize, "bufsize");
+    const buf = Buffer.allocUnsafe(Math.min(wanted, op.RECV_CHUNK));
+    const [n, from] = this._run(
+      op.recvfromOnce(this, buf, int32(flags, "flags"), () => this.getpeername()), "recvfrom");
+    return [op.fitted(buf, n), addressFromNative(from as Address | null)];
+  }
+
+  setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView): void {
+    const fd = this.fdFor("setsockopt");
+    const lvl = int32(level, "level");
+    const opt = int32(option, "option");
+    let v: number | ArrayBufferView;
+    if (typeof value === "boolean") v = value ? 1 : 0;
+    else if (typeof value === "number") v = int32(value, "value");
+    else if (ArrayBuffer.isView(value)) v = value;
+    else throw new TypeError(`setsockopt: value must be an integer, a boolean or bytes, not ${describeType(value)}`);
+    this.#check(native.setsockopt(fd, lvl, opt, v), "setsockopt");
+  }
+
+  getsockopt(level: number, option: number): number;
+  getsockopt(level: number, option: number, buflen: number): Buffer;
+  getsockopt(level: number, option: number, buflen?: number): number | Buffer {
+    const fd = this.fdFor("getsockopt");
+    const lvl = int32(level, "level");
+    const opt = int32(option, "option");
+    const n = buflen === undefined ? 0 : integer(buflen, "buflen", 0, 1024);
+    const rc = native.getsockopt(fd, lvl, opt, n);
+    if (typeof rc === "number") throw new OSError(-rc, "getsockopt");
+    return Array.isArray(rc) ? rc[0] : rc as Buffer;
+  }
+
+  settimeout(timeout: number | null): void {
+    this.fdFor("settimeout");
+    this.#setTimeout(timeoutSeconds(timeout), "settimeout");
+  }
+
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  setblocking(flag: boolean): void {
+    this.fdFor("setblocking");
+    if (typeof flag !== "boolean" && typeof flag !== "number") {
+      throw new TypeError(`setblocking: flag must be a boolean, not ${describeType(flag)}`);
+    }
+    this.#setTimeout(flag ? null : 0, "setblocking");
+  }
+
+  shutdown(how: number): void {
+    const fd = this.fdFor("shutdown");
+    this.#check(native.shutdown(fd, int32(how, "how")), "shutdown");
+  }
+
+  getsockname(): Address {
+    const rc = native.getsockname(this.fdFor("getsockname"));
+    if (typeof rc === "number") throw new OSError(-rc, "getsockname");
+    return addressFromNative(rc);
+  }
+
+  getpeername(): Address {
+    const rc = native.getpeername(this.fdFor("getpeername"));
+    if (typeof rc === "number") throw new OSError(-rc, "getpeername");
+    return addressFromNative(rc);
+  }
+
+  // ---- the stream interface (MicroPython): no short reads or writes when blocking ----
+
+  makefile(mode = "rb", buffering = 0): this {
+    this.fdFor("makefile");
+    if (typeof mode !== "string") throw new TypeError(`makefile: mode must be a string, not ${describeType(mode)}`);
+    if (!MAKEFILE_MODES.has(mode)) throw new RangeError(`makefile: mode must be "rb", "wb" or "rwb", not ${JSON.stringify(mode)}`);
+    if (typeof buffering !== "number") throw new TypeError(`makefile: buffering must be a number, not ${describeType(buffering)}`);
+    return this;
+  }
+
+  read(size?: number | null): Buffer | null {
+    this.fdFor("read");
+    return this._run(op.read(this, readSize(size), "read"), "read");
+  }
+
+  readinto(buffer: ArrayBufferView, nbytes?: number): number | null {
+    this.fdFor("readinto");
+    const [buf, n] = readintoArguments(buffer, nbytes);
+    return this._run(op.readInto(this, buf, n, "readinto"), "readinto");
+  }
+
+  readline(limit?: number | null): Buffer | null {
+    this.fdFor("readline");
+    return this._run(op.readline(this, readlineLimit(limit), "readline"), "readline");
+  }
+
+  write(data: Uint8Array | ArrayBufferView | string): number | null {
+    this.fdFor("write");
+    return this._run(op.sendAll(this, bytesToSend(data), 0, "write", true), "write");
+  }
+
+  toString(): string {
+    return `<socket fd=${this.#fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
+  }
+}
+
+/** read(size?): undefined, null or negative = until EOF. */
+export function readSize(value: unknown): number {
+  if (value === undefined || value === null) return -1;
+  const n = integer(value, "size", Number.MIN_SAFE_INTEGER, 0x7fffffff);
+  return n < 0 ? -1 : n;
+}
+
+/** readinto(buf, nbytes?): the buffer's bytes and how many to read (clamped, MicroPython). */
+export function readintoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, number] {
+  const buf = bytesToFill(buffer);
+  const n = nbytes === undefined || nbytes === null ? buf.length : Math.min(size(nbytes, "nbytes"), buf.length);
+  return [buf, n];
+}
+
+/** readline(limit?): undefined, null or negative = no limit. */
+export function readlineLimit(value: unknown): number {
+  if (value === undefined || value === null) return Number.MAX_SAFE_INTEGER;
+  const n = integer(value, "limit", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  return n < 0 ? Number.MAX_SAFE_INTEGER : n;
+}
+
+/** socket(af, type, proto): the MicroPython spelling of `new Socket(...)`. */
+export function socket(af: number = AF_INET, type: number = SOCK_STREAM, proto = 0): Socket {
+  return new Socket(af, type, proto);
+}
