@@ -32,9 +32,9 @@ export class OSError extends Error {
   /** The operation that failed ("connect", "recv", "getaddrinfo", …). */
   readonly syscall: string;
   /** The address involved, where one applies. */
-  readonly address?: unknown;
+  declare readonly address?: unknown;
   /** For `sendall`/`write` failing part-way: the bytes that did go out. */
-  written?: number;
+  declare written?: number;
 
   constructor(errno: number, syscall: string, options?: { address?: unknown; message?: string; written?: number }) {
     const code = errorName(errno);
