@@ -108,14 +108,18 @@ static napi_value packed(napi_env env, const void *addr, size_t len) {
  * → Buffer holding the sockaddr, or -errno (EINVAL: host is not numeric). */
 static napi_value pack_address(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
-  int32_t family;
+  int32_t family, port;
+  uint32_t flowinfo = 0, scope = 0;
   char host[HOST_TEXT_MAX];
-  double port, flowinfo = 0, scope = 0;
   if (arg_int32(env, argv[0], &family) < 0) return NULL;
   int rc = host_text(env, argv[1], host, sizeof host);
   if (rc == -1) return NULL;
   if (rc < 0) return make_errno(env, EINVAL);
-  if (arg_double(env, argv[2], &port) < 0) return NULL;
+  if (arg_int32(env, argv[2], &port) < 0) return NULL;
+  if (port < 0 || port > 65535) {
+    napi_throw_range_error(env, NULL, "usocket core: port out of range");
+    return NULL;
+  }
   if (family == AF_INET) {
     struct sockaddr_in sin;
     memset(&sin, 0, sizeof sin);
@@ -130,8 +134,8 @@ static napi_value pack_address(napi_env env, napi_callback_info info) {
   if (family == AF_INET6) {
     struct sockaddr_in6 sin6;
     uint32_t suffix_scope = 0;
-    if (argc > 3 && arg_double(env, argv[3], &flowinfo) < 0) return NULL;
-    if (argc > 4 && arg_double(env, argv[4], &scope) < 0) return NULL;
+    if ((argc > 3 && arg_uint32(env, argv[3], &flowinfo) < 0) || (argc > 4 && arg_uint32(env, argv[4], &scope) < 0))
+      return NULL;
     char *percent = strchr(host, '%');
     if (percent) {
       *percent = '\0';
@@ -140,8 +144,8 @@ static napi_value pack_address(napi_env env, napi_callback_info info) {
     memset(&sin6, 0, sizeof sin6);
     sin6.sin6_family = AF_INET6;
     sin6.sin6_port = htons((uint16_t)port);
-    sin6.sin6_flowinfo = htonl((uint32_t)flowinfo);
-    sin6.sin6_scope_id = scope != 0 ? (uint32_t)scope : suffix_scope;
+    sin6.sin6_flowinfo = htonl(flowinfo);
+    sin6.sin6_scope_id = scope != 0 ? scope : suffix_scope;
     if (host[0] == '\0')
       sin6.sin6_addr = in6addr_any;
     else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) != 1)

@@ -8,6 +8,14 @@ int arg_int32(napi_env env, napi_value value, int32_t *out) {
   return 0;
 }
 
+int arg_uint32(napi_env env, napi_value value, uint32_t *out) {
+  if (napi_get_value_uint32(env, value, out) != napi_ok) {
+    napi_throw_type_error(env, NULL, "usocket core: expected a number");
+    return -1;
+  }
+  return 0;
+}
+
 int arg_double(napi_env env, napi_value value, double *out) {
   if (napi_get_value_double(env, value, out) != napi_ok) {
     napi_throw_type_error(env, NULL, "usocket core: expected a number");

@@ -25,6 +25,7 @@
 
 /* Each returns 0 on success; otherwise a TypeError/RangeError is pending and -1 is returned. */
 int arg_int32(napi_env env, napi_value value, int32_t *out);
+int arg_uint32(napi_env env, napi_value value, uint32_t *out);
 int arg_double(napi_env env, napi_value value, double *out);
 /* Any ArrayBufferView or ArrayBuffer: its bytes. */
 int arg_bytes(napi_env env, napi_value value, uint8_t **data, size_t *len);
