@@ -237,3 +237,18 @@ test("pollAsync with registrations changed while it waits reports only what is s
   for (const s of [a, b, c, d]) s.close();
   void socket;
 });
+
+test("a socket closed while pollAsync waits is reported POLLNVAL when it resolves", async () => {
+  const [a, b] = tcpPair();
+  const [c, d] = tcpPair();
+  const p = select.poll();
+  p.register(b, POLLIN);
+  p.register(d, POLLIN);
+  const pending = p.pollAsync(5000);
+  b.close();
+  setTimeout(() => c.send("y"), 50);
+  const result = await pending;
+  assert.deepEqual(result[0], [b, POLLNVAL]);
+  assert.deepEqual(result.slice(1), [[d, POLLIN]]);
+  for (const s of [a, c, d]) s.close();
+});
