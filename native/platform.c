@@ -74,3 +74,21 @@ int platform_set_nonblocking(int fd, int on) {
   if (wanted == flags) return 0;
   return fcntl(fd, F_SETFL, wanted);
 }
+
+int platform_pipe(int fds[2]) {
+#if defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)
+  return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
+#else
+  if (pipe(fds) < 0) return -1;
+  for (int i = 0; i < 2; i++) {
+    if (fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0 || fcntl(fds[i], F_SETFL, O_NONBLOCK) < 0) {
+      int saved = errno;
+      close(fds[0]);
+      close(fds[1]);
+      errno = saved;
+      return -1;
+    }
+  }
+  return 0;
+#endif
+}

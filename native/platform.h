@@ -18,6 +18,9 @@ int platform_socket(int family, int type, int proto);
 int platform_accept(int fd, struct sockaddr *addr, socklen_t *len);
 int platform_socketpair(int family, int type, int proto, int fds[2]);
 
+/* A pipe whose two ends are close-on-exec and non-blocking; 0 or -1 with errno set. */
+int platform_pipe(int fds[2]);
+
 /* Sets or clears O_NONBLOCK; returns 0 or -1 with errno set. */
 int platform_set_nonblocking(int fd, int on);
 

@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "register.h"
+#include "wait.h"
 
 /* TypeScript lays out the pollfd array itself; this is the layout it assumes. */
 _Static_assert(sizeof(struct pollfd) == 8, "struct pollfd is 8 bytes");
@@ -21,8 +22,7 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* poll(2) with timeout_ms < 0 meaning forever, retried on EINTR with what remains. */
-static int poll_until(struct pollfd *fds, nfds_t count, int timeout_ms) {
+int poll_until(struct pollfd *fds, nfds_t count, int timeout_ms) {
   int64_t deadline = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
   for (;;) {
     int rc = poll(fds, count, timeout_ms);

@@ -9,6 +9,11 @@ export interface NativeHandle {
   readonly __nativeHandle: unique symbol;
 }
 
+/** Opaque reference to a pending pollAsync. */
+export interface PollJob {
+  readonly __pollJob: unique symbol;
+}
+
 /** A socket address as the tuple forms of SPEC section 2, as the core returns it. */
 export type NativeAddress = [string, number] | [string, number, number, number] | string | null;
 
@@ -49,6 +54,12 @@ export interface NativeCore {
 
   wait(fd: number, events: number, timeoutMs: number): number;
   poll(pollfds: Uint8Array, count: number, timeoutMs: number): number;
+  /** Starts poll(2) over a copy of `count` pollfds on a thread of its own; `done(rc, pollfds)`
+   * runs on this thread with the ready count (or -errno) and the array with revents. */
+  pollAsync(pollfds: Uint8Array, count: number, timeoutMs: number,
+    done: (rc: number, pollfds: Buffer | null) => void): PollJob | number;
+  /** Wakes a pending pollAsync early (its callback still runs); a no-op once it finished. */
+  pollAsyncAbort(job: PollJob): void;
 
   watch(handle: NativeHandle, events: number, callback?: (status: number, revents: number) => void): number;
 }

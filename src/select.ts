@@ -1,0 +1,345 @@
+// usocket/select: MicroPython's select module (SPEC sections 6, 7 and 10). A Poll keeps
+// its registrations in order next to a struct pollfd[] laid out in memory exactly as
+// poll(2) reads it, so each Poll.poll is one system call over an array that is rebuilt
+// only when the registrations change. Sockets are asked for their descriptor on every
+// poll: one closed since it was registered is reported POLLNVAL without its old number
+// (which the system may have handed out again) ever reaching poll(2).
+import { native } from "./native.js";
+import { E, OSError } from "./errors.js";
+import { Socket } from "./socket.js";
+import { describeType, integer, INT32_MAX } from "./validate.js";
+
+const C = native.constants;
+export const POLLIN = C["POLLIN"]!;
+export const POLLPRI = C["POLLPRI"]!;
+export const POLLOUT = C["POLLOUT"]!;
+export const POLLERR = C["POLLERR"]!;
+export const POLLHUP = C["POLLHUP"]!;
+export const POLLNVAL = C["POLLNVAL"]!;
+
+/** What can be polled: a usocket Socket, a descriptor number, or anything with fileno(). */
+export type Pollable = Socket | number | { fileno(): number };
+
+/** One result of Poll.poll: the object as it was registered and what happened to it. */
+export type PollResult<T extends Pollable = Pollable> = [T, number];
+
+/** ipoll(timeout, IPOLL_ONESHOT): each object yielded is modified to mask 0. */
+export const IPOLL_ONESHOT = 1;
+
+/** struct pollfd is 8 bytes: int fd at 0, short events at 4, short revents at 6. */
+const POLLFD_SIZE = 8;
+
+interface Entry<T> {
+  readonly obj: T;
+  /** Asked for its descriptor on every poll (a Socket, or any object with fileno()). */
+  readonly dynamic: boolean;
+  /** The descriptor in the pollfd array, or -1 once the object reported it closed. */
+  fd: number;
+  mask: number;
+}
+
+/** The descriptor of `obj` now: -1 for a closed socket (or a fileno() of -1). */
+function descriptorOf(obj: unknown, what: string): number {
+  if (typeof obj === "number") return integer(obj, what, 0, INT32_MAX);
+  if (obj instanceof Socket) return obj.fileno();
+  if (obj !== null && typeof obj === "object" && typeof (obj as { fileno?: unknown }).fileno === "function") {
+    const fd: unknown = (obj as { fileno(): unknown }).fileno();
+    if (fd === -1) return -1;
+    return integer(fd, `${what}.fileno()`, 0, INT32_MAX);
+  }
+  throw new TypeError(`${what} must be a socket, a file descriptor or an object with fileno(), not ${describeType(obj)}`);
+}
+
+function eventMask(mask: unknown): number {
+  return integer(mask, "eventmask", 0, 0xffff);
+}
+
+/**
+ * A poll timeout in milliseconds as poll(2) takes it: -1 = forever (null, undefined or
+ * negative), fractions rounded up to the next millisecond.
+ */
+export function timeoutMs(value: unknown, name = "timeout_ms"): number {
+  if (value === undefined || value === null) return -1;
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number of milliseconds or null, not ${describeType(value)}`);
+  if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number of milliseconds, not ${value}`);
+  if (value < 0) return -1;
+  const ms = Math.ceil(value);
+  if (ms > INT32_MAX) throw new RangeError(`${name} must be at most ${INT32_MAX} milliseconds, not ${value}`);
+  return ms;
+}
+
+function kept(obj: unknown): boolean {
+  return obj instanceof Socket && obj._hasKept;
+}
+
+export class Poll<T extends Pollable = Pollable> {
+  #entries: Entry<T>[] = [];
+  #index = new Map<T, number>();
+  /** The struct pollfd[] (capacity >= entries), viewed as fds (int32) and events (int16). */
+  #bytes = new Uint8Array(0);
+  #fds = new Int32Array(0);
+  #events = new Int16Array(0);
+  /** Set when entries were removed: the array is compacted before the next poll. */
+  #stale = false;
+
+  /** register(obj, eventmask = POLLIN | POLLOUT); registering again replaces the mask. */
+  register(obj: T, eventmask: number = POLLIN | POLLOUT): void {
+    const mask = eventMask(eventmask);
+    const fd = descriptorOf(obj, "obj");
+    if (fd < 0) throw new OSError(E.EBADF, "register");
+    const at = this.#index.get(obj);
+    if (at !== undefined) {
+      const entry = this.#entries[at]!;
+      entry.mask = mask;
+      entry.fd = fd;
+      if (!this.#stale) this.#place(at);
+      return;
+    }
+    const entry: Entry<T> = { obj, dynamic: typeof obj !== "number", fd, mask };
+    this.#index.set(obj, this.#entries.length);
+    this.#entries.push(entry);
+    if (!this.#stale) this.#place(this.#entries.length - 1);
+  }
+
+  /** unregister(obj): silent when obj is not registered. */
+  unregister(obj: T): void {
+    const at = this.#index.get(obj);
+    if (at === undefined) return;
+    this.#entries.splice(at, 1);
+    this.#index.delete(obj);
+    for (let i = at; i < this.#entries.length; i++) this.#index.set(this.#entries[i]!.obj, i);
+    this.#stale = true;
+  }
+
+  /** modify(obj, eventmask): OSError(ENOENT) when obj is not registered. */
+  modify(obj: T, eventmask: number): void {
+    if (eventmask === undefined) throw new TypeError("modify: eventmask is required");
+    const mask = eventMask(eventmask);
+    const at = this.#index.get(obj);
+    if (at === undefined) throw new OSError(E.ENOENT, "modify");
+    this.#entries[at]!.mask = mask;
+    if (!this.#stale) this.#place(at);
+  }
+
+  /** poll(timeout_ms = -1) → [obj, revents] for each ready object, in registration order. */
+  poll(timeout_ms: number | null = -1): PollResult<T>[] {
+    return this.#pollOnce(timeoutMs(timeout_ms));
+  }
+
+  /**
+   * ipoll(timeout_ms = -1, flags = 0): polls now and returns an iterator over the ready
+   * objects; with flags = 1 each object is modified to mask 0 as it is yielded (one-shot).
+   */
+  ipoll(timeout_ms: number | null = -1, flags = 0): IterableIterator<PollResult<T>> {
+    const ms = timeoutMs(timeout_ms);
+    const oneShot = (integer(flags, "flags", 0, INT32_MAX) & IPOLL_ONESHOT) !== 0;
+    const ready = this.#pollOnce(ms);
+    let next = 0;
+    const iterator: IterableIterator<PollResult<T>> = {
+      next: (): IteratorResult<PollResult<T>> => {
+        if (next >= ready.length) return { done: true, value: undefined };
+        const result = ready[next++]!;
+        if (oneShot && this.#index.has(result[0])) this.modify(result[0], 0);
+        return { done: false, value: result };
+      },
+      [Symbol.iterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+
+  /**
+   * pollAsync(timeout_ms = -1, { signal }) → the result of poll(), without blocking the
+   * event loop: poll(2) runs on a thread of its own over a copy of the array, with one more
+   * descriptor (a pipe) that an abort writes to.
+   */
+  pollAsync(timeout_ms: number | null = -1, options: { signal?: AbortSignal } = {}): Promise<PollResult<T>[]> {
+    let ms: number;
+    let signal: AbortSignal | undefined;
+    try {
+      ms = timeoutMs(timeout_ms);
+      signal = abortSignal(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let now: PollResult<T>[];
+    try {
+      now = this.#pollOnce(0);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (now.length > 0 || ms === 0) return Promise.resolve(now);
+    return this.#pollInBackground(ms, signal);
+  }
+
+  #pollInBackground(ms: number, signal: AbortSignal | undefined): Promise<PollResult<T>[]> {
+    const count = this.#entries.length;
+    const snapshot = this.#entries.slice();
+    return new Promise((resolve, reject) => {
+      let onAbort: (() => void) | undefined;
+      const job = native.pollAsync(this.#bytes, count, ms, (rc: number, pollfds: Buffer | null) => {
+        if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+        if (signal?.aborted) return; // already rejected
+        if (rc < 0) {
+          reject(new OSError(-rc, "poll"));
+          return;
+        }
+        if (rc === 0 || pollfds === null) {
+          resolve([]);
+          return;
+        }
+        try {
+          resolve(this.#collectAsync(snapshot, pollfds));
+        } catch (error) {
+          reject(error); // a fileno() that threw
+        }
+      });
+      if (typeof job === "number") {
+        reject(new OSError(-job, "poll"));
+        return;
+      }
+      if (signal !== undefined) {
+        onAbort = () => {
+          native.pollAsyncAbort(job);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      }
+    });
+  }
+
+  /** Results of a background poll, for the objects that are still registered. */
+  #collectAsync(snapshot: Entry<T>[], pollfds: Buffer): PollResult<T>[] {
+    const aligned = pollfds.byteOffset % 4 === 0 ? pollfds : Uint8Array.from(pollfds);
+    const revents = new Int16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 1);
+    const polled = new Int32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
+    const ready: PollResult<T>[] = [];
+    for (let i = 0; i < snapshot.length; i++) {
+      const entry = snapshot[i]!;
+      const at = this.#index.get(entry.obj);
+      if (at === undefined || this.#entries[at] !== entry) continue;
+      let r = revents[i * 4 + 3]! & 0xffff;
+      // Closed while the thread waited: the number it polled may belong to another socket now.
+      if (entry.fd < 0 || entry.dynamic && descriptorOf(entry.obj, "obj") !== polled[i * 2]) r = POLLNVAL;
+      if (kept(entry.obj) && (entry.mask & POLLIN) !== 0) r |= POLLIN;
+      // Registration order is the snapshot's: an entry keeps its place until unregistered.
+      if (r !== 0) ready.push([entry.obj, r]);
+    }
+    return ready;
+  }
+
+  /** The one system poll(2) behind poll(), ipoll() and the first look of pollAsync(). */
+  #pollOnce(ms: number): PollResult<T>[] {
+    if (this.#stale) this.#rebuild();
+    const entries = this.#entries;
+    const count = entries.length;
+    let extra = false; // a closed socket or kept-back bytes: ready now, so poll(2) must not wait
+    for (let i = 0; i < count; i++) {
+      const entry = entries[i]!;
+      if (entry.dynamic && entry.fd >= 0) {
+        const fd = descriptorOf(entry.obj, "obj");
+        if (fd !== entry.fd) {
+          // Closed since registered (or a fileno() that changed): never pass the old number.
+          entry.fd = fd;
+          this.#fds[i * 2] = fd;
+        }
+      }
+      if (entry.fd < 0 || (entry.mask & POLLIN) !== 0 && kept(entry.obj)) extra = true;
+    }
+    const rc = native.poll(this.#bytes, count, extra ? 0 : ms);
+    if (rc < 0) throw new OSError(-rc, "poll");
+    const ready: PollResult<T>[] = [];
+    if (rc === 0 && !extra) return ready;
+    const events = this.#events;
+    for (let i = 0; i < count; i++) {
+      const entry = entries[i]!;
+      let r = entry.fd < 0 ? POLLNVAL : events[i * 4 + 3]! & 0xffff;
+      if (extra && entry.fd >= 0 && (entry.mask & POLLIN) !== 0 && kept(entry.obj)) r |= POLLIN;
+      if (r !== 0) ready.push([entry.obj, r]);
+    }
+    return ready;
+  }
+
+  /** Writes entry i into the pollfd array, growing it (doubling) when it is full. */
+  #place(i: number): void {
+    if ((i + 1) * POLLFD_SIZE > this.#bytes.byteLength) {
+      const grown = new ArrayBuffer(Math.max(16, (i + 1) * 2) * POLLFD_SIZE);
+      new Uint8Array(grown).set(this.#bytes);
+      this.#bytes = new Uint8Array(grown);
+      this.#fds = new Int32Array(grown);
+      this.#events = new Int16Array(grown);
+    }
+    const entry = this.#entries[i]!;
+    this.#fds[i * 2] = entry.fd;
+    this.#events[i * 4 + 2] = entry.mask;
+    this.#events[i * 4 + 3] = 0;
+  }
+
+  #rebuild(): void {
+    this.#stale = false;
+    for (let i = 0; i < this.#entries.length; i++) this.#place(i);
+  }
+}
+
+function abortSignal(options: unknown): AbortSignal | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object") throw new TypeError(`options must be an object, not ${describeType(options)}`);
+  const signal = (options as { signal?: unknown }).signal;
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) throw new TypeError(`options.signal must be an AbortSignal, not ${describeType(signal)}`);
+  return signal;
+}
+
+/** poll(): a new, empty poller. */
+export function poll<T extends Pollable = Pollable>(): Poll<T> {
+  return new Poll<T>();
+}
+
+function listOf<T>(value: unknown, name: string): T[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== "object" || typeof (value as Iterable<T>)[Symbol.iterator] !== "function") {
+    throw new TypeError(`${name} must be an array (or another iterable), not ${describeType(value)}`);
+  }
+  return [...(value as Iterable<T>)];
+}
+
+/**
+ * select(rlist, wlist, xlist, timeout_s?) → [readable, writable, exceptional], each in the
+ * order of its list. Readable = POLLIN|POLLHUP|POLLERR, writable = POLLOUT|POLLERR,
+ * exceptional = POLLPRI; timeout_s in seconds, null or absent = forever. One poll(2).
+ */
+export function select<T extends Pollable>(
+  rlist: Iterable<T>, wlist: Iterable<T>, xlist: Iterable<T>, timeout_s?: number | null,
+): [T[], T[], T[]] {
+  const lists = [listOf<T>(rlist, "rlist"), listOf<T>(wlist, "wlist"), listOf<T>(xlist, "xlist")] as const;
+  let ms = -1;
+  if (timeout_s !== undefined && timeout_s !== null) {
+    if (typeof timeout_s !== "number") throw new TypeError(`timeout must be a number of seconds or null, not ${describeType(timeout_s)}`);
+    if (!Number.isFinite(timeout_s) || timeout_s < 0) throw new RangeError(`timeout must be a finite number of seconds >= 0, not ${timeout_s}`);
+    ms = timeoutMs(timeout_s * 1000, "timeout");
+  }
+  const wanted = [POLLIN, POLLOUT, POLLPRI];
+  const masks = new Map<T, number>();
+  for (let l = 0; l < 3; l++) {
+    for (const obj of lists[l]!) {
+      if (descriptorOf(obj, "select: object") < 0) throw new OSError(E.EBADF, "select");
+      masks.set(obj, (masks.get(obj) ?? 0) | wanted[l]!);
+    }
+  }
+  const poller = new Poll<T>();
+  for (const [obj, mask] of masks) poller.register(obj, mask);
+  const revents = new Map<T, number>(poller.poll(ms));
+  const reported = [POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, POLLPRI];
+  const result: [T[], T[], T[]] = [[], [], []];
+  for (let l = 0; l < 3; l++) {
+    const seen = new Set<T>();
+    for (const obj of lists[l]!) {
+      if (seen.has(obj)) continue;
+      seen.add(obj);
+      if (((revents.get(obj) ?? 0) & reported[l]!) !== 0) result[l]!.push(obj);
+    }
+  }
+  return result;
+}
