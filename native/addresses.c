@@ -54,9 +54,9 @@ napi_value address_to_js(napi_env env, const struct sockaddr *addr, socklen_t le
     }
     case AF_INET6: {
       const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
-      /* getnameinfo adds the "%interface" suffix of scoped addresses, as CPython shows them. */
-      if (getnameinfo(addr, sizeof *sin6, text, sizeof text, NULL, 0, NI_NUMERICHOST) != 0)
-        inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
+      /* No "%interface" suffix: the scope is the tuple's scopeid (CPython >= 3.7 likewise),
+       * and no interface-name lookup is made for every scoped address received. */
+      inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
       NAPI_OK(napi_create_array_with_length(env, 4, &result));
       NAPI_OK(napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &item));
       NAPI_OK(napi_set_element(env, result, 0, item));
