@@ -381,3 +381,41 @@ test("AF_UNIX rejects IP tuples with a TypeError, and IP sockets reject paths", 
     t.close();
   }
 });
+
+test("a datagram larger than 256 KiB arrives whole when bufsize is larger still", (t) => {
+  // SPEC section 10 caps what one system call asks for at 256 KiB "or what FIONREAD
+  // reports"; a datagram is truncated only when it is larger than bufsize (SPEC section 4).
+  // AF_UNIX datagrams can be this large once SO_SNDBUF allows it.
+  const [a, b] = socket.socketpair(AF_UNIX, SOCK_DGRAM);
+  try {
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20);
+    const size = 300000;
+    if (a.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) < size + 1024) {
+      t.skip("the system caps SO_SNDBUF below 300 kB");
+      return;
+    }
+    const big = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) big[i] = (i * 31) & 0xff;
+    b.settimeout(2);
+    for (const receive of [(n) => b.recv(n), (n) => b.recvfrom(n)[0]]) {
+      assert.equal(a.send(big), size);
+      a.send("next");
+      const got = receive(1 << 20);
+      assert.equal(got.length, size);
+      assert.ok(got.equals(big));
+      assert.equal(b.recv(1 << 20).toString(), "next");
+    }
+    // Smaller than the datagram: truncated to bufsize, the rest dropped.
+    a.send(big);
+    a.send("after");
+    assert.ok(b.recv(size - 1).equals(big.subarray(0, size - 1)));
+    assert.equal(b.recv(1 << 20).toString(), "after");
+    // Non-blocking with nothing queued is still EAGAIN.
+    b.setblocking(false);
+    assert.throws(() => b.recv(1 << 20), { code: "EAGAIN" });
+    assert.throws(() => b.recvfrom(1 << 20), { code: "EAGAIN" });
+  } finally {
+    a.close();
+    b.close();
+  }
+});
