@@ -245,3 +245,29 @@ test("many datagrams in a row keep their order and boundaries", () => withUdp(2,
   }
   assertQueueEmpty(b);
 }));
+
+test("a bufsize over 256 KiB: whole datagrams, and the timeout and non-blocking rules still hold", () =>
+  withUdp(2, (a, b) => {
+    const huge = 1 << 24;
+    const data = patternBytes(40000, 9);
+    a.sendto(data, b.getsockname());
+    a.sendto("small", b.getsockname());
+    const [first, from] = b.recvfrom(huge);
+    assert.ok(first.equals(data));
+    assert.deepEqual(from, a.getsockname());
+    assert.equal(b.recv(huge).toString(), "small");
+    // A buffer is never as large as bufsize asked.
+    assert.ok(first.buffer.byteLength < huge);
+    b.settimeout(0.3);
+    for (const call of [() => b.recv(huge), () => b.recvfrom(huge)]) {
+      assert.throws(call, { code: "ETIMEDOUT", errno: errno.ETIMEDOUT });
+    }
+    b.settimeout(0);
+    assert.throws(() => b.recv(huge), { code: "EAGAIN" });
+    b.settimeout(2);
+    assert.throws(() => b.recvfrom(huge, MSG_DONTWAIT), { code: "EAGAIN", syscall: "recvfrom" });
+    // MSG_PEEK with a huge bufsize leaves the datagram queued.
+    a.sendto("peek me", b.getsockname());
+    assert.equal(b.recv(huge, MSG_PEEK).toString(), "peek me");
+    assert.equal(b.recv(huge).toString(), "peek me");
+  }));
