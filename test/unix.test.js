@@ -419,3 +419,27 @@ test("a datagram larger than 256 KiB arrives whole when bufsize is larger still"
     b.close();
   }
 });
+
+test("bind(\"\") autobinds to a fresh abstract name, as CPython on Linux", { skip: linux }, () => {
+  const a = socket.socket(AF_UNIX, SOCK_DGRAM);
+  const b = socket.socket(AF_UNIX, SOCK_DGRAM);
+  try {
+    a.bind("");
+    b.bind(""); // a second autobind gets another name, not EADDRINUSE
+    const aName = a.getsockname();
+    const bName = b.getsockname();
+    assert.match(aName, /^\0[0-9a-f]{5}$/);
+    assert.match(bName, /^\0[0-9a-f]{5}$/);
+    assert.notEqual(aName, bName);
+    // The autobound name is a real address: the receiver sees it and can answer it.
+    a.sendto("hello", bName);
+    const [data, from] = b.recvfrom(16);
+    assert.equal(data.toString(), "hello");
+    assert.equal(from, aName);
+    b.sendto("back", from);
+    assert.equal(a.recv(16).toString(), "back");
+  } finally {
+    a.close();
+    b.close();
+  }
+});
