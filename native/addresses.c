@@ -152,7 +152,8 @@ static napi_value pack_address(napi_env env, napi_callback_info info) {
 }
 
 /* packUnixAddress(pathBytes) → Buffer, or -ENAMETOOLONG. A leading NUL byte names an
- * abstract socket (Linux), whose length is exact; a path gets its terminating NUL. */
+ * abstract socket (Linux), whose length is exact; a path gets its terminating NUL. The
+ * empty name is the family alone, which bind on Linux takes as "autobind" (as CPython). */
 static napi_value pack_unix_address(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   uint8_t *path;
@@ -164,7 +165,7 @@ static napi_value pack_unix_address(napi_env env, napi_callback_info info) {
   memset(&sun, 0, sizeof sun);
   sun.sun_family = AF_UNIX;
   memcpy(sun.sun_path, path, n);
-  size_t len = offsetof(struct sockaddr_un, sun_path) + n + (abstract ? 0 : 1);
+  size_t len = offsetof(struct sockaddr_un, sun_path) + n + (abstract || n == 0 ? 0 : 1);
   return packed(env, &sun, len);
 }
 
