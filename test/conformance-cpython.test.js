@@ -345,6 +345,21 @@ const GAI_CASES = [
   ["127.0.0.1", "80", 0, 0, 0, AI_NUMERICHOST | AI_NUMERICSERV],
   ["localhost", 80, 12345],
   ["127.0.0.1", 80, 0, 12345],
+  // Edge texts: both hand them to the same resolver, so the answers must agree.
+  ["127.0.0.1", "65535"],
+  ["127.0.0.1", "65536"],
+  ["127.0.0.1", "-1"],
+  ["127.0.0.1", ""],
+  ["127.0.0.1", " 80"],
+  ["127.0.0.1", "0x50"],
+  ["127.0.0.1", "http "],
+  ["127.0.0.1", "HTTP"],
+  ["", 80],
+  [" 127.0.0.1", 80],
+  ["127.0.0.1.", 80],
+  ["1.2.3.4.5", 80, 0, 0, 0, AI_NUMERICHOST],
+  ["::1%lo", 80, 0, 0, 0, AI_NUMERICHOST],
+  ["::ffff:1.2.3.4", 80, AF_INET6, SOCK_DGRAM, 0, AI_NUMERICHOST],
 ];
 
 test("getaddrinfo returns the same set of tuples (or the same error) as CPython", { skip }, () => {
