@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import * as errno from "../dist/errno.js";
 import { startPeer, tcpPair } from "./support/peers.js";
-import { hasPython, python } from "./support/tests-b.js";
+import { hasPython, python, runNode } from "./support/tests-b.js";
 import { endianness } from "node:os";
 
 const { AF_INET, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_LINGER } = socket;
@@ -221,6 +221,46 @@ srv.close()
   assert.ok(Number.isInteger(failure.written) && failure.written >= 0 && failure.written <= chunk.length,
     `written = ${failure.written}`);
   assert.ok(total >= 0);
+});
+
+test("writing to a gone peer raises no SIGPIPE (the signal is counted in a child process)", async () => {
+  // Node ignores SIGPIPE, so a stray signal would go unnoticed here; the child installs a
+  // handler that counts it, and checks first that a real SIGPIPE is counted.
+  const { code, stdout, stderr } = await runNode(`
+const s = await import(process.env.USOCKET);
+let sigpipes = 0;
+process.on("SIGPIPE", () => sigpipes++);
+const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 5)); };
+process.kill(process.pid, "SIGPIPE");
+await settle();
+const control = sigpipes;
+const codes = [];
+const [a, b] = s.socketpair();
+b.close();
+const srv = s.socket();
+srv.bind(["127.0.0.1", 0]);
+srv.listen();
+const c = s.socket();
+c.connect(srv.getsockname());
+const [conn] = srv.accept();
+conn.close();
+srv.close();
+for (const sock of [a, c]) {
+  for (const call of [() => sock.send("x"), () => sock.sendall("xy"), () => sock.write("xyz"), () => sock.send("x", s.MSG_DONTWAIT)]) {
+    for (let i = 0; i < 3; i++) {
+      try { call(); } catch (e) { codes.push(e.code); }
+    }
+  }
+}
+await settle();
+console.log(JSON.stringify({ control, raised: sigpipes - control, codes }));
+`);
+  assert.equal(code, 0, stderr);
+  const result = JSON.parse(stdout);
+  assert.equal(result.control, 1, "the child could not see a SIGPIPE at all");
+  assert.equal(result.raised, 0, "a send raised SIGPIPE");
+  assert.ok(result.codes.length >= 12, JSON.stringify(result.codes));
+  for (const c of result.codes) assert.ok(c === "EPIPE" || c === "ECONNRESET", c);
 });
 
 test("getaddrinfo errors are OSErrors with the resolver's negative EAI_* number and message", () => {
