@@ -164,7 +164,7 @@ static napi_value pack_unix_address(napi_env env, napi_callback_info info) {
   if (n > sizeof sun.sun_path - (abstract ? 0 : 1)) return make_errno(env, ENAMETOOLONG);
   memset(&sun, 0, sizeof sun);
   sun.sun_family = AF_UNIX;
-  memcpy(sun.sun_path, path, n);
+  if (n > 0) memcpy(sun.sun_path, path, n); /* an empty view may have no data pointer */
   size_t len = offsetof(struct sockaddr_un, sun_path) + n + (abstract || n == 0 ? 0 : 1);
   return packed(env, &sun, len);
 }
