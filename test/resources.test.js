@@ -22,7 +22,8 @@ async function inGcChild(body) {
   const code = `
 import { readdirSync, readlinkSync } from "node:fs";
 const s = await import(process.env.USOCKET);
-const fds = () => readdirSync("/proc/self/fd").length;
+// Sockets only: whatever else node opens meanwhile (files, event descriptors) is not ours.
+const fds = () => readdirSync("/proc/self/fd").filter((n) => (inode(n) ?? "").startsWith("socket:")).length;
 const inode = (fd) => { try { return readlinkSync("/proc/self/fd/" + fd); } catch { return null; } };
 async function collect() {
   for (let round = 0; round < 4; round++) {
