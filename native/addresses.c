@@ -54,9 +54,9 @@ napi_value address_to_js(napi_env env, const struct sockaddr *addr, socklen_t le
     }
     case AF_INET6: {
       const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
-      /* getnameinfo adds the "%interface" suffix of scoped addresses, as CPython shows them. */
-      if (getnameinfo(addr, sizeof *sin6, text, sizeof text, NULL, 0, NI_NUMERICHOST) != 0)
-        inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
+      /* No "%interface" suffix: the scope is the tuple's scopeid (CPython >= 3.7 likewise),
+       * and no interface-name lookup is made for every scoped address received. */
+      inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
       NAPI_OK(napi_create_array_with_length(env, 4, &result));
       NAPI_OK(napi_create_string_latin1(env, text, NAPI_AUTO_LENGTH, &item));
       NAPI_OK(napi_set_element(env, result, 0, item));
@@ -156,7 +156,8 @@ static napi_value pack_address(napi_env env, napi_callback_info info) {
 }
 
 /* packUnixAddress(pathBytes) → Buffer, or -ENAMETOOLONG. A leading NUL byte names an
- * abstract socket (Linux), whose length is exact; a path gets its terminating NUL. */
+ * abstract socket (Linux), whose length is exact; a path gets its terminating NUL. The
+ * empty name is the family alone, which bind on Linux takes as "autobind" (as CPython). */
 static napi_value pack_unix_address(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   uint8_t *path;
@@ -167,8 +168,8 @@ static napi_value pack_unix_address(napi_env env, napi_callback_info info) {
   if (n > sizeof sun.sun_path - (abstract ? 0 : 1)) return make_errno(env, ENAMETOOLONG);
   memset(&sun, 0, sizeof sun);
   sun.sun_family = AF_UNIX;
-  memcpy(sun.sun_path, path, n);
-  size_t len = offsetof(struct sockaddr_un, sun_path) + n + (abstract ? 0 : 1);
+  if (n > 0) memcpy(sun.sun_path, path, n); /* an empty view may have no data pointer */
+  size_t len = offsetof(struct sockaddr_un, sun_path) + n + (abstract || n == 0 ? 0 : 1);
   return packed(env, &sun, len);
 }
 

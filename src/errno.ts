@@ -74,5 +74,26 @@ export const EALREADY: number = N["EALREADY"]!;
 export const EINPROGRESS: number = N["EINPROGRESS"]!;
 export const ECANCELED: number = N["ECANCELED"]!;
 
+// Every other errno the system defines, so that errno[errorcode[n]] === n for each entry of
+// errorcode (as in CPython); undefined where the system lacks the name.
+export const ENOMSG: number | undefined = N["ENOMSG"];
+export const EIDRM: number | undefined = N["EIDRM"];
+export const ENOSTR: number | undefined = N["ENOSTR"];
+export const ENODATA: number | undefined = N["ENODATA"];
+export const ETIME: number | undefined = N["ETIME"];
+export const ENOSR: number | undefined = N["ENOSR"];
+export const EREMOTE: number | undefined = N["EREMOTE"];
+export const ENOLINK: number | undefined = N["ENOLINK"];
+export const EPROTO: number | undefined = N["EPROTO"];
+export const EBADMSG: number | undefined = N["EBADMSG"];
+export const EUSERS: number | undefined = N["EUSERS"];
+export const ESOCKTNOSUPPORT: number | undefined = N["ESOCKTNOSUPPORT"];
+export const EPFNOSUPPORT: number | undefined = N["EPFNOSUPPORT"];
+export const ETOOMANYREFS: number | undefined = N["ETOOMANYREFS"];
+export const ESTALE: number | undefined = N["ESTALE"];
+export const EDQUOT: number | undefined = N["EDQUOT"];
+export const EOWNERDEAD: number | undefined = N["EOWNERDEAD"];
+export const ENOTRECOVERABLE: number | undefined = N["ENOTRECOVERABLE"];
+
 /** errno number → name, e.g. errorcode[ETIMEDOUT] === "ETIMEDOUT". */
 export const errorcode: Readonly<Record<number, string>> = Object.freeze(Object.fromEntries(errnoTable()));

@@ -15,6 +15,7 @@ const SOCK_STREAM = C["SOCK_STREAM"]!;
 const SOL_SOCKET = C["SOL_SOCKET"]!;
 const SO_ERROR = C["SO_ERROR"]!;
 const SOMAXCONN = C["SOMAXCONN"]!;
+const MSG_TRUNC = C["MSG_TRUNC"] ?? 0;
 const EINPROGRESS = E.EINPROGRESS;
 const EAGAIN = E.EAGAIN;
 const EMPTY = Buffer.alloc(0);
@@ -261,7 +262,7 @@ export class Socket implements op.Channel {
     const wanted = size(bufsize, "bufsize");
     const f = flags === 0 ? 0 : int32(flags, "flags");
     if (wanted === 0) return EMPTY;
-    const buf = Buffer.allocUnsafe(wanted < op.RECV_CHUNK ? wanted : op.RECV_CHUNK);
+    const buf = Buffer.allocUnsafe(wanted <= op.RECV_CHUNK ? wanted : this.#receiveSize(wanted, f, "recv"));
     if (this.#kept === null) {
       const rc = native.recv(fd, buf, 0, buf.length, f);
       if (rc >= 0) return op.fitted(buf, rc);
@@ -282,10 +283,25 @@ export class Socket implements op.Channel {
   recvfrom(bufsize: number, flags = 0): [Buffer, Address] {
     this.fdFor("recvfrom");
     const wanted = size(bufsize, "bufsize");
-    const buf = Buffer.allocUnsafe(Math.min(wanted, op.RECV_CHUNK));
+    const f = int32(flags, "flags");
+    const buf = Buffer.allocUnsafe(wanted <= op.RECV_CHUNK ? wanted : this.#receiveSize(wanted, f, "recvfrom"));
     const [n, from] = this._run(
-      op.recvfromOnce(this, buf, int32(flags, "flags"), () => this.getpeername()), "recvfrom");
+      op.recvfromOnce(this, buf, f, () => this.getpeername()), "recvfrom");
     return [op.fitted(buf, n), addressFromNative(from as Address | null)];
+  }
+
+  /**
+   * How many bytes to ask the system for when bufsize is over RECV_CHUNK. A stream gets
+   * RECV_CHUNK (the rest waits for the next call). A datagram would be cut short, so the
+   * next one's size is read first with MSG_PEEK | MSG_TRUNC (waiting as the call would):
+   * a datagram is truncated only when it is larger than bufsize (SPEC sections 4 and 10).
+   */
+  #receiveSize(wanted: number, flags: number, syscall: string): number {
+    if (this.type === SOCK_STREAM || MSG_TRUNC === 0) return op.RECV_CHUNK;
+    const probe = Buffer.allocUnsafe(1);
+    const n = this._run(op.recvSome(this, probe, 0, 1, flags | op.MSG_PEEK | MSG_TRUNC, syscall), syscall);
+    if (n === op.WOULD_BLOCK) throw op.wouldBlock(syscall);
+    return Math.min(wanted, Math.max(n, op.RECV_CHUNK));
   }
 
   setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView): void {
