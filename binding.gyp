@@ -13,7 +13,8 @@
         "native/addresses.c",
         "native/sockets.c",
         "native/wait.c",
-        "native/readiness.c"
+        "native/readiness.c",
+        "native/resolve_async.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
       "cflags!": ["-fno-exceptions"],

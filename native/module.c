@@ -16,6 +16,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_addresses(env, exports);
   register_wait(env, exports);
   register_readiness(env, exports);
+  register_resolve_async(env, exports);
   return exports;
 }
 

@@ -17,5 +17,6 @@ void register_sockets(napi_env env, napi_value exports);
 void register_wait(napi_env env, napi_value exports);
 void register_constants(napi_env env, napi_value exports);
 void register_readiness(napi_env env, napi_value exports);
+void register_resolve_async(napi_env env, napi_value exports);
 
 #endif
