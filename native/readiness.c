@@ -92,9 +92,10 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
   if (events & UV_WRITABLE) revents |= POLLOUT;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   if (napi_get_reference_value(env, w->callback, &callback) != napi_ok || callback == NULL) {
-    /* Idle (weak) and its socket was collected: nobody can wait any more. */
+    /* Idle (weak) and its socket was collected: nobody can wait any more. (The receiver
+     * below is an object: napi_make_callback converts it with ToObject.) */
     uv_poll_stop(poll);
-  } else if (napi_get_undefined(env, &receiver) == napi_ok && napi_create_int32(env, status, &argv[0]) == napi_ok &&
+  } else if (napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, status, &argv[0]) == napi_ok &&
       napi_create_int32(env, revents, &argv[1]) == napi_ok) {
     if (napi_make_callback(env, w->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
       napi_value error;

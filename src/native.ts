@@ -51,6 +51,10 @@ export interface NativeCore {
   poll(pollfds: Uint8Array, count: number, timeoutMs: number): number;
 
   watch(handle: NativeHandle, events: number, callback?: (status: number, revents: number) => void): number;
+  watchRef(handle: NativeHandle, on: boolean): number;
+  getaddrinfoAsync(
+    host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
+  ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;
 }
 
 function addonPath(): string {

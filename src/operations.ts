@@ -79,6 +79,11 @@ export function* transferOnce(op: Operation<number>, syscall: string): Operation
   return n;
 }
 
+/** recv(bufsize): the bytes of one transfer, sized to what arrived. */
+export function* recvBytes(ch: Channel, buf: Buffer, flags: number, syscall: string): Operation<Buffer> {
+  return fitted(buf, yield* transferOnce(recvSome(ch, buf, 0, buf.length, flags, syscall), syscall));
+}
+
 /** recvfrom(bufsize): [bytes received, the sender's raw address]. */
 export function* recvfromOnce(ch: Channel, buf: Uint8Array, flags: number,
   peer: () => unknown): Operation<[number, unknown]> {
