@@ -53,8 +53,9 @@ export function signalOf(options: unknown, syscall: string): AbortSignal | undef
 }
 
 // new Promise(capture) hands out resolve/reject without allocating a closure per call.
-let capturedResolve: (value: unknown) => void = () => {};
-let capturedReject: (reason: unknown) => void = () => {};
+const ignore = (): void => {};
+let capturedResolve: (value: unknown) => void = ignore;
+let capturedReject: (reason: unknown) => void = ignore;
 function capture(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
   capturedResolve = resolve;
   capturedReject = reject;
@@ -309,6 +310,7 @@ export function runAsync<T>(socket: Socket, direction: Direction, operation: op.
   }
   const promise = new Promise<T>(capture as (resolve: (value: T) => void, reject: (reason: unknown) => void) => void);
   const waiter = new Waiter(io, direction, operation, syscall, nonblocking, signal, capturedResolve, capturedReject);
+  capturedResolve = capturedReject = ignore; // hold no Promise beyond its call
   waiter.events = events;
   queue.push(waiter);
   if (signal !== undefined) signal.addEventListener("abort", waiter, ONCE);
