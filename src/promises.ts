@@ -23,6 +23,7 @@ import type { AsyncState, Socket } from "./socket.js";
 import { describeType } from "./validate.js";
 
 const POLLIN = op.POLLIN;
+const POLLOUT = op.POLLOUT;
 
 /** The last argument of every Promise twin. */
 export interface AsyncOptions {
@@ -199,20 +200,24 @@ class SocketIO implements AsyncState, op.Channel {
     this.update(0);
   }
 
-  /** The watcher's callback. */
+  /** The watcher's callback. libuv reports POLLERR as status UV_EBADF and stops the
+   * watcher: that is readiness both ways, and the retried system call reports the real
+   * error (ECONNREFUSED from SO_ERROR, ECONNRESET from recv, ...). */
   ready(status: number, revents: number): void {
-    this.serve(READ, status, revents);
-    this.serve(WRITE, status, revents);
+    if (status < 0) {
+      this.armed = 0;
+      revents = POLLIN | POLLOUT;
+    }
+    this.serve(READ, revents);
+    this.serve(WRITE, revents);
     this.update(status < 0 ? 0 : revents);
   }
 
   /** Resumes the head of one direction if what it waits for was reported. */
-  serve(direction: Direction, status: number, revents: number): void {
+  serve(direction: Direction, revents: number): void {
     const head = this.queues[direction][0];
-    if (head === undefined || head.events === 0) return;
-    if (status < 0) this.finish(head, false, new OSError(-status, head.syscall));
-    else if ((head.events & revents) !== 0) this.resume(head);
-    else return;
+    if (head === undefined || (head.events & revents) === 0) return;
+    this.resume(head);
     this.advance(direction);
   }
 
