@@ -208,25 +208,28 @@ class SocketIO implements AsyncState, op.Channel {
       this.armed = 0;
       revents = POLLIN | POLLOUT;
     }
-    this.serve(READ, revents);
-    this.serve(WRITE, revents);
-    this.update(status < 0 ? 0 : revents);
+    const served = this.serve(READ, revents) | this.serve(WRITE, revents);
+    this.update(status < 0 ? 0 : revents & ~served);
   }
 
-  /** Resumes the head of one direction if what it waits for was reported. */
-  serve(direction: Direction, revents: number): void {
+  /** Resumes the head of one direction if what it waits for was reported; the events
+   * that served it. */
+  serve(direction: Direction, revents: number): number {
     const head = this.queues[direction][0];
-    if (head === undefined || (head.events & revents) === 0) return;
-    this.resume(head);
+    const events = head === undefined ? 0 : head.events & revents;
+    if (events === 0) return 0;
+    this.resume(head!);
     this.advance(direction);
+    return events;
   }
 
   /** Arms the watcher for what the heads wait for; references it only while one does.
-   * `fired`: events just reported, which are disarmed if nobody waits for them. */
-  update(fired: number): void {
+   * `spurious`: events just reported that served nobody; they are disarmed unless a call
+   * waits for them. */
+  update(spurious: number): void {
     const [reads, writes] = this.queues;
     const want = (reads.length > 0 ? reads[0]!.events : 0) | (writes.length > 0 ? writes[0]!.events : 0);
-    const mask = (this.armed | want) & (want | POLLIN) & ~(fired & ~want);
+    const mask = (this.armed | want) & (want | POLLIN) & ~(spurious & ~want);
     if (this.socket.fileno() < 0) return;
     if (mask !== this.armed) {
       const rc = native.watch(this.socket._handle, mask, this.onReady);
