@@ -227,7 +227,8 @@ class SocketIO implements AsyncState, op.Channel {
    * `spurious`: events just reported that served nobody; they are disarmed unless a call
    * waits for them. */
   update(spurious: number): void {
-    const [reads, writes] = this.queues;
+    const reads = this.queues[READ];
+    const writes = this.queues[WRITE];
     const want = (reads.length > 0 ? reads[0]!.events : 0) | (writes.length > 0 ? writes[0]!.events : 0);
     const mask = (this.armed | want) & (want | POLLIN) & ~(spurious & ~want);
     if (this.socket.fileno() < 0) return;
