@@ -264,7 +264,10 @@ export class Socket implements op.Channel {
   /** send(data, flags?) without blocking the event loop. */
   sendAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
     try {
-      if (isOptions(flags)) [flags, options] = [undefined, flags];
+      if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
       this.fdFor("send");
       const view = bytesToSend(data);
       const operation = op.transferOnce(op.sendSome(channelOf(this), view, 0, view.byteLength, flagsArgument(flags), "send"), "send");
@@ -281,7 +284,10 @@ export class Socket implements op.Channel {
   /** sendall(data, flags?) without blocking the event loop. */
   sendallAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<void> {
     try {
-      if (isOptions(flags)) [flags, options] = [undefined, flags];
+      if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
       return runAsync(this, WRITE, discard(this.#sendallOperation(channelOf(this), data, flags)), "sendall",
         signalOf(options, "sendall"));
     } catch (error) {
@@ -304,7 +310,10 @@ export class Socket implements op.Channel {
   sendtoAsync(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput,
     address?: AddressInput | AsyncOptions, options?: AsyncOptions): Promise<number> {
     try {
-      if (isOptions(address)) [address, options] = [undefined, address];
+      if (isOptions(address)) {
+        options = address;
+        address = undefined;
+      }
       return runAsync(this, WRITE, this.#sendtoOperation(channelOf(this), data, flagsOrAddress, address), "sendto",
         signalOf(options, "sendto"));
     } catch (error) {
@@ -341,7 +350,10 @@ export class Socket implements op.Channel {
   /** recv(bufsize, flags?) without blocking the event loop. */
   recvAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
     try {
-      if (isOptions(flags)) [flags, options] = [undefined, flags];
+      if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
       this.fdFor("recv");
       const buf = recvBuffer(bufsize);
       const f = flagsArgument(flags);
@@ -361,8 +373,13 @@ export class Socket implements op.Channel {
   recv_intoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, flags?: number | AsyncOptions,
     options?: AsyncOptions): Promise<number> {
     try {
-      if (isOptions(nbytes)) [nbytes, flags, options] = [undefined, undefined, nbytes];
-      else if (isOptions(flags)) [flags, options] = [undefined, flags];
+      if (isOptions(nbytes)) {
+        options = nbytes;
+        nbytes = flags = undefined;
+      } else if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
       return runAsync(this, READ, this.#recvIntoOperation(channelOf(this), buffer, nbytes ?? 0, flags), "recv_into",
         signalOf(options, "recv_into"));
     } catch (error) {
@@ -386,7 +403,10 @@ export class Socket implements op.Channel {
   /** recvfrom(bufsize, flags?) without blocking the event loop. */
   recvfromAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<[Buffer, Address]> {
     try {
-      if (isOptions(flags)) [flags, options] = [undefined, flags];
+      if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
       return runAsync(this, READ, this.#recvfromOperation(channelOf(this), bufsize, flags), "recvfrom",
         signalOf(options, "recvfrom"));
     } catch (error) {
@@ -481,7 +501,10 @@ export class Socket implements op.Channel {
   /** read(size?) without blocking the event loop: `size` bytes unless EOF comes first. */
   readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
     try {
-      if (isOptions(size)) [size, options] = [undefined, size];
+      if (isOptions(size)) {
+        options = size;
+        size = undefined;
+      }
       return runAsync(this, READ, this.#readOperation(channelOf(this), size), "read", signalOf(options, "read"));
     } catch (error) {
       return Promise.reject(error);
@@ -500,7 +523,10 @@ export class Socket implements op.Channel {
   /** readinto(buffer, nbytes?) without blocking the event loop. */
   readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number | null> {
     try {
-      if (isOptions(nbytes)) [nbytes, options] = [undefined, nbytes];
+      if (isOptions(nbytes)) {
+        options = nbytes;
+        nbytes = undefined;
+      }
       return runAsync(this, READ, this.#readintoOperation(channelOf(this), buffer, nbytes), "readinto",
         signalOf(options, "readinto"));
     } catch (error) {
@@ -521,7 +547,10 @@ export class Socket implements op.Channel {
   /** readline(limit?) without blocking the event loop. */
   readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
     try {
-      if (isOptions(limit)) [limit, options] = [undefined, limit];
+      if (isOptions(limit)) {
+        options = limit;
+        limit = undefined;
+      }
       return runAsync(this, READ, this.#readlineOperation(channelOf(this), limit), "readline",
         signalOf(options, "readline"));
     } catch (error) {
