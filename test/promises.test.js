@@ -277,3 +277,37 @@ test("readintoAsync fills the buffer across several arrivals", async () => {
   a.close();
   b.close();
 });
+
+test("a queued call's deadline starts when it is made; aborting a queued call keeps the order", async () => {
+  const [a, b] = tcpPair();
+  a.settimeout(0.3);
+  const start = performance.now();
+  const results = await Promise.allSettled([a.recvAsync(1), a.recvAsync(1)]);
+  assert.deepEqual(results.map((r) => r.reason?.code), ["ETIMEDOUT", "ETIMEDOUT"]);
+  assert.ok(seconds(start) >= 0.25 && seconds(start) <= 1.5, `took ${seconds(start)} s`);
+  a.settimeout(null);
+  const controller = new AbortController();
+  const first = a.recvAsync(2);
+  const skipped = a.recvAsync(2, { signal: controller.signal });
+  const last = a.recvAsync(2);
+  controller.abort();
+  await assert.rejects(skipped, { name: "AbortError" });
+  b.sendall("12");
+  assert.equal((await first).toString(), "12");
+  b.sendall("34");
+  assert.equal((await last).toString(), "34");
+  a.close();
+  b.close();
+});
+
+test("writeAsync on a full socket with timeout 0 waits instead of returning null", async () => {
+  const [a, b] = await asyncPair();
+  a.settimeout(0);
+  const size = 8 * 1024 * 1024;
+  const writing = a.writeAsync(Buffer.alloc(size, 1));
+  let got = 0;
+  while (got < size) got += (await b.recvAsync(1 << 20)).length;
+  assert.equal(await writing, size);
+  a.close();
+  b.close();
+});
