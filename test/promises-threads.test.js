@@ -51,7 +51,10 @@ test("a process whose sockets are idle exits by itself", async () => {
     const c = socket.socket();
     const [[conn]] = await Promise.all([srv.acceptAsync(), c.connectAsync(srv.getsockname())]);
     await c.sendAsync("x"); await conn.recvAsync(1);
-    await conn.sendallAsync("y"); await c.recvAsync(1);
+    const waited = c.recvAsync(1); // this one waits for readiness before it completes
+    await conn.sendallAsync("y"); await waited;
+    const dgram = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); dgram.bind(["127.0.0.1", 0]);
+    const datagram = dgram.recvfromAsync(10); await dgram.sendtoAsync("z", dgram.getsockname()); await datagram;
     const timed = socket.socket(); timed.settimeout(5); timed.connect(srv.getsockname());
     console.log("idle");`, { limitMs: 8000 });
   assert.equal(await peer.ready, "idle");
