@@ -27,7 +27,8 @@ struct resolver_query {
   struct addrinfo hints;
 };
 
-/* Reads argv[0..5] into `query`. Returns 0; a negative EAI_* code for text the resolver
+/* Reads argv[0..5] into `query`. Returns 0; a negative EAI_* code (EAI_NONAME or EAI_SERVICE,
+ * never -1) for text the resolver
  * cannot take (too long, an embedded NUL); or -1 with a TypeError pending. */
 int resolver_arguments(napi_env env, const napi_value *argv, struct resolver_query *query);
 
