@@ -28,8 +28,8 @@ struct resolver_query {
 };
 
 /* Reads argv[0..5] into `query`. Returns 0; a negative EAI_* code (EAI_NONAME or EAI_SERVICE,
- * never -1) for text the resolver
- * cannot take (too long, an embedded NUL); or -1 with a TypeError pending. */
+ * never -1) for text the resolver cannot take (too long, an embedded NUL); or -1 with a
+ * TypeError pending. */
 int resolver_arguments(napi_env env, const napi_value *argv, struct resolver_query *query);
 
 /* What a failed getaddrinfo returns to JavaScript: the negative EAI_* code, or for
