@@ -14,7 +14,8 @@
         "native/sockets.c",
         "native/wait.c",
         "native/readiness.c",
-        "native/poll_async.c"
+        "native/poll_async.c",
+        "native/resolve_async.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
       "cflags!": ["-fno-exceptions"],

@@ -242,34 +242,44 @@ napi_value getaddrinfo_results(napi_env env, const struct addrinfo *list) {
   return result;
 }
 
+int resolver_arguments(napi_env env, const napi_value *argv, struct resolver_query *query) {
+  int32_t hints_values[4];
+  int rc = optional_text(env, argv[0], query->host_buf, sizeof query->host_buf, &query->host);
+  if (rc == -1) return -1;
+  if (rc < 0) return negative_eai(EAI_NONAME);
+  rc = optional_text(env, argv[1], query->service_buf, sizeof query->service_buf, &query->service);
+  if (rc == -1) return -1;
+  if (rc < 0) return negative_eai(EAI_SERVICE);
+  for (int i = 0; i < 4; i++)
+    if (arg_int32(env, argv[2 + i], &hints_values[i]) < 0) return -1;
+  memset(&query->hints, 0, sizeof query->hints);
+  query->hints.ai_family = hints_values[0];
+  query->hints.ai_socktype = hints_values[1];
+  query->hints.ai_protocol = hints_values[2];
+  query->hints.ai_flags = hints_values[3];
+  return 0;
+}
+
+int resolver_error(int rc, int saved_errno) {
+#ifdef EAI_SYSTEM
+  if (rc == EAI_SYSTEM) return saved_errno ? saved_errno : EIO;
+#else
+  (void)saved_errno;
+#endif
+  return negative_eai(rc);
+}
+
 /* getaddrinfo(host|null, service|null, family, type, proto, flags) → array of 5-tuples, or a
  * number: the negative EAI_* code, or (for EAI_SYSTEM) the positive errno. */
 static napi_value getaddrinfo_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
-  char host_buf[1025], service_buf[64];
-  char *host, *service;
-  int32_t hints_values[4];
-  struct addrinfo hints, *list = NULL;
-  int rc = optional_text(env, argv[0], host_buf, sizeof host_buf, &host);
+  struct resolver_query query;
+  struct addrinfo *list = NULL;
+  int rc = resolver_arguments(env, argv, &query);
   if (rc == -1) return NULL;
-  if (rc < 0) return make_int(env, negative_eai(EAI_NONAME));
-  rc = optional_text(env, argv[1], service_buf, sizeof service_buf, &service);
-  if (rc == -1) return NULL;
-  if (rc < 0) return make_int(env, negative_eai(EAI_SERVICE));
-  for (int i = 0; i < 4; i++)
-    if (arg_int32(env, argv[2 + i], &hints_values[i]) < 0) return NULL;
-  memset(&hints, 0, sizeof hints);
-  hints.ai_family = hints_values[0];
-  hints.ai_socktype = hints_values[1];
-  hints.ai_protocol = hints_values[2];
-  hints.ai_flags = hints_values[3];
-  rc = getaddrinfo(host, service, &hints, &list);
-  if (rc != 0) {
-#ifdef EAI_SYSTEM
-    if (rc == EAI_SYSTEM) return make_int(env, errno ? errno : EIO);
-#endif
-    return make_int(env, negative_eai(rc));
-  }
+  if (rc < 0) return make_int(env, rc);
+  rc = getaddrinfo(query.host, query.service, &query.hints, &list);
+  if (rc != 0) return make_int(env, resolver_error(rc, errno));
   napi_value result = getaddrinfo_results(env, list);
   freeaddrinfo(list);
   return result;

@@ -19,4 +19,21 @@ napi_value address_to_js(napi_env env, const struct sockaddr *addr, socklen_t le
 /* The array of 5-tuples [family, type, proto, canonname, sockaddr] for a resolver list. */
 napi_value getaddrinfo_results(napi_env env, const struct addrinfo *list);
 
+/* A resolver query read from JavaScript (host|null, service|null, family, type, proto,
+ * flags): the strings live in the struct, so it can travel to another thread. */
+struct resolver_query {
+  char host_buf[1025], service_buf[64];
+  char *host, *service; /* NULL, or pointing into the buffers above */
+  struct addrinfo hints;
+};
+
+/* Reads argv[0..5] into `query`. Returns 0; a negative EAI_* code (EAI_NONAME or EAI_SERVICE,
+ * never -1) for text the resolver cannot take (too long, an embedded NUL); or -1 with a
+ * TypeError pending. */
+int resolver_arguments(napi_env env, const napi_value *argv, struct resolver_query *query);
+
+/* What a failed getaddrinfo returns to JavaScript: the negative EAI_* code, or for
+ * EAI_SYSTEM the positive errno the resolver left (`saved_errno`). */
+int resolver_error(int rc, int saved_errno);
+
 #endif

@@ -43,6 +43,14 @@ int platform_accept(int fd, struct sockaddr *addr, socklen_t *len) {
 #else
   do client = accept(fd, addr, len);
   while (client < 0 && errno == EINTR);
+  /* Here the new socket inherits the listener's O_NONBLOCK (set while it has a timeout, or
+   * for one attempt of acceptAsync); an accepted socket always starts blocking. */
+  if (client >= 0 && platform_set_nonblocking(client, 0) < 0) {
+    int saved = errno;
+    close(client);
+    errno = saved;
+    return -1;
+  }
 #endif
   return mark_new_descriptor(client);
 }

@@ -20,6 +20,7 @@ struct watcher {
   napi_async_context context;
   usock_handle *owner;
   struct env_state *state;
+  int referenced; /* keeps the loop alive and its callback strongly (see watch_ref) */
   struct watcher *prev, *next;
 };
 
@@ -90,8 +91,11 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
   if (events & UV_READABLE) revents |= POLLIN;
   if (events & UV_WRITABLE) revents |= POLLOUT;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  if (napi_get_reference_value(env, w->callback, &callback) == napi_ok &&
-      napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, status, &argv[0]) == napi_ok &&
+  if (napi_get_reference_value(env, w->callback, &callback) != napi_ok || callback == NULL) {
+    /* Idle (weak) and its socket was collected: nobody can wait any more. (The receiver
+     * below is an object: napi_make_callback converts it with ToObject.) */
+    uv_poll_stop(poll);
+  } else if (napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, status, &argv[0]) == napi_ok &&
       napi_create_int32(env, revents, &argv[1]) == napi_ok) {
     if (napi_make_callback(env, w->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
       napi_value error;
@@ -115,6 +119,7 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
   w->env = env;
   w->owner = handle;
   w->state = state;
+  w->referenced = 1;
   state->allocated++;
   if (napi_create_object(env, &resource) != napi_ok ||
       napi_create_string_latin1(env, "usocket:readiness", NAPI_AUTO_LENGTH, &name) != napi_ok ||
@@ -161,9 +166,39 @@ static napi_value watch(napi_env env, napi_callback_info info) {
   return make_int(env, rc < 0 ? rc : 0); /* libuv errors are -errno on Unix */
 }
 
+/* watchRef(handle, on) → 0. Whether the watcher keeps the event loop alive and holds its
+ * callback strongly: on while a call is waiting, off while the socket is idle, so that an
+ * idle socket neither keeps the process running nor its own object from being collected
+ * (the callback refers to the socket). An idle watcher may stay armed; if it fires after
+ * its callback was collected it stops itself. No watcher yet: nothing to do. */
+static napi_value watch_ref(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  bool on;
+  usock_handle *handle = handle_from_js(env, argv[0]);
+  if (handle == NULL) return NULL;
+  if (napi_get_value_bool(env, argv[1], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "usocket core: expected a boolean");
+    return NULL;
+  }
+  struct watcher *w = handle->watcher;
+  if (w == NULL) return make_int(env, 0);
+  uint32_t count;
+  if (on && !w->referenced) {
+    uv_ref((uv_handle_t *)&w->poll);
+    napi_reference_ref(env, w->callback, &count);
+    w->referenced = 1;
+  } else if (!on && w->referenced) {
+    uv_unref((uv_handle_t *)&w->poll);
+    napi_reference_unref(env, w->callback, &count);
+    w->referenced = 0;
+  }
+  return make_int(env, 0);
+}
+
 void register_readiness(napi_env env, napi_value exports) {
   static const struct export_entry entries[] = {
       {"watch", watch},
+      {"watchRef", watch_ref},
   };
   register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);
 }

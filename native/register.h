@@ -18,5 +18,6 @@ void register_wait(napi_env env, napi_value exports);
 void register_constants(napi_env env, napi_value exports);
 void register_readiness(napi_env env, napi_value exports);
 void register_poll_async(napi_env env, napi_value exports);
+void register_resolve_async(napi_env env, napi_value exports);
 
 #endif

@@ -3,6 +3,7 @@
 import { native, type NativeAddress } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { describeType, int32, integer, optionalInt32 } from "./validate.js";
+import { signalOf } from "./promises.js";
 
 const C = native.constants;
 const AF_INET = C["AF_INET"]!;
@@ -142,4 +143,47 @@ export function getaddrinfo(
   host: string | null, port: number | string | null, af = 0, type = 0, proto = 0, flags = 0,
 ): AddrInfo[] {
   return getaddrinfoResult(native.getaddrinfo(...getaddrinfoArguments(host, port, af, type, proto, flags)));
+}
+
+/** getaddrinfo(...) on the thread pool: the same results and the same OSErrors, without
+ * blocking the event loop. An abort rejects at once (the system call itself runs on). */
+export function getaddrinfoAsync(
+  host: string | null, port: number | string | null, af?: number, type?: number, proto?: number, flags?: number,
+  options?: { signal?: AbortSignal },
+): Promise<AddrInfo[]> {
+  let signal: AbortSignal | undefined;
+  let pending: ReturnType<typeof native.getaddrinfoAsync>;
+  try {
+    // The options object may come right after the last argument given.
+    const rest = [af, type, proto, flags, options];
+    const at = rest.findIndex((value) => typeof value === "object" && value !== null);
+    const given = at < 0 ? rest : rest.slice(0, at);
+    const opts = at < 0 ? undefined : rest[at];
+    if (at >= 0 && rest.slice(at + 1).some((value) => value !== undefined)) {
+      throw new TypeError("getaddrinfoAsync: the options object must be the last argument");
+    }
+    signal = signalOf(opts, "getaddrinfo");
+    const args = getaddrinfoArguments(host, port, given[0], given[1], given[2], given[3]);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    pending = native.getaddrinfoAsync(...args);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (signal === undefined) return pending.then(getaddrinfoResult);
+  const abortable = signal;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(abortable.reason);
+    abortable.addEventListener("abort", onAbort, { once: true });
+    pending.then((result) => {
+      abortable.removeEventListener("abort", onAbort);
+      try {
+        resolve(getaddrinfoResult(result));
+      } catch (error) {
+        reject(error);
+      }
+    }, (error: unknown) => {
+      abortable.removeEventListener("abort", onAbort);
+      reject(error);
+    });
+  });
 }

@@ -62,6 +62,10 @@ export interface NativeCore {
   pollAsyncAbort(job: PollJob): void;
 
   watch(handle: NativeHandle, events: number, callback?: (status: number, revents: number) => void): number;
+  watchRef(handle: NativeHandle, on: boolean): number;
+  getaddrinfoAsync(
+    host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
+  ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;
 }
 
 function addonPath(): string {

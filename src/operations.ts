@@ -13,6 +13,7 @@ export const POLLIN = C["POLLIN"]!;
 export const POLLOUT = C["POLLOUT"]!;
 export const MSG_PEEK = C["MSG_PEEK"]!;
 export const MSG_DONTWAIT = C["MSG_DONTWAIT"]!;
+const MSG_TRUNC = C["MSG_TRUNC"] ?? 0;
 const SOCK_STREAM = C["SOCK_STREAM"]!;
 const EAGAIN = E.EAGAIN;
 
@@ -77,6 +78,26 @@ export function* transferOnce(op: Operation<number>, syscall: string): Operation
   const n = yield* op;
   if (n === WOULD_BLOCK) throw wouldBlock(syscall);
   return n;
+}
+
+/** recv(bufsize): the bytes of one transfer, sized to what arrived. */
+/** A datagram socket asked for more than RECV_CHUNK: the next datagram's size is read
+ * first (MSG_PEEK | MSG_TRUNC, waiting as the call would), so that a datagram is truncated
+ * only when it is larger than bufsize (SPEC sections 4 and 10). */
+export function* datagramBuffer(ch: Channel, wanted: number, flags: number, syscall: string): Operation<Buffer> {
+  const probe = Buffer.allocUnsafe(1);
+  const n = yield* recvSome(ch, probe, 0, 1, flags | MSG_PEEK | MSG_TRUNC, syscall);
+  if (n === WOULD_BLOCK) throw wouldBlock(syscall);
+  return Buffer.allocUnsafe(Math.min(wanted, Math.max(n, RECV_CHUNK)));
+}
+
+/** recv of a datagram larger than RECV_CHUNK may be: sized first, then received. */
+export function* recvDatagram(ch: Channel, wanted: number, flags: number, syscall: string): Operation<Buffer> {
+  return yield* recvBytes(ch, yield* datagramBuffer(ch, wanted, flags, syscall), flags, syscall);
+}
+
+export function* recvBytes(ch: Channel, buf: Buffer, flags: number, syscall: string): Operation<Buffer> {
+  return fitted(buf, yield* transferOnce(recvSome(ch, buf, 0, buf.length, flags, syscall), syscall));
 }
 
 /** recvfrom(bufsize): [bytes received, the sender's raw address]. */

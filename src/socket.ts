@@ -7,7 +7,8 @@ import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { addressFromNative, packAddress, type Address, type AddressInput } from "./addresses.js";
 import * as op from "./operations.js";
-import { bytesToFill, bytesToSend, describeType, int32, integer, optionalInt32, size, timeoutSeconds } from "./validate.js";
+import { READ, WRITE, channelOf, isOptions, runAsync, signalOf, type AsyncOptions } from "./promises.js";
+import { bytesToFill, bytesToSend, describeType, int32, integer, size, timeoutSeconds } from "./validate.js";
 
 const C = native.constants;
 const AF_INET = C["AF_INET"]!;
@@ -15,7 +16,6 @@ const SOCK_STREAM = C["SOCK_STREAM"]!;
 const SOL_SOCKET = C["SOL_SOCKET"]!;
 const SO_ERROR = C["SO_ERROR"]!;
 const SOMAXCONN = C["SOMAXCONN"]!;
-const MSG_TRUNC = C["MSG_TRUNC"] ?? 0;
 const EINPROGRESS = E.EINPROGRESS;
 const EAGAIN = E.EAGAIN;
 const EMPTY = Buffer.alloc(0);
@@ -190,6 +190,16 @@ export class Socket implements op.Channel {
     return this._run(this._acceptOperation(), "accept");
   }
 
+  /** accept() without blocking the event loop. */
+  acceptAsync(options?: AsyncOptions): Promise<[Socket, Address]> {
+    try {
+      this.fdFor("accept");
+      return runAsync(this, READ, this._acceptOperation(), "accept", signalOf(options, "accept"), true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   /** @internal */
   *_acceptOperation(): op.Operation<[Socket, Address]> {
     for (;;) {
@@ -206,8 +216,21 @@ export class Socket implements op.Channel {
   }
 
   connect(address: AddressInput): void {
+    this._run(this.#connectOperation(address), "connect");
+  }
+
+  /** connect(address) without blocking the event loop. */
+  connectAsync(address: AddressInput, options?: AsyncOptions): Promise<void> {
+    try {
+      return runAsync(this, WRITE, this.#connectOperation(address), "connect", signalOf(options, "connect"), true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #connectOperation(address: AddressInput): op.Operation<void> {
     const fd = this.fdFor("connect");
-    this._run(this._connectOperation(fd, packAddress(this.family, address, "connect"), address), "connect");
+    return this._connectOperation(fd, packAddress(this.family, address, "connect"), address);
   }
 
   /** @internal Starts the connection; when it is in progress and the driver waits, waits for
@@ -231,20 +254,74 @@ export class Socket implements op.Channel {
   send(data: Uint8Array | ArrayBufferView | string, flags = 0): number {
     const fd = this.fdFor("send");
     const view = bytesToSend(data);
-    const f = flags === 0 ? 0 : int32(flags, "flags");
+    const f = flagsArgument(flags);
     const rc = native.send(fd, view, 0, view.byteLength, f);
     if (rc >= 0) return rc;
     if (rc !== -EAGAIN) throw new OSError(-rc, "send");
     return this._run(op.transferOnce(op.sendSome(this, view, 0, view.byteLength, f, "send"), "send"), "send");
   }
 
+  /** send(data, flags?) without blocking the event loop. */
+  sendAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
+    try {
+      if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
+      this.fdFor("send");
+      const view = bytesToSend(data);
+      const operation = op.transferOnce(op.sendSome(channelOf(this), view, 0, view.byteLength, flagsArgument(flags), "send"), "send");
+      return runAsync(this, WRITE, operation, "send", signalOf(options, "send"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   sendall(data: Uint8Array | ArrayBufferView | string, flags = 0): void {
+    this._run(this.#sendallOperation(this, data, flags), "sendall");
+  }
+
+  /** sendall(data, flags?) without blocking the event loop. */
+  sendallAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<void> {
+    try {
+      if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
+      return runAsync(this, WRITE, discard(this.#sendallOperation(channelOf(this), data, flags)), "sendall",
+        signalOf(options, "sendall"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #sendallOperation(ch: op.Channel, data: unknown, flags: unknown): op.Operation<number | null> {
     this.fdFor("sendall");
-    const view = bytesToSend(data);
-    this._run(op.sendAll(this, view, optionalInt32(flags, "flags", 0), "sendall", false), "sendall");
+    return op.sendAll(ch, bytesToSend(data), flagsArgument(flags), "sendall", false);
   }
 
   sendto(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput, address?: AddressInput): number {
+    return this._run(this.#sendtoOperation(this, data, flagsOrAddress, address), "sendto");
+  }
+
+  /** sendto(data, address) / sendto(data, flags, address) without blocking the event loop. */
+  sendtoAsync(data: Uint8Array | ArrayBufferView | string, address: AddressInput, options?: AsyncOptions): Promise<number>;
+  sendtoAsync(data: Uint8Array | ArrayBufferView | string, flags: number, address: AddressInput, options?: AsyncOptions): Promise<number>;
+  sendtoAsync(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput,
+    address?: AddressInput | AsyncOptions, options?: AsyncOptions): Promise<number> {
+    try {
+      if (isOptions(address)) {
+        options = address;
+        address = undefined;
+      }
+      return runAsync(this, WRITE, this.#sendtoOperation(channelOf(this), data, flagsOrAddress, address), "sendto",
+        signalOf(options, "sendto"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #sendtoOperation(ch: op.Channel, data: unknown, flagsOrAddress: unknown, address: unknown): op.Operation<number> {
     this.fdFor("sendto");
     const view = bytesToSend(data);
     let flags = 0;
@@ -254,54 +331,115 @@ export class Socket implements op.Channel {
       target = address;
     }
     const packed = packAddress(this.family, target, "sendto");
-    return this._run(op.transferOnce(op.sendSome(this, view, 0, view.byteLength, flags, "sendto", packed), "sendto"), "sendto");
+    return op.transferOnce(op.sendSome(ch, view, 0, view.byteLength, flags, "sendto", packed), "sendto");
+  }
+
+  /**
+   * The buffer recv(bufsize)/recvfrom receive into: at most RECV_CHUNK bytes (SPEC section
+   * 10), or null for a datagram socket asked for more, whose buffer is sized by the
+   * datagram waiting (op.datagramBuffer).
+   */
+  #recvBuffer(wanted: number): Buffer | null {
+    if (wanted === 0) return EMPTY;
+    if (wanted <= op.RECV_CHUNK) return Buffer.allocUnsafe(wanted);
+    return this.type === SOCK_STREAM ? Buffer.allocUnsafe(op.RECV_CHUNK) : null;
   }
 
   recv(bufsize: number, flags = 0): Buffer {
     const fd = this.fdFor("recv");
     const wanted = size(bufsize, "bufsize");
-    const f = flags === 0 ? 0 : int32(flags, "flags");
-    if (wanted === 0) return EMPTY;
-    const buf = Buffer.allocUnsafe(wanted <= op.RECV_CHUNK ? wanted : this.#receiveSize(wanted, f, "recv"));
+    const f = flagsArgument(flags);
+    const buf = this.#recvBuffer(wanted);
+    if (buf === null) return this._run(op.recvDatagram(this, wanted, f, "recv"), "recv");
+    if (buf.length === 0) return buf;
     if (this.#kept === null) {
       const rc = native.recv(fd, buf, 0, buf.length, f);
       if (rc >= 0) return op.fitted(buf, rc);
       if (rc !== -EAGAIN) throw new OSError(-rc, "recv");
     }
-    return op.fitted(buf, this._run(op.transferOnce(op.recvSome(this, buf, 0, buf.length, f, "recv"), "recv"), "recv"));
+    return this._run(op.recvBytes(this, buf, f, "recv"), "recv");
+  }
+
+  /** recv(bufsize, flags?) without blocking the event loop. */
+  recvAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
+    try {
+      if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
+      this.fdFor("recv");
+      const wanted = size(bufsize, "bufsize");
+      const f = flagsArgument(flags);
+      const buf = this.#recvBuffer(wanted);
+      const signal = signalOf(options, "recv");
+      if (buf !== null && buf.length === 0) return signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve(buf);
+      const ch = channelOf(this);
+      const operation = buf === null ? op.recvDatagram(ch, wanted, f, "recv") : op.recvBytes(ch, buf, f, "recv");
+      return runAsync(this, READ, operation, "recv", signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   recv_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): number {
+    return this._run(this.#recvIntoOperation(this, buffer, nbytes, flags), "recv_into");
+  }
+
+  /** recv_into(buffer, nbytes?, flags?) without blocking the event loop. */
+  recv_intoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, flags?: number | AsyncOptions,
+    options?: AsyncOptions): Promise<number> {
+    try {
+      if (isOptions(nbytes)) {
+        options = nbytes;
+        nbytes = flags = undefined;
+      } else if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
+      return runAsync(this, READ, this.#recvIntoOperation(channelOf(this), buffer, nbytes ?? 0, flags), "recv_into",
+        signalOf(options, "recv_into"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #recvIntoOperation(ch: op.Channel, buffer: unknown, nbytes: unknown, flags: unknown): op.Operation<number> {
     this.fdFor("recv_into");
     const buf = bytesToFill(buffer);
     const n = size(nbytes, "nbytes");
     if (n > buf.length) throw new RangeError(`recv_into: nbytes (${n}) is larger than the buffer (${buf.length})`);
     const length = n === 0 ? buf.length : n;
-    return this._run(op.transferOnce(op.recvSome(this, buf, 0, length, int32(flags, "flags"), "recv_into"), "recv_into"), "recv_into");
+    return op.transferOnce(op.recvSome(ch, buf, 0, length, flagsArgument(flags), "recv_into"), "recv_into");
   }
 
   recvfrom(bufsize: number, flags = 0): [Buffer, Address] {
-    this.fdFor("recvfrom");
-    const wanted = size(bufsize, "bufsize");
-    const f = int32(flags, "flags");
-    const buf = Buffer.allocUnsafe(wanted <= op.RECV_CHUNK ? wanted : this.#receiveSize(wanted, f, "recvfrom"));
-    const [n, from] = this._run(
-      op.recvfromOnce(this, buf, f, () => this.getpeername()), "recvfrom");
-    return [op.fitted(buf, n), addressFromNative(from as Address | null)];
+    return this._run(this.#recvfromOperation(this, bufsize, flags), "recvfrom");
   }
 
-  /**
-   * How many bytes to ask the system for when bufsize is over RECV_CHUNK. A stream gets
-   * RECV_CHUNK (the rest waits for the next call). A datagram would be cut short, so the
-   * next one's size is read first with MSG_PEEK | MSG_TRUNC (waiting as the call would):
-   * a datagram is truncated only when it is larger than bufsize (SPEC sections 4 and 10).
-   */
-  #receiveSize(wanted: number, flags: number, syscall: string): number {
-    if (this.type === SOCK_STREAM || MSG_TRUNC === 0) return op.RECV_CHUNK;
-    const probe = Buffer.allocUnsafe(1);
-    const n = this._run(op.recvSome(this, probe, 0, 1, flags | op.MSG_PEEK | MSG_TRUNC, syscall), syscall);
-    if (n === op.WOULD_BLOCK) throw op.wouldBlock(syscall);
-    return Math.min(wanted, Math.max(n, op.RECV_CHUNK));
+  /** recvfrom(bufsize, flags?) without blocking the event loop. */
+  recvfromAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<[Buffer, Address]> {
+    try {
+      if (isOptions(flags)) {
+        options = flags;
+        flags = undefined;
+      }
+      return runAsync(this, READ, this.#recvfromOperation(channelOf(this), bufsize, flags), "recvfrom",
+        signalOf(options, "recvfrom"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #recvfromOperation(ch: op.Channel, bufsize: unknown, flags: unknown): op.Operation<[Buffer, Address]> {
+    this.fdFor("recvfrom");
+    const wanted = size(bufsize, "bufsize");
+    return this.#receiveFrom(ch, wanted, this.#recvBuffer(wanted), flagsArgument(flags));
+  }
+
+  *#receiveFrom(ch: op.Channel, wanted: number, sized: Buffer | null, flags: number): op.Operation<[Buffer, Address]> {
+    const buf = sized ?? (yield* op.datagramBuffer(ch, wanted, flags, "recvfrom"));
+    const [n, from] = yield* op.recvfromOnce(ch, buf, flags, () => this.getpeername());
+    return [op.fitted(buf, n), addressFromNative(from as Address | null)];
   }
 
   setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView): void {
@@ -373,30 +511,107 @@ export class Socket implements op.Channel {
   }
 
   read(size?: number | null): Buffer | null {
+    return this._run(this.#readOperation(this, size), "read");
+  }
+
+  /** read(size?) without blocking the event loop: `size` bytes unless EOF comes first. */
+  readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
+    try {
+      if (isOptions(size)) {
+        options = size;
+        size = undefined;
+      }
+      return runAsync(this, READ, this.#readOperation(channelOf(this), size), "read", signalOf(options, "read"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #readOperation(ch: op.Channel, size: unknown): op.Operation<Buffer | null> {
     this.fdFor("read");
-    return this._run(op.read(this, readSize(size), "read"), "read");
+    return op.read(ch, readSize(size), "read");
   }
 
   readinto(buffer: ArrayBufferView, nbytes?: number): number | null {
+    return this._run(this.#readintoOperation(this, buffer, nbytes), "readinto");
+  }
+
+  /** readinto(buffer, nbytes?) without blocking the event loop. */
+  readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number | null> {
+    try {
+      if (isOptions(nbytes)) {
+        options = nbytes;
+        nbytes = undefined;
+      }
+      return runAsync(this, READ, this.#readintoOperation(channelOf(this), buffer, nbytes), "readinto",
+        signalOf(options, "readinto"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #readintoOperation(ch: op.Channel, buffer: unknown, nbytes: unknown): op.Operation<number | null> {
     this.fdFor("readinto");
     const [buf, n] = readintoArguments(buffer, nbytes);
-    return this._run(op.readInto(this, buf, n, "readinto"), "readinto");
+    return op.readInto(ch, buf, n, "readinto");
   }
 
   readline(limit?: number | null): Buffer | null {
+    return this._run(this.#readlineOperation(this, limit), "readline");
+  }
+
+  /** readline(limit?) without blocking the event loop. */
+  readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
+    try {
+      if (isOptions(limit)) {
+        options = limit;
+        limit = undefined;
+      }
+      return runAsync(this, READ, this.#readlineOperation(channelOf(this), limit), "readline",
+        signalOf(options, "readline"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #readlineOperation(ch: op.Channel, limit: unknown): op.Operation<Buffer | null> {
     this.fdFor("readline");
-    return this._run(op.readline(this, readlineLimit(limit), "readline"), "readline");
+    return op.readline(ch, readlineLimit(limit), "readline");
   }
 
   write(data: Uint8Array | ArrayBufferView | string): number | null {
+    return this._run(this.#writeOperation(this, data), "write");
+  }
+
+  /** write(data) without blocking the event loop: every byte, or an OSError with `written`. */
+  writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number | null> {
+    try {
+      return runAsync(this, WRITE, this.#writeOperation(channelOf(this), data), "write", signalOf(options, "write"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #writeOperation(ch: op.Channel, data: unknown): op.Operation<number | null> {
     this.fdFor("write");
-    return this._run(op.sendAll(this, bytesToSend(data), 0, "write", true), "write");
+    return op.sendAll(ch, bytesToSend(data), 0, "write", true);
   }
 
   toString(): string {
     return `<socket fd=${this.#fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
   }
 }
+
+/** An operation whose result is not wanted (sendall resolves with nothing). */
+function* discard(operation: op.Operation<unknown>): op.Operation<void> {
+  yield* operation;
+}
+
+/** flags of a call: 0 when absent. */
+function flagsArgument(flags: unknown): number {
+  return flags === 0 || flags === undefined ? 0 : int32(flags, "flags");
+}
+
 
 /** read(size?): undefined, null or negative = until EOF. */
 export function readSize(value: unknown): number {

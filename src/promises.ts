@@ -1,0 +1,329 @@
+// The Promise driver: runs the operations of operations.ts on the event loop instead of
+// blocking it. Each attempt is non-blocking (MSG_DONTWAIT through the socket's async
+// channel, or O_NONBLOCK for the duration of one attempt for accept/connect on a blocking
+// descriptor); when an operation yields the events it needs, the driver waits for them
+// with the socket's libuv poll handle (native/readiness.c) and resumes it. A timeout or an
+// abort is thrown into the operation, exactly as the synchronous driver throws a timeout,
+// so bytes already moved are kept back (SPEC "Nothing is lost").
+//
+// Per socket there are two queues, read and write: the head of each may be waiting at
+// the same time, each independently; later calls of the same direction wait their turn
+// and start (with an attempt at once) when the call before them settles. A call whose
+// queue is empty tries at once and, when that succeeds, resolves without waiting.
+//
+// Keep-alive: the watcher is referenced (keeps the loop alive, holds its callback
+// strongly) only while some call waits. An idle socket leaves POLLIN armed but
+// unreferenced, so a ping-pong does not pay for re-arming on every round trip; if it fires
+// while nobody waits it is disarmed then. POLLOUT is disarmed as soon as nobody waits for
+// it, since a socket is writable most of the time.
+import { native } from "./native.js";
+import { E, OSError } from "./errors.js";
+import * as op from "./operations.js";
+import type { AsyncState, Socket } from "./socket.js";
+import { describeType } from "./validate.js";
+
+const POLLIN = op.POLLIN;
+const POLLOUT = op.POLLOUT;
+
+/** The last argument of every Promise twin. */
+export interface AsyncOptions {
+  /** Aborting rejects the call with `signal.reason`; the socket stays usable. */
+  signal?: AbortSignal;
+}
+
+/** Queue of a call: reads (accept, recv*, read*) or writes (connect, send*, write). */
+export const READ = 0;
+export const WRITE = 1;
+type Direction = typeof READ | typeof WRITE;
+
+/** Whether an argument in a Promise twin's optional positions is its options object. */
+export function isOptions(value: unknown): value is AsyncOptions {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+}
+
+/** The validated signal of an options argument. */
+export function signalOf(options: unknown, syscall: string): AbortSignal | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object") throw new TypeError(`${syscall}: options must be an object, not ${describeType(options)}`);
+  const signal = (options as AsyncOptions).signal;
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) {
+    throw new TypeError(`${syscall}: options.signal must be an AbortSignal, not ${describeType(signal)}`);
+  }
+  return signal;
+}
+
+// new Promise(capture) hands out resolve/reject without allocating a closure per call.
+const ignore = (): void => {};
+let capturedResolve: (value: unknown) => void = ignore;
+let capturedReject: (reason: unknown) => void = ignore;
+function capture(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+const ONCE = { once: true } as const;
+
+/** A call that could not finish at once (or is queued behind another). */
+class Waiter {
+  /** The events its operation waits for; 0 while queued (not started yet). */
+  events = 0;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(
+    readonly io: SocketIO,
+    readonly direction: Direction,
+    readonly operation: op.Operation<unknown>,
+    readonly syscall: string,
+    readonly nonblocking: boolean,
+    readonly signal: AbortSignal | undefined,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (reason: unknown) => void,
+  ) {}
+
+  /** The abort listener (an object, so no closure per call). */
+  handleEvent(): void {
+    this.io.interrupt(this, this.signal!.reason, true);
+  }
+}
+
+function onTimeout(waiter: Waiter): void {
+  waiter.timer = undefined;
+  waiter.io.interrupt(waiter, new OSError(E.ETIMEDOUT, waiter.syscall), false);
+}
+
+/** The Promise layer's state of one socket, and the channel its operations run on: the
+ * socket itself, except that every attempt is made with MSG_DONTWAIT. */
+class SocketIO implements AsyncState, op.Channel {
+  readonly dontwait = op.MSG_DONTWAIT;
+  readonly type: number;
+  readonly queues: [Waiter[], Waiter[]] = [[], []];
+  /** Events the watcher is armed for. */
+  armed = 0;
+  /** Whether the native watcher exists (it is created by the first watch, referenced). */
+  created = false;
+  /** Whether the watcher keeps the loop alive (see watchRef). */
+  referenced = false;
+  readonly onReady: (status: number, revents: number) => void;
+
+  constructor(readonly socket: Socket) {
+    this.type = socket.type;
+    this.onReady = (status, revents) => this.ready(status, revents);
+  }
+
+  fdFor(syscall: string): number {
+    return this.socket.fdFor(syscall);
+  }
+
+  takeKept(into: Uint8Array, offset: number, length: number, peek: boolean): number {
+    return this.socket.takeKept(into, offset, length, peek);
+  }
+
+  keepBack(bytes: Uint8Array): void {
+    this.socket.keepBack(bytes);
+  }
+
+  /** One attempt. accept and connect cannot take MSG_DONTWAIT: on a descriptor in blocking
+   * mode (timeout null) it is made non-blocking for exactly this attempt, within one
+   * synchronous stretch of JavaScript, so no other call of this thread sees the change. */
+  attempt(operation: op.Operation<unknown>, nonblocking: boolean): IteratorResult<number, unknown> {
+    if (!nonblocking || this.socket.gettimeout() !== null) return operation.next(true);
+    const fd = this.socket.fileno();
+    if (fd < 0) return operation.next(true); // closed: the operation raises EBADF
+    const rc = native.setNonblocking(fd, true);
+    if (rc < 0) throw new OSError(-rc, "fcntl");
+    try {
+      return operation.next(true);
+    } finally {
+      native.setNonblocking(fd, false);
+    }
+  }
+
+  /** Resumes (or starts) a waiter: finishes it, or records what it waits for. */
+  resume(waiter: Waiter): void {
+    let step: IteratorResult<number, unknown>;
+    try {
+      step = this.attempt(waiter.operation, waiter.nonblocking);
+    } catch (error) {
+      this.finish(waiter, false, error);
+      return;
+    }
+    if (step.done) this.finish(waiter, true, step.value);
+    else waiter.events = step.value;
+  }
+
+  /** Removes a waiter from its queue and settles its Promise. */
+  finish(waiter: Waiter, ok: boolean, value: unknown): void {
+    const queue = this.queues[waiter.direction];
+    if (queue[0] === waiter) queue.shift();
+    else queue.splice(queue.indexOf(waiter), 1);
+    waiter.events = 0;
+    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    waiter.signal?.removeEventListener("abort", waiter);
+    if (ok) waiter.resolve(value);
+    else waiter.reject(value);
+  }
+
+  /** Starts queued calls of one direction in order until one has to wait. */
+  advance(direction: Direction): void {
+    const queue = this.queues[direction];
+    while (queue.length > 0 && queue[0]!.events === 0) this.resume(queue[0]!);
+  }
+
+  /** A timeout or an abort: thrown into a started operation (it keeps what it moved);
+   * a queued one just leaves the queue. An abort rejects with the signal's reason. */
+  interrupt(waiter: Waiter, error: unknown, aborted: boolean): void {
+    const queue = this.queues[waiter.direction];
+    if (!queue.includes(waiter)) return;
+    let ok = false;
+    let value: unknown = error;
+    if (waiter.events !== 0) {
+      try {
+        const step = waiter.operation.throw(error);
+        if (step.done) {
+          ok = true;
+          value = step.value;
+        } else {
+          waiter.operation.return(undefined);
+        }
+      } catch (thrown) {
+        value = thrown;
+      }
+    }
+    if (aborted) {
+      ok = false;
+      value = error;
+    }
+    const head = queue[0] === waiter;
+    this.finish(waiter, ok, value);
+    if (head) this.advance(waiter.direction);
+    this.update(0);
+  }
+
+  /** The watcher's callback. libuv reports POLLERR as status UV_EBADF and stops the
+   * watcher: that is readiness both ways, and the retried system call reports the real
+   * error (ECONNREFUSED from SO_ERROR, ECONNRESET from recv, ...). */
+  ready(status: number, revents: number): void {
+    if (status < 0) {
+      this.armed = 0;
+      revents = POLLIN | POLLOUT;
+    }
+    const served = this.serve(READ, revents) | this.serve(WRITE, revents);
+    this.update(status < 0 ? 0 : revents & ~served);
+  }
+
+  /** Resumes the head of one direction if what it waits for was reported; the events
+   * that served it. */
+  serve(direction: Direction, revents: number): number {
+    const head = this.queues[direction][0];
+    const events = head === undefined ? 0 : head.events & revents;
+    if (events === 0) return 0;
+    this.resume(head!);
+    this.advance(direction);
+    return events;
+  }
+
+  /** Arms the watcher for what the heads wait for; references it only while one does.
+   * `spurious`: events just reported that served nobody; they are disarmed unless a call
+   * waits for them. */
+  update(spurious: number): void {
+    const reads = this.queues[READ];
+    const writes = this.queues[WRITE];
+    const want = (reads.length > 0 ? reads[0]!.events : 0) | (writes.length > 0 ? writes[0]!.events : 0);
+    const mask = (this.armed | want) & (want | POLLIN) & ~(spurious & ~want);
+    if (this.socket.fileno() < 0) return;
+    if (mask !== this.armed) {
+      const rc = native.watch(this.socket._handle, mask, this.onReady);
+      if (rc < 0) {
+        this.armed = 0;
+        this.failAll(rc);
+        return;
+      }
+      this.armed = mask;
+      if (!this.created && mask !== 0) {
+        this.created = true;
+        this.referenced = true; // a watcher starts referenced
+      }
+    }
+    const referenced = want !== 0;
+    if (referenced !== this.referenced) {
+      native.watchRef(this.socket._handle, referenced);
+      this.referenced = referenced;
+    }
+  }
+
+  /** Rejects every call: the socket cannot be watched (or was closed). */
+  failAll(rc: number): void {
+    for (const queue of this.queues) {
+      while (queue.length > 0) {
+        const waiter = queue[0]!;
+        this.finish(waiter, false, new OSError(-rc, waiter.syscall));
+      }
+    }
+    if (this.referenced && this.socket.fileno() >= 0) native.watchRef(this.socket._handle, false);
+    this.referenced = false;
+  }
+
+  /** close(): the descriptor and its watcher are gone; pending calls reject with EBADF. */
+  closed(): void {
+    this.armed = 0;
+    this.referenced = false;
+    for (const queue of this.queues) {
+      while (queue.length > 0) {
+        const waiter = queue[0]!;
+        if (waiter.events !== 0) waiter.operation.return(undefined);
+        this.finish(waiter, false, new OSError(E.EBADF, waiter.syscall));
+      }
+    }
+  }
+}
+
+/** The socket's async channel (created on first use): operations for the Promise driver
+ * are built on it. */
+export function channelOf(socket: Socket): op.Channel {
+  return ioOf(socket);
+}
+
+function ioOf(socket: Socket): SocketIO {
+  let io = socket._async as SocketIO | null;
+  if (io === null) {
+    io = new SocketIO(socket);
+    socket._async = io;
+  }
+  return io;
+}
+
+/**
+ * Runs `operation` (built on channelOf(socket)) to its end without blocking: the Promise
+ * of its result. `nonblocking`: the operation's calls cannot take MSG_DONTWAIT (accept,
+ * connect). The deadline of the socket's timeout starts now; timeout 0 or null waits
+ * without one.
+ */
+export function runAsync<T>(socket: Socket, direction: Direction, operation: op.Operation<T>, syscall: string,
+  signal: AbortSignal | undefined, nonblocking = false): Promise<T> {
+  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  const io = ioOf(socket);
+  const queue = io.queues[direction];
+  const timeout = socket.gettimeout();
+  const deadline = timeout === null || timeout === 0 ? 0 : performance.now() + timeout * 1000;
+  let events = 0;
+  if (queue.length === 0) {
+    let step: IteratorResult<number, T>;
+    try {
+      step = io.attempt(operation, nonblocking) as IteratorResult<number, T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (step.done) return Promise.resolve(step.value);
+    events = step.value;
+  }
+  const promise = new Promise<T>(capture as (resolve: (value: T) => void, reject: (reason: unknown) => void) => void);
+  const waiter = new Waiter(io, direction, operation, syscall, nonblocking, signal, capturedResolve, capturedReject);
+  capturedResolve = capturedReject = ignore; // hold no Promise beyond its call
+  waiter.events = events;
+  queue.push(waiter);
+  if (signal !== undefined) signal.addEventListener("abort", waiter, ONCE);
+  if (deadline !== 0) waiter.timer = setTimeout(onTimeout, Math.max(0, deadline - performance.now()), waiter);
+  if (events !== 0) io.update(0);
+  return promise;
+}
