@@ -175,10 +175,10 @@ function mirror(mp: MicroPythonInstance, folder: string): void {
 }
 
 const RUNNER = String.raw`
-def _usocket_run(code, filename, argv, folder):
+def _usocket_run(code, filename, argv, path):
     import sys, json
     sys.argv[:] = json.loads(argv)
-    sys.path[:] = ([folder] if folder else []) + ['', '.frozen', '/lib']
+    sys.path[:] = json.loads(path)
     g = globals()
     g['__file__'] = filename
     del g['_usocket_run']
@@ -193,7 +193,11 @@ def _usocket_run(code, filename, argv, folder):
         print(status, file=sys.stderr)
         return 1
     except BaseException as e:
-        sys.print_exception(e, sys.stderr)
+        import io
+        text = io.StringIO()
+        sys.print_exception(e, text)
+        # the traceback of the script, without this runner's frame
+        sys.stderr.write('\n'.join(l for l in text.getvalue().split('\n') if not l.endswith(' in _usocket_run')))
         return 1
     return 0
 `;
@@ -225,9 +229,13 @@ export async function main(args: string[]): Promise<number> {
     stdin: () => input.byte(),
     input: true,
   });
+  // sys.path as MicroPython's unix port makes it: MICROPYPATH (or the default), with the
+  // script's folder first. Folders on it are copied in, since the port cannot see the disk.
   const cwd = process.cwd();
-  mirror(mp, cwd);
-  if (inv.folder !== null && inv.folder !== cwd) mirror(mp, inv.folder);
+  const env = process.env["MICROPYPATH"];
+  const sysPath = env === undefined ? ["", ".frozen", "/lib"] : env.split(path.delimiter).map((p) => (p === "" ? "" : path.resolve(p)));
+  if (inv.folder !== null) sysPath.unshift(inv.folder);
+  for (const folder of new Set([cwd, ...sysPath.filter((p) => p !== "" && p !== ".frozen" && p !== "/lib")])) mirror(mp, folder);
   try {
     (mp.FS as unknown as { chdir(p: string): void }).chdir(cwd);
   } catch {
@@ -237,7 +245,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     mp.runPython(RUNNER);
     const run = mp.globals.get("_usocket_run") as (...a: unknown[]) => unknown;
-    const result = run(inv.code, inv.filename, JSON.stringify(inv.argv), inv.folder ?? "");
+    const result = run(inv.code, inv.filename, JSON.stringify(inv.argv), JSON.stringify(sysPath));
     status = typeof result === "number" ? result : 1;
   } catch (error) {
     out.flush();
