@@ -109,6 +109,8 @@ def _data(data):
         return data
     if t is str:
         return data.encode()
+    if t is int or t is float or t is bool or data is None:
+        raise TypeError("a bytes-like object is required, not '%s'" % t.__name__)
     return bytes(data)
 
 
