@@ -114,6 +114,13 @@ def _data(data):
     return bytes(data)
 
 
+def _writable(buf):
+    t = type(buf)
+    if t is bytes or t is str:
+        raise TypeError("a writable buffer is required, not '%s'" % t.__name__)
+    return buf
+
+
 def _address(s):
     if s[:1] == '\x02':
         return s[1:]
@@ -251,7 +258,7 @@ class socket:
 
     def recv_into(self, buf, nbytes=0, flags=0):
         while True:
-            r = _u.recv_into(self._id, _a(buf), len(buf), _int(nbytes, 'nbytes'), flags)
+            r = _u.recv_into(self._id, _a(_writable(buf)), len(buf), _int(nbytes, 'nbytes'), flags)
             if r >= 0:
                 return r
             _raise(r)
@@ -350,7 +357,7 @@ class socket:
 
     def readinto(self, buf, nbytes=None):
         while True:
-            r = _readinto(self._id, _a(buf), len(buf), -1 if nbytes is None else _int(nbytes, 'nbytes'))
+            r = _readinto(self._id, _a(_writable(buf)), len(buf), -1 if nbytes is None else _int(nbytes, 'nbytes'))
             if r >= 0:
                 return r
             if r == _NONE:
