@@ -4,9 +4,11 @@
 //
 //   node examples/poll-echo-client.js <port> [clients=10] [bytes=65536] [seconds=30] [--quiet]
 //
-// The last line is a summary as JSON: {"clients","ok","failed","bytes","ms"}.
+// The last line is a summary as JSON: {"clients","ok","failed","bytes","ms"}; the exit
+// status is 1 when any client failed.
 import { createHash } from "node:crypto";
 import * as socket from "../dist/index.js";
+import { errorcode } from "../dist/errno.js";
 import { poll, POLLIN, POLLOUT, POLLERR, POLLHUP } from "../dist/select.js";
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
@@ -78,7 +80,7 @@ function drive(s, state, revents) {
   if (!state.connected) {
     // A non-blocking connect has finished when the socket turns writable: SO_ERROR says how.
     const err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR);
-    if (err !== 0) return done(s, state, `connect: errno ${err}`);
+    if (err !== 0) return done(s, state, `connect: ${errorcode[err] ?? err}`);
     state.connected = true;
   }
   if (revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -128,3 +130,4 @@ for (const [s, state] of clients) done(s, state, "timed out");
 const ms = Math.round(performance.now() - start);
 console.log(`client: ${ok} of ${count} echoed intact (${total} bytes) in ${ms} ms`);
 console.log(JSON.stringify({ clients: count, ok, failed, bytes: total, ms }));
+process.exitCode = failed === 0 ? 0 : 1;

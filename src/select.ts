@@ -190,7 +190,11 @@ export class Poll<T extends Pollable = Pollable> {
           resolve([]);
           return;
         }
-        resolve(this.#collectAsync(snapshot, pollfds));
+        try {
+          resolve(this.#collectAsync(snapshot, pollfds));
+        } catch (error) {
+          reject(error); // a fileno() that threw
+        }
       });
       if (typeof job === "number") {
         reject(new OSError(-job, "poll"));
@@ -208,15 +212,17 @@ export class Poll<T extends Pollable = Pollable> {
 
   /** Results of a background poll, for the objects that are still registered. */
   #collectAsync(snapshot: Entry<T>[], pollfds: Buffer): PollResult<T>[] {
-    const aligned = pollfds.byteOffset % 2 === 0 ? pollfds : Uint8Array.from(pollfds);
+    const aligned = pollfds.byteOffset % 4 === 0 ? pollfds : Uint8Array.from(pollfds);
     const revents = new Int16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 1);
+    const polled = new Int32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
     const ready: PollResult<T>[] = [];
     for (let i = 0; i < snapshot.length; i++) {
       const entry = snapshot[i]!;
       const at = this.#index.get(entry.obj);
       if (at === undefined || this.#entries[at] !== entry) continue;
       let r = revents[i * 4 + 3]! & 0xffff;
-      if (entry.dynamic && descriptorOf(entry.obj, "obj") !== entry.fd) r = POLLNVAL;
+      // Closed while the thread waited: the number it polled may belong to another socket now.
+      if (entry.fd < 0 || entry.dynamic && descriptorOf(entry.obj, "obj") !== polled[i * 2]) r = POLLNVAL;
       if (kept(entry.obj) && (entry.mask & POLLIN) !== 0) r |= POLLIN;
       // Registration order is the snapshot's: an entry keeps its place until unregistered.
       if (r !== 0) ready.push([entry.obj, r]);

@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
-import { DIST, startPeer, tcpPair } from "./support/peers.js";
+import { DIST, fdCount, startPeer, tcpPair } from "./support/peers.js";
 
 const { POLLIN, POLLOUT, POLLNVAL } = select;
 const SELECT_URL = pathToFileURL(path.join(DIST, "select.js")).href;
@@ -236,4 +236,38 @@ test("pollAsync with registrations changed while it waits reports only what is s
   assert.ok(result.every(([o]) => o === d), JSON.stringify(result.map(([o, r]) => [o.fileno(), r])));
   for (const s of [a, b, c, d]) s.close();
   void socket;
+});
+
+test("a socket closed while pollAsync waits is reported POLLNVAL when it resolves", async () => {
+  const [a, b] = tcpPair();
+  const [c, d] = tcpPair();
+  const p = select.poll();
+  p.register(b, POLLIN);
+  p.register(d, POLLIN);
+  const pending = p.pollAsync(5000);
+  b.close(); // Linux wakes the waiting poll(2) here already; elsewhere d's data does
+  c.send("y");
+  const result = await pending;
+  assert.deepEqual(result[0], [b, POLLNVAL]);
+  assert.ok(result.slice(1).every(([o, r]) => o === d && r === POLLIN));
+  for (const s of [a, c, d]) s.close();
+});
+
+test("finished, timed-out and aborted pollAsync calls leave no descriptor behind", async () => {
+  const [a, b] = tcpPair();
+  const p = select.poll();
+  p.register(b, POLLIN);
+  const before = fdCount();
+  for (let round = 0; round < 20; round++) {
+    const controller = new AbortController();
+    const calls = [p.pollAsync(1), p.pollAsync(5), p.pollAsync(-1, { signal: controller.signal })];
+    controller.abort();
+    const settled = await Promise.allSettled(calls);
+    assert.deepEqual(settled.map((s) => s.status), ["fulfilled", "fulfilled", "rejected"]);
+  }
+  // An aborted call's thread and pipe go away once the thread has seen the wake-up.
+  for (let i = 0; i < 100 && fdCount() > before; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(fdCount(), before);
+  a.close();
+  b.close();
 });
