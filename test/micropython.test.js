@@ -362,3 +362,47 @@ print(ok, s.readinto(buf), buf)
   assert.equal(r.stdout, "40 4 bytearray(b'tail')\n");
   await peer.done;
 });
+
+test("every failure on the JavaScript side arrives as a Python exception, and the script goes on", async () => {
+  const out = await check(`
+import socket, select, errno
+def attempt(name, f):
+    try:
+        f()
+        print(name, 'no error')
+    except Exception as e:
+        print(name, type(e).__name__, e.args[0] if isinstance(e, OSError) else '')
+s = socket.socket()
+attempt('family', lambda: socket.socket(12345))
+attempt('negative recv', lambda: s.recv(-1))
+attempt('option as str', lambda: s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 'x'))
+attempt('address', lambda: s.connect(('127.0.0.1',)))
+attempt('host', lambda: s.connect((127, 80)))
+attempt('timeout', lambda: s.settimeout(-1))
+attempt('pton', lambda: socket.inet_pton(socket.AF_INET, 'nonsense'))
+attempt('ntop', lambda: socket.inet_ntop(socket.AF_INET, b'12'))
+attempt('listen unbound', lambda: s.recv(1))
+attempt('poll bad obj', lambda: select.poll().register('x'))
+attempt('makefile', lambda: s.makefile('r+'))
+s.close()
+attempt('closed', lambda: s.bind(('127.0.0.1', 0)))
+a = socket.socket()
+a.bind(('127.0.0.1', 0))
+print('still works', a.getsockname()[0])
+`);
+  assert.deepEqual(out, [
+    "family OSError 97",
+    "negative recv ValueError ",
+    "option as str TypeError ",
+    "address TypeError ",
+    "host TypeError ",
+    "timeout ValueError ",
+    "pton OSError 22",
+    "ntop ValueError ",
+    "listen unbound OSError 107",
+    "poll bad obj TypeError ",
+    "makefile ValueError ",
+    "closed OSError 9",
+    "still works 127.0.0.1",
+  ]);
+});

@@ -441,7 +441,13 @@ def _key(obj):
     # a socket of this module is its id; any other descriptor is -(fd + 1)
     if isinstance(obj, _s.socket):
         return obj._id
-    fd = obj if type(obj) is int else obj.fileno()
+    if type(obj) is int:
+        fd = obj
+    else:
+        fileno = getattr(obj, 'fileno', None)
+        if fileno is None:
+            raise TypeError('poll: a socket, a file descriptor or an object with fileno() is required')
+        fd = fileno()
     if type(fd) is not int:
         raise TypeError('fileno() must return an int')
     if fd < 0:
