@@ -47,7 +47,8 @@ def _refresh():
 
 _refresh()
 
-_buf = bytearray(65536)
+_size = 65536
+_buf = bytearray(_size)
 _mv = memoryview(_buf)
 _baddr = _a(_buf)
 
@@ -81,15 +82,17 @@ def _raise(r):
 
 
 def _room(n):
-    global _buf, _mv, _baddr
+    # the scratch buffer, grown to n bytes (at most _CAP): how many to ask for
+    global _buf, _mv, _baddr, _size
     if n < 0:
         raise ValueError('negative buffer size')
     if n > _CAP:
         n = _CAP
-    if n > len(_buf):
+    if n > _size:
         _buf = bytearray(n)
         _mv = memoryview(_buf)
         _baddr = _a(_buf)
+        _size = n
     return n
 
 
@@ -221,11 +224,11 @@ class socket:
         t = type(data)
         if t is not bytes and t is not bytearray:
             data = _data(data)
-        while True:
-            r = _send(self._id, _a(data), len(data), flags)
-            if r >= 0:
-                return r
+        r = _send(self._id, _a(data), len(data), flags)
+        while r < 0:
             _raise(r)
+            r = _send(self._id, _a(data), len(data), flags)
+        return r
 
     def sendall(self, data, flags=0):
         data = _data(data)
@@ -249,12 +252,13 @@ class socket:
             _raise(r)
 
     def recv(self, bufsize, flags=0):
-        n = bufsize if 0 <= bufsize <= len(_buf) else _room(bufsize)
-        while True:
-            r = _recv(self._id, _baddr, n, flags)
-            if r >= 0:
-                return bytes(_mv[:r])
+        if bufsize > _size or bufsize < 0:
+            bufsize = _room(bufsize)
+        r = _recv(self._id, _baddr, bufsize, flags)
+        while r < 0:
             _raise(r)
+            r = _recv(self._id, _baddr, bufsize, flags)
+        return bytes(_mv[:r])
 
     def recv_into(self, buf, nbytes=0, flags=0):
         while True:
@@ -339,7 +343,7 @@ class socket:
     def read(self, size=-1):
         if size is None:
             size = -1
-        if 0 <= size <= _CAP:
+        if size >= 0 and size <= _CAP:
             n = _room(size)
             while True:
                 r = _readinto(self._id, _baddr, n, n)
