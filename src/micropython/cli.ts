@@ -221,14 +221,20 @@ export async function main(args: string[]): Promise<number> {
     out.flush();
     err.flush();
   });
-  const mp = await loadMicroPython({
-    heapsize: inv.heapsize,
-    linebuffer: false,
-    stdout: (data) => out.byte((data as Uint8Array)[0]!),
-    stderr: (data) => err.byte((data as Uint8Array)[0]!),
-    stdin: () => input.byte(),
-    input: true,
-  });
+  let mp: MicroPythonInstance;
+  try {
+    mp = await loadMicroPython({
+      heapsize: inv.heapsize,
+      linebuffer: false,
+      stdout: (data) => out.byte((data as Uint8Array)[0]!),
+      stderr: (data) => err.byte((data as Uint8Array)[0]!),
+      stdin: () => input.byte(),
+      input: true,
+    });
+  } catch (error) {
+    process.stderr.write(`usocket-micropython: ${(error as Error).message}\n`);
+    return 1;
+  }
   // sys.path as MicroPython's unix port makes it: MICROPYPATH (or the default), with the
   // script's folder first. Folders on it are copied in, since the port cannot see the disk.
   const cwd = process.cwd();
