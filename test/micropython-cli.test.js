@@ -120,3 +120,70 @@ for s in (a, b, c):
   own.runPython("import select, socket\nprint(select.__file__, hasattr(socket, 'getaddrinfo'))");
   assert.deepEqual(lines, ["/usocket/lib/select.py True"]);
 });
+
+test("two instances the run-multitests way: a server and a client, coordinated over stdin/stdout", async () => {
+  // The runner's protocol, in brief: each instance gets the test plus a multitest class as
+  // -c; "SET name = value" lines become globals of the instances started later, "NEXT"
+  // lets the runner start the next instance, "BROADCAST msg" is copied to the others' stdin.
+  const multitest = `
+import sys
+class multitest:
+    @staticmethod
+    def next():
+        print("NEXT")
+    @staticmethod
+    def globals(**gs):
+        for g in gs:
+            print("SET {} = {!r}".format(g, gs[g]))
+    @staticmethod
+    def broadcast(msg):
+        print("BROADCAST", msg)
+    @staticmethod
+    def wait(msg):
+        msg = "BROADCAST " + msg
+        for _ in range(100):
+            if sys.stdin.readline().rstrip() == msg:
+                return
+`;
+  const test = `
+import socket
+
+def instance0():
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(socket.getaddrinfo("127.0.0.1", 0)[0][-1])
+    s.listen(1)
+    multitest.globals(PORT=s.getsockname()[1])
+    multitest.next()
+    conn, _ = s.accept()
+    print(conn.recv(16))
+    conn.send(b"server to client")
+    multitest.wait("client done")
+    conn.close()
+    s.close()
+
+def instance1():
+    multitest.next()
+    s = socket.socket()
+    s.connect(socket.getaddrinfo("127.0.0.1", PORT)[0][-1])
+    s.send(b"client to server")
+    print(s.recv(16))
+    multitest.broadcast("client done")
+    s.close()
+`;
+  const server = startMp(["-c", `${multitest}${test}\ninstance0()\n`]);
+  const set = await server.line();
+  assert.match(set, /^SET PORT = \d+$/);
+  assert.equal(await server.line(), "NEXT");
+  const client = startMp(["-c", `${set.slice(4)}\n${multitest}${test}\ninstance1()\n`]);
+  assert.equal(await client.line(), "NEXT");
+  assert.equal(await client.line(), "b'server to client'");
+  const broadcast = await client.line();
+  assert.equal(broadcast, "BROADCAST client done");
+  server.child.stdin.end(`${broadcast}\r\n`);
+  client.child.stdin.end();
+  const [s, c] = await Promise.all([server.done, client.done]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(c.code, 0, c.stderr);
+  assert.equal(s.stdout.split("\n")[2], "b'client to server'");
+});
