@@ -187,3 +187,9 @@ def instance1():
   assert.equal(c.code, 0, c.stderr);
   assert.equal(s.stdout.split("\n")[2], "b'client to server'");
 });
+
+test("an uncaught OSError from the bridge: the script's traceback only, as on a board", async () => {
+  const r = await runMp("import socket\ns = socket.socket()\ns.connect(('127.0.0.1', 1))\n");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^Traceback \(most recent call last\):\n {2}File "[^"]*main\.py", line 3, in <module>\nOSError: \[Errno 111\] ECONNREFUSED\n$/);
+});

@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadMicroPython, DEFAULT_HEAPSIZE } from "./loader.js";
+import { LIB } from "./python.js";
 import type { MicroPythonInstance } from "./types.js";
 
 const USAGE = "usage: usocket-micropython [-X heapsize=N[k|m]] (script.py | -c code | -) [args...]";
@@ -196,8 +197,9 @@ def _usocket_run(code, filename, argv, path):
         import io
         text = io.StringIO()
         sys.print_exception(e, text)
-        # the traceback of the script, without this runner's frame
-        sys.stderr.write('\n'.join(l for l in text.getvalue().split('\n') if not l.endswith(' in _usocket_run')))
+        # the script's traceback, as on a board: without this runner's frame or the bridge's
+        sys.stderr.write('\n'.join(l for l in text.getvalue().split('\n')
+                                   if not l.endswith(' in _usocket_run') and not l.startswith('  File "${LIB}/')))
         return 1
     return 0
 `;
