@@ -406,3 +406,32 @@ print('still works', a.getsockname()[0])
     "still works 127.0.0.1",
   ]);
 });
+
+test("nothing is lost: readinto that times out part-way keeps its bytes for the next read", async () => {
+  const out = await check(`
+import socket, errno
+srv = socket.socket()
+srv.bind(('127.0.0.1', 0))
+srv.listen(1)
+c = socket.socket()
+c.connect(srv.getsockname())
+conn, _ = srv.accept()
+conn.write(b'ab')
+c.settimeout(0.3)
+buf = bytearray(4)
+try:
+    c.readinto(buf)
+except OSError as e:
+    print('timeout', e.args[0] == errno.ETIMEDOUT)
+print(c.recv(10))
+c.setblocking(False)
+print(c.readinto(buf), c.write(b'xy'))
+conn.write(b'cd')
+import select
+p = select.poll()
+p.register(c, select.POLLIN)
+p.poll(2000)
+print(c.readinto(buf), buf)
+`);
+  assert.deepEqual(out, ["timeout True", "b'ab'", "None 2", "2 bytearray(b'cd\\x00\\x00')"]);
+});

@@ -293,12 +293,29 @@ export function createCalls(heap: Heap): Record<string, (...args: never[]) => nu
       }
     },
     readinto(id: number, addr: number, length: number, nbytes: number): number {
+      let first = 0;
+      let s: Socket | undefined;
+      let bytes: Uint8Array | null = null;
       try {
-        const s = sock(id);
-        const bytes = heap.bytes();
+        s = sockets.get(id);
+        if (s === undefined) return -EBADF;
+        bytes = heap.bytes();
         if (bytes === null) return STALE;
-        return s.readinto(view(bytes, addr, length), nbytes < 0 ? undefined : nbytes) ?? NONE;
+        const n = nbytes < 0 ? length : Math.min(nbytes, length);
+        if (n > 0 && !s._hasKept) {
+          // One system call when it brings everything (or EOF); the stream rules otherwise.
+          const rc = native.recv(s.fileno(), bytes, addr >>> 0, n, 0);
+          if (rc === n || rc === 0) return rc;
+          if (rc !== -EAGAIN) {
+            if (rc < 0) return rc;
+            first = rc;
+          }
+        }
+        const rest = s.readinto(view(bytes, addr + first, n - first));
+        return rest === null ? (first > 0 ? first : NONE) : first + rest;
       } catch (error) {
+        // Bytes already in the buffer go back in front of what the socket kept (nothing lost).
+        if (first > 0 && s !== undefined && bytes !== null) s.keepBack(bytes.slice(addr >>> 0, (addr >>> 0) + first));
         return fail(error);
       }
     },
@@ -311,10 +328,22 @@ export function createCalls(heap: Heap): Record<string, (...args: never[]) => nu
     },
     write(id: number, addr: number, length: number): number {
       try {
-        const s = sock(id);
+        const s = sockets.get(id);
+        if (s === undefined) return -EBADF;
         const bytes = heap.bytes();
         if (bytes === null) return STALE;
-        return s.write(view(bytes, addr, length)) ?? NONE;
+        let first = 0;
+        if (length > 0) {
+          // One system call when it takes everything; the stream rules otherwise.
+          const rc = native.send(s.fileno(), bytes, addr >>> 0, length, 0);
+          if (rc === length) return rc;
+          if (rc !== -EAGAIN) {
+            if (rc < 0) return rc;
+            first = rc;
+          }
+        }
+        const rest = s.write(view(bytes, addr + first, length - first));
+        return rest === null ? (first > 0 ? first : NONE) : first + rest;
       } catch (error) {
         return fail(error);
       }
