@@ -204,7 +204,7 @@ class socket:
             _raise(r)
 
     def listen(self, backlog=None):
-        r = _u.listen(self._id, -1 if backlog is None else max(0, _int(backlog, 'backlog')))
+        r = _u.listen(self._id, -1 if backlog is None else min(max(0, _int(backlog, 'backlog')), 65535))
         if r < 0:
             _raise(r)
 
@@ -303,7 +303,8 @@ class socket:
                 raise TypeError('timeout must be a number or None')
             if timeout < 0:
                 raise ValueError('timeout must be >= 0 or None')
-        r = _u.settimeout(self._id, -1 if timeout is None else timeout)
+        # as a float: integers cross to JavaScript as 32 bits
+        r = _u.settimeout(self._id, -1 if timeout is None else float(timeout))
         if r < 0:
             _raise(r)
         self._timeout = timeout
@@ -488,8 +489,12 @@ class _Poll:
         out = self._out
         if len(out) < 2 * n:
             out = self._out = _array('i', range(4 * n))
+        if timeout is None:
+            timeout = -1
+        elif timeout > 2147483647:
+            timeout = float(timeout)  # integers cross to JavaScript as 32 bits
         while True:
-            r = _ppoll(self._pid, -1 if timeout is None else timeout, _a(out), n)
+            r = _ppoll(self._pid, timeout, _a(out), n)
             if r >= 0:
                 break
             _s._raise(r)
