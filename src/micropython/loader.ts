@@ -1,0 +1,22 @@
+// Creates an instance of the MicroPython WebAssembly port with the bridge installed. The
+// port is an optional peer dependency, imported only here, when this is first called.
+import { installSocket, type InstallOptions } from "./install.js";
+import type { LoadOptions, MicroPythonInstance } from "./types.js";
+
+const PACKAGE = "@micropython/micropython-webassembly-pyscript";
+
+/** The first heap: garbage is only collected between calls from JavaScript, so be generous. */
+export const DEFAULT_HEAPSIZE = 64 * 1024 * 1024;
+
+export async function loadMicroPython(options: LoadOptions & InstallOptions = {}): Promise<MicroPythonInstance> {
+  let port: { loadMicroPython(options: LoadOptions): Promise<MicroPythonInstance> };
+  try {
+    port = await import(PACKAGE as string) as typeof port;
+  } catch (error) {
+    throw new Error(`usocket/micropython needs the MicroPython WebAssembly port: npm install ${PACKAGE}`, { cause: error });
+  }
+  const { time, input, ...load } = options;
+  const mp = await port.loadMicroPython({ heapsize: DEFAULT_HEAPSIZE, ...load });
+  installSocket(mp, { time, input });
+  return mp;
+}

@@ -1,0 +1,599 @@
+// The Python side of the bridge: the source of the `socket` and `select` modules that run
+// inside MicroPython, over the `_usocket` functions of calls.ts. They give MicroPython's
+// own behaviour (bytes, tuple addresses, OSError with the errno in args[0]) and keep
+// allocations per call to the result itself: received bytes land in one reused scratch
+// buffer, and data is passed to JavaScript as an address and a length. Garbage in this
+// port is only collected when control returns to JavaScript, so a long-running script
+// must not allocate per call.
+import { NONE, OTHER, STALE } from "./calls.js";
+
+/** Where the modules are written in the instance's file system. */
+export const LIB = "/usocket/lib";
+
+export const SOCKET_PY = String.raw`# socket: MicroPython's socket module over usocket (real BSD sockets in Node.js).
+import _usocket as _u
+import errno as _errno
+from uctypes import addressof as _a
+
+_OTHER = ${OTHER}
+_STALE = ${STALE}
+_NONE = ${NONE}
+_CAP = 262144
+
+_POLL = {}
+for _kv in _u.constants().split('\x01'):
+    _k, _v = _kv.split('=')
+    if _k[:4] == 'POLL':
+        _POLL[_k] = int(_v)
+    else:
+        globals()[_k] = int(_v)
+
+# The host's errno numbers, as MicroPython's errno module numbers them (the same on Linux).
+_EMAP = {}
+for _kv in _u.errnos().split('\x01'):
+    _k, _v = _kv.split('=')
+    _m = getattr(_errno, _k, None)
+    if _m is not None and _m != int(_v):
+        _EMAP[int(_v)] = _m
+del _kv, _k, _v, _m
+
+# Writing one byte to this device hands the interpreter's memory to JavaScript.
+_hf = open('/dev/usocket-heap', 'wb')
+
+
+def _refresh():
+    _hf.write(b'\0')
+
+
+_refresh()
+
+_size = 65536
+_buf = bytearray(_size)
+_mv = memoryview(_buf)
+_baddr = _a(_buf)
+
+_socket = _u.socket
+_close = _u.close
+_send = _u.send
+_recv = _u.recv
+_sendall = _u.sendall
+_readinto = _u.readinto
+_write = _u.write
+_take_js = _u.take
+_last_addr = _u.addr
+
+
+def _raise(r):
+    # Raises the error that r stands for; returns (to retry) only when the heap moved.
+    if r == _STALE:
+        _refresh()
+        return
+    if r == _OTHER:
+        k, n, m = _u.error().split('\x01', 2)
+        if k == 'O':
+            raise OSError(int(n), m)
+        if k == 'T':
+            raise TypeError(m)
+        if k == 'V':
+            raise ValueError(m)
+        raise RuntimeError(m)
+    e = -r
+    raise OSError(_EMAP.get(e, e))
+
+
+def _room(n):
+    # the scratch buffer, grown to n bytes (at most _CAP): how many to ask for
+    global _buf, _mv, _baddr, _size
+    if n < 0:
+        raise ValueError('negative buffer size')
+    if n > _CAP:
+        n = _CAP
+    if n > _size:
+        _buf = bytearray(n)
+        _mv = memoryview(_buf)
+        _baddr = _a(_buf)
+        _size = n
+    return n
+
+
+def _take(n):
+    b = bytearray(n)
+    while True:
+        r = _take_js(_a(b))
+        if r >= 0:
+            return bytes(b)
+        _raise(r)
+
+
+def _data(data):
+    # bytes-like data as something with an address and a length in bytes
+    t = type(data)
+    if t is bytes or t is bytearray or t is memoryview:
+        return data
+    if t is str:
+        return data.encode()
+    if t is int or t is float or t is bool or data is None:
+        raise TypeError("a bytes-like object is required, not '%s'" % t.__name__)
+    return bytes(data)
+
+
+def _writable(buf):
+    t = type(buf)
+    if t is bytes or t is str:
+        raise TypeError("a writable buffer is required, not '%s'" % t.__name__)
+    return buf
+
+
+def _address(s):
+    if s[:1] == '\x02':
+        return s[1:]
+    p = s.split('\x01')
+    if len(p) == 2:
+        return (p[0], int(p[1]))
+    return (p[0], int(p[1]), int(p[2]), int(p[3]))
+
+
+def _int(v, what):
+    if type(v) is bool:
+        return 1 if v else 0
+    if type(v) is not int:
+        raise TypeError(what + ' must be an int')
+    return v
+
+
+class socket:
+    def __init__(self, af=None, type=None, proto=0, _id=0):
+        if af is None:
+            af = AF_INET
+        if type is None:
+            type = SOCK_STREAM
+        if _id <= 0:
+            _id = _socket(_int(af, 'af'), _int(type, 'type'), _int(proto, 'proto'))
+            if _id < 0:
+                _raise(_id)
+        self._id = _id
+        self.family = af
+        self.type = type
+        self.proto = proto
+        self._timeout = None
+
+    def __repr__(self):
+        return '<socket fd=%d, family=%d, type=%d, proto=%d>' % (self.fileno(), self.family, self.type, self.proto)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _target(self, address):
+        # (host, port, flowinfo, scopeid) for JavaScript; AF_UNIX goes ahead as bytes
+        if self.family == AF_UNIX:
+            if type(address) is str:
+                address = address.encode()
+            address = _data(address)
+            while True:
+                r = _u.unix(_a(address), len(address))
+                if r >= 0:
+                    return None, 0, 0, 0
+                _raise(r)
+        t = type(address)
+        if t is not tuple and t is not list:
+            raise TypeError('address must be a tuple (host, port)')
+        n = len(address)
+        if n < 2 or n > 4 or (n > 2 and self.family != AF_INET6):
+            raise TypeError('address must be (host, port)' + (' or (host, port, flowinfo, scopeid)' if self.family == AF_INET6 else ''))
+        host = address[0]
+        if type(host) is not str:
+            raise TypeError('host must be a str')
+        port = _int(address[1], 'port')
+        if port < 0 or port > 65535:
+            raise ValueError('port must be 0-65535')
+        return host, port, _int(address[2], 'flowinfo') if n > 2 else 0, _int(address[3], 'scopeid') if n > 3 else 0
+
+    def close(self):
+        _close(self._id)
+
+    def fileno(self):
+        return _u.fileno(self._id)
+
+    def bind(self, address):
+        h, p, f, s = self._target(address)
+        r = _u.bind(self._id, h, p, f, s)
+        if r < 0:
+            _raise(r)
+
+    def listen(self, backlog=None):
+        r = _u.listen(self._id, -1 if backlog is None else min(max(0, _int(backlog, 'backlog')), 65535))
+        if r < 0:
+            _raise(r)
+
+    def accept(self):
+        r = _u.accept(self._id)
+        if r < 0:
+            _raise(r)
+        return socket(self.family, self.type, self.proto, r), _address(_last_addr())
+
+    def connect(self, address):
+        h, p, f, s = self._target(address)
+        r = _u.connect(self._id, h, p, f, s)
+        if r < 0:
+            _raise(r)
+
+    def send(self, data, flags=0):
+        t = type(data)
+        if t is not bytes and t is not bytearray:
+            data = _data(data)
+        r = _send(self._id, _a(data), len(data), flags)
+        while r < 0:
+            _raise(r)
+            r = _send(self._id, _a(data), len(data), flags)
+        return r
+
+    def sendall(self, data, flags=0):
+        data = _data(data)
+        while True:
+            r = _sendall(self._id, _a(data), len(data), flags)
+            if r >= 0:
+                return
+            _raise(r)
+
+    def sendto(self, data, flags_or_address, address=None):
+        if address is None:
+            flags, address = 0, flags_or_address
+        else:
+            flags = _int(flags_or_address, 'flags')
+        data = _data(data)
+        h, p, f, s = self._target(address)
+        while True:
+            r = _u.sendto(self._id, _a(data), len(data), flags, h, p, f, s)
+            if r >= 0:
+                return r
+            _raise(r)
+
+    def recv(self, bufsize, flags=0):
+        if bufsize > _size or bufsize < 0:
+            bufsize = _room(bufsize)
+        r = _recv(self._id, _baddr, bufsize, flags)
+        while r < 0:
+            _raise(r)
+            r = _recv(self._id, _baddr, bufsize, flags)
+        return bytes(_mv[:r])
+
+    def recv_into(self, buf, nbytes=0, flags=0):
+        while True:
+            r = _u.recv_into(self._id, _a(_writable(buf)), len(buf), _int(nbytes, 'nbytes'), flags)
+            if r >= 0:
+                return r
+            _raise(r)
+
+    def recvfrom(self, bufsize, flags=0):
+        n = _room(bufsize)
+        while True:
+            r = _u.recvfrom(self._id, _baddr, n, flags)
+            if r >= 0:
+                return bytes(_mv[:r]), _address(_last_addr())
+            _raise(r)
+
+    def setsockopt(self, level, option, value):
+        t = type(value)
+        if t is int or t is bool:
+            r = _u.setsockopt(self._id, level, option, _int(value, 'value'))
+        elif t is str:
+            raise TypeError('value must be an int or bytes')
+        else:
+            value = _data(value)
+            while True:
+                r = _u.setsockopt_bytes(self._id, level, option, _a(value), len(value))
+                if r != _STALE:
+                    break
+                _raise(r)
+        if r < 0:
+            _raise(r)
+
+    def getsockopt(self, level, option, buflen=0):
+        r = _u.getsockopt(self._id, level, option, _int(buflen, 'buflen'))
+        if r < 0:
+            _raise(r)
+        return _take(r) if buflen > 0 else r
+
+    def settimeout(self, timeout):
+        if timeout is not None:
+            if type(timeout) is not int and type(timeout) is not float:
+                raise TypeError('timeout must be a number or None')
+            if timeout < 0:
+                raise ValueError('timeout must be >= 0 or None')
+        # as a float: integers cross to JavaScript as 32 bits
+        r = _u.settimeout(self._id, -1 if timeout is None else float(timeout))
+        if r < 0:
+            _raise(r)
+        self._timeout = timeout
+
+    def gettimeout(self):
+        return self._timeout
+
+    def setblocking(self, flag):
+        self.settimeout(None if flag else 0)
+
+    def shutdown(self, how):
+        r = _u.shutdown(self._id, _int(how, 'how'))
+        if r < 0:
+            _raise(r)
+
+    def getsockname(self):
+        r = _u.getsockname(self._id)
+        if type(r) is int:
+            _raise(r)
+        return _address(r)
+
+    def getpeername(self):
+        r = _u.getpeername(self._id)
+        if type(r) is int:
+            _raise(r)
+        return _address(r)
+
+    # the stream interface: no short reads or writes on a blocking socket
+
+    def makefile(self, mode='rb', buffering=0):
+        if mode not in ('rb', 'wb', 'rwb', 'r', 'w', 'rw'):
+            raise ValueError('makefile: mode must be rb, wb or rwb')
+        if self.fileno() < 0:
+            raise OSError(_errno.EBADF)
+        return self
+
+    def read(self, size=-1):
+        if size is None:
+            size = -1
+        if size >= 0 and size <= _CAP:
+            n = _room(size)
+            while True:
+                r = _readinto(self._id, _baddr, n, n)
+                if r >= 0:
+                    return bytes(_mv[:r])
+                if r == _NONE:
+                    return None
+                _raise(r)
+        r = _u.read(self._id, -1 if size < 0 else size)
+        if r == _NONE:
+            return None
+        if r < 0:
+            _raise(r)
+        return _take(r)
+
+    def readinto(self, buf, nbytes=None):
+        while True:
+            r = _readinto(self._id, _a(_writable(buf)), len(buf), -1 if nbytes is None else _int(nbytes, 'nbytes'))
+            if r >= 0:
+                return r
+            if r == _NONE:
+                return None
+            _raise(r)
+
+    def readline(self, limit=-1):
+        r = _u.readline(self._id, -1 if limit is None else _int(limit, 'limit'))
+        if r == _NONE:
+            return None
+        if r < 0:
+            _raise(r)
+        return _take(r)
+
+    def write(self, data):
+        t = type(data)
+        if t is not bytes and t is not bytearray:
+            data = _data(data)
+        while True:
+            r = _write(self._id, _a(data), len(data))
+            if r >= 0:
+                return r
+            if r == _NONE:
+                return None
+            _raise(r)
+
+
+def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
+    if host is not None and not isinstance(host, str):
+        host = str(host, 'utf-8')
+    if port is not None and not isinstance(port, str):
+        port = _int(port, 'port')
+    r = _u.getaddrinfo(host, port, af, type, proto, flags)
+    if isinstance(r, int):
+        _raise(r)
+    out = []
+    if r:
+        for e in r.split('\x03'):
+            f, t, p, c, a = e.split('\x02', 4)
+            out.append((int(f), int(t), int(p), c, _address(a)))
+    return out
+
+
+def inet_pton(af, text):
+    r = _u.inet_pton(af, text)
+    if r < 0:
+        _raise(r)
+    return _take(r)
+
+
+def inet_ntop(af, packed):
+    packed = _data(packed)
+    while True:
+        r = _u.inet_ntop(af, _a(packed), len(packed))
+        if type(r) is str:
+            return r
+        _raise(r)
+
+
+def gethostname():
+    r = _u.gethostname()
+    if type(r) is int:
+        _raise(r)
+    return r
+`;
+
+export const SELECT_PY = String.raw`# select: MicroPython's select module over usocket/select (one poll(2) per call).
+import _usocket as _u
+import socket as _s
+from array import array as _array
+from uctypes import addressof as _a
+
+for _k in _s._POLL:
+    globals()[_k] = _s._POLL[_k]
+del _k
+
+_ppoll = _u.poll_poll
+
+
+def _key(obj):
+    # a socket of this module is its id; any other descriptor is -(fd + 1)
+    if isinstance(obj, _s.socket):
+        return obj._id
+    if type(obj) is int:
+        fd = obj
+    else:
+        fileno = getattr(obj, 'fileno', None)
+        if fileno is None:
+            raise TypeError('poll: a socket, a file descriptor or an object with fileno() is required')
+        fd = fileno()
+    if type(fd) is not int:
+        raise TypeError('fileno() must return an int')
+    if fd < 0:
+        raise OSError(_s._errno.EBADF)
+    return -fd - 1
+
+
+class _Poll:
+    def __init__(self):
+        self._pid = _u.poll_new()
+        self._objs = {}
+        self._out = _array('i', range(16))
+
+    def register(self, obj, eventmask=POLLIN | POLLOUT):
+        k = _key(obj)
+        r = _u.poll_register(self._pid, k, eventmask)
+        if r < 0:
+            _s._raise(r)
+        self._objs[k] = obj
+
+    def unregister(self, obj):
+        k = _key(obj)
+        _u.poll_unregister(self._pid, k)
+        self._objs.pop(k, None)
+
+    def modify(self, obj, eventmask):
+        r = _u.poll_modify(self._pid, _key(obj), eventmask)
+        if r < 0:
+            _s._raise(r)
+
+    def poll(self, timeout=-1):
+        objs = self._objs
+        n = len(objs)
+        out = self._out
+        if len(out) < 2 * n:
+            out = self._out = _array('i', range(4 * n))
+        if timeout is None:
+            timeout = -1
+        elif timeout > 2147483647:
+            timeout = float(timeout)  # integers cross to JavaScript as 32 bits
+        while True:
+            r = _ppoll(self._pid, timeout, _a(out), n)
+            if r >= 0:
+                break
+            _s._raise(r)
+        return [(objs[out[2 * i]], out[2 * i + 1]) for i in range(r)]
+
+    def ipoll(self, timeout=-1, flags=0):
+        return self._each(self.poll(timeout), flags)
+
+    def _each(self, ready, flags):
+        for pair in ready:
+            if flags & 1:
+                self.modify(pair[0], 0)
+            yield pair
+
+    def _free(self):
+        _u.poll_free(self._pid)
+
+
+def poll():
+    return _Poll()
+
+
+def select(rlist, wlist, xlist, timeout=None):
+    p = _Poll()
+    try:
+        masks = {}
+        for lst, m in ((rlist, POLLIN), (wlist, POLLOUT), (xlist, POLLPRI)):
+            for obj in lst:
+                k = _key(obj)
+                masks[k] = masks.get(k, 0) | m
+                p._objs[k] = obj
+        for k in masks:
+            r = _u.poll_register(p._pid, k, masks[k])
+            if r < 0:
+                _s._raise(r)
+        ready = {}
+        for obj, ev in p.poll(-1 if timeout is None else timeout * 1000):
+            ready[_key(obj)] = ev
+        out = ([], [], [])
+        for i, lst, m in ((0, rlist, POLLIN | POLLHUP | POLLERR), (1, wlist, POLLOUT | POLLERR), (2, xlist, POLLPRI)):
+            seen = {}
+            for obj in lst:
+                k = _key(obj)
+                if ready.get(k, 0) & m and k not in seen:
+                    seen[k] = 1
+                    out[i].append(obj)
+        return out
+    finally:
+        p._free()
+`;
+
+/** time with sleeps that wait (Atomics.wait) instead of spinning. */
+export const TIME_PY = String.raw`# time, with sleep/sleep_ms/sleep_us that wait instead of spinning
+import _usocket as _u
+from time import *
+
+
+def sleep(seconds):
+    _u.sleep(seconds * 1000)
+
+
+def sleep_ms(ms):
+    _u.sleep(ms)
+
+
+def sleep_us(us):
+    _u.sleep(us / 1000)
+`;
+
+/** Runs in __main__ once: imports the modules and makes them win over the port's own. */
+export function bootstrap(options: { time: boolean; input: boolean }): string {
+  return String.raw`
+def _usocket_install():
+    import sys
+    sys.path.insert(0, '${LIB}')
+    try:
+        for name in ('socket', 'select', 'usocket', 'uselect'):
+            sys.modules.pop(name, None)
+        import socket, select
+        if ${options.time ? "True" : "False"}:
+            import _usocket_time
+            sys.modules['time'] = sys.modules['utime'] = _usocket_time
+    finally:
+        sys.path.pop(0)
+    sys.modules['socket'] = sys.modules['usocket'] = socket
+    sys.modules['select'] = sys.modules['uselect'] = select
+    if ${options.input ? "True" : "False"}:
+        import builtins
+
+        def input(prompt=''):
+            if prompt:
+                sys.stdout.write(prompt)
+            line = sys.stdin.readline()
+            if not line:
+                raise EOFError
+            return line[:-1] if line[-1:] == '\n' else line
+
+        builtins.input = input
+_usocket_install()
+del _usocket_install
+`;
+}

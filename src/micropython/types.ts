@@ -1,0 +1,31 @@
+// The parts of the MicroPython WebAssembly port's instance that the bridge uses
+// (npm @micropython/micropython-webassembly-pyscript; it ships no type declarations).
+
+export interface EmscriptenFS {
+  makedev(major: number, minor: number): number;
+  registerDevice(dev: number, ops: Record<string, unknown>): void;
+  mkdev(path: string, mode: number, dev: number): void;
+  mkdirTree(path: string): void;
+  writeFile(path: string, data: string | Uint8Array): void;
+  unlink(path: string): void;
+}
+
+export interface MicroPythonInstance {
+  FS: EmscriptenFS;
+  registerJsModule(name: string, module: object): void;
+  runPython(code: string): unknown;
+  pyimport(name: string): unknown;
+  globals: { get(key: string): unknown; set(key: string, value: unknown): void };
+}
+
+/** Options of the port's loadMicroPython. */
+export interface LoadOptions {
+  /** Bytes of the first MicroPython heap (the port grows it when it fills). */
+  heapsize?: number;
+  pystack?: number;
+  url?: string;
+  stdin?: () => number | null;
+  stdout?: (data: string | Uint8Array) => void;
+  stderr?: (data: string | Uint8Array) => void;
+  linebuffer?: boolean;
+}
