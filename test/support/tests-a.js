@@ -1,0 +1,132 @@
+// Helpers for the socket API, timeout, non-blocking, stream, "nothing lost" and bad-input
+// suites: a scripted sender in another process, synchronous sleeps, and connected pairs
+// whose send direction is full.
+import assert from "node:assert/strict";
+import * as socket from "../../dist/index.js";
+import { EAGAIN } from "../../dist/errno.js";
+import { listener, startPeer } from "./peers.js";
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** Sleeps synchronously (the event loop stays frozen, as in a blocking call). */
+export function sleepSync(ms) {
+  Atomics.wait(SLEEPER, 0, 0, ms);
+}
+
+/**
+ * A peer process that connects to 127.0.0.1:port and follows `plan`, a list of steps:
+ * { wait: ms }, { send: "text" } (UTF-8) or { end: true } (half-close). It prints "ready"
+ * once connected and exits by itself when the plan is done and the other side closed,
+ * when the connection fails, or after `lingerMs` in any case.
+ */
+const SENDER = `
+import net from "node:net";
+const port = Number(process.argv[1]);
+const plan = JSON.parse(process.argv[2]);
+const lingerMs = Number(process.argv[3]);
+setTimeout(() => process.exit(0), lingerMs).unref();
+const conn = net.connect(port, "127.0.0.1", async () => {
+  console.log("ready");
+  for (const step of plan) {
+    if (conn.destroyed) break;
+    if (step.wait) await new Promise((r) => setTimeout(r, step.wait));
+    else if (step.send !== undefined) conn.write(step.send);
+    else if (step.end) conn.end();
+  }
+});
+conn.on("data", () => {});
+conn.on("error", () => process.exit(0));
+conn.on("close", () => process.exit(0));
+`;
+
+/**
+ * Starts a SENDER peer and accepts its connection. Returns { conn, done }: `conn` is this
+ * side (blocking, no timeout); `done` resolves to { code, stdout, stderr } when the peer
+ * has exited.
+ */
+export async function scriptedPeer(plan, { lingerMs = 8000 } = {}) {
+  const [srv, [, port]] = listener();
+  const peer = startPeer("node", SENDER, { args: [String(port), JSON.stringify(plan), String(lingerMs)] });
+  try {
+    await peer.ready;
+    srv.settimeout(5);
+    const [conn] = srv.accept();
+    return { conn, done: peer.done };
+  } finally {
+    srv.close();
+  }
+}
+
+/** `count` steps sending `text` with `everyMs` between them (the first one after everyMs). */
+export function trickle(text, count, everyMs) {
+  const plan = [];
+  for (let i = 0; i < count; i++) plan.push({ wait: everyMs }, { send: text });
+  return plan;
+}
+
+/**
+ * A connected loopback TCP pair [sender, receiver] with small buffers, whose sender has
+ * been filled with a non-blocking send loop until EAGAIN: nothing more can be sent until
+ * the receiver reads. The sender is left blocking with no timeout. Returns also the
+ * number of bytes queued.
+ */
+export function fullPair() {
+  const [srv, addr] = listener();
+  srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096);
+  const sender = socket.socket();
+  sender.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
+  sender.connect(addr);
+  const [receiver] = srv.accept();
+  srv.close();
+  const queued = fill(sender);
+  return [sender, receiver, queued];
+}
+
+/** Sends with non-blocking calls until EAGAIN (bounded); leaves the socket blocking. */
+export function fill(sender) {
+  const chunk = Buffer.alloc(16384, 0x61);
+  let queued = 0;
+  sender.setblocking(false);
+  try {
+    for (let i = 0; i < 4096; i++) {
+      try {
+        queued += sender.send(chunk);
+      } catch (error) {
+        if (error.errno !== EAGAIN) throw error;
+        // The window can open once more as the receiver acknowledges: confirm twice.
+        sleepSync(20);
+        try {
+          queued += sender.send(chunk);
+        } catch (again) {
+          if (again.errno === EAGAIN) return queued;
+          throw again;
+        }
+      }
+    }
+    throw new Error("the send buffer never filled");
+  } finally {
+    sender.setblocking(true);
+  }
+}
+
+/** Runs fn, expecting an OSError with `errno`; returns [error, seconds]. */
+export function expectOSError(fn, errno) {
+  const start = performance.now();
+  let error = null;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  assert.ok(error !== null, "expected an OSError, but the call returned");
+  assert.ok(error instanceof socket.OSError, `expected an OSError, got ${error}`);
+  assert.equal(error.errno, errno, `expected errno ${errno}, got ${error.errno} (${error.code}): ${error.message}`);
+  assert.equal(error.args[0], errno);
+  return [error, seconds];
+}
+
+/** SPEC section 10: a 0.3 s timeout fires in 0.25-3 s. */
+export function assertTimeoutBounds(seconds, low = 0.25, high = 3) {
+  assert.ok(seconds >= low && seconds <= high, `the timeout fired after ${seconds.toFixed(3)} s, not within ${low}-${high} s`);
+}
