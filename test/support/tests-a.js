@@ -15,7 +15,8 @@ export function sleepSync(ms) {
 
 /**
  * A peer process that connects to 127.0.0.1:port and follows `plan`, a list of steps:
- * { wait: ms }, { send: "text" } (UTF-8) or { end: true } (half-close). It prints "ready"
+ * { wait: ms }, { send: "text", repeat?: n } (UTF-8, `repeat` times) or { end: true }
+ * (half-close). It prints "ready"
  * once connected and exits by itself when the plan is done and the other side closed,
  * when the connection fails, or after `lingerMs` in any case.
  */
@@ -30,7 +31,7 @@ const conn = net.connect(port, "127.0.0.1", async () => {
   for (const step of plan) {
     if (conn.destroyed) break;
     if (step.wait) await new Promise((r) => setTimeout(r, step.wait));
-    else if (step.send !== undefined) conn.write(step.send);
+    else if (step.send !== undefined) conn.write(step.send.repeat(step.repeat ?? 1));
     else if (step.end) conn.end();
   }
 });
