@@ -43,6 +43,14 @@ int platform_accept(int fd, struct sockaddr *addr, socklen_t *len) {
 #else
   do client = accept(fd, addr, len);
   while (client < 0 && errno == EINTR);
+  /* BSD-derived accept() (macOS) copies O_NONBLOCK from the listener; a new socket
+   * starts blocking (SPEC section 4), as accept4 without SOCK_NONBLOCK gives. */
+  if (client >= 0 && platform_set_nonblocking(client, 0) < 0) {
+    int saved = errno;
+    close(client);
+    errno = saved;
+    return -1;
+  }
 #endif
   return mark_new_descriptor(client);
 }

@@ -544,7 +544,7 @@ test("create_connection() connects to a loopback listener, with and without a ti
   }
 });
 
-test("create_connection() without a timeout argument uses the default timeout", () => {
+test("create_connection() without a timeout uses the default timeout; with null it blocks", () => {
   const [srv, addr] = listener();
   const before = socket.getdefaulttimeout();
   try {
@@ -552,6 +552,10 @@ test("create_connection() without a timeout argument uses the default timeout", 
     const s = socket.create_connection(addr);
     assert.equal(s.gettimeout(), 3);
     s.close();
+    // An explicit null asks for a blocking socket, whatever the default (CPython).
+    const blocking = socket.create_connection(addr, null);
+    assert.equal(blocking.gettimeout(), null);
+    blocking.close();
   } finally {
     socket.setdefaulttimeout(before);
     srv.close();
