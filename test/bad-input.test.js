@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EAFNOSUPPORT, EBADF, EINVAL } from "../dist/errno.js";
 import { fdCount, tcpPair } from "./support/peers.js";
-import { expectOSError } from "./support/tests-a.js";
+import { expectOSError, watchdog } from "./support/tests-a.js";
+
+// A blocking call that never returns would hang the run: end it instead.
+watchdog(60);
 
 const BAD_PORTS_RANGE = [70000, 65536, -1, 1.5, NaN, Infinity, -Infinity];
 const BAD_PORTS_TYPE = ["80", null, undefined, 80n, {}, [80]];
@@ -116,6 +119,29 @@ test("data and buffers of the wrong type are TypeErrors", () => {
     assert.throws(() => a.makefile(5), TypeError);
     assert.throws(() => a.makefile("rb", "0"), TypeError);
     assert.throws(() => a.makefile("rt"), RangeError);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test("detached, shared and empty buffers are handled without a crash", () => {
+  const [a, b] = tcpPair();
+  try {
+    const detached = new Uint8Array(16);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    assert.equal(detached.byteLength, 0);
+    assert.equal(a.send(detached), 0);
+    assert.equal(a.send(new Uint8Array(0)), 0);
+    a.sendall("");
+    // A receive of 0 bytes waits for data, as the system's recv (and CPython) does: send first.
+    a.sendall("shared");
+    assert.equal(b.recv_into(detached), 0);
+    assert.equal(b.recv_into(new Uint8Array(0)), 0);
+    assert.equal(b.readinto(detached), 0);
+    const shared = new Uint8Array(new SharedArrayBuffer(8));
+    assert.equal(b.recv_into(shared, 6), 6);
+    assert.equal(Buffer.from(shared.subarray(0, 6)).toString(), "shared");
   } finally {
     a.close();
     b.close();

@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EAGAIN, ECONNREFUSED, EINPROGRESS, ENOTCONN } from "../dist/errno.js";
 import { listener, tcpPair } from "./support/peers.js";
-import { expectOSError, fill, fullPair, sleepSync } from "./support/tests-a.js";
+import { expectOSError, fill, fullPair, sleepSync, watchdog } from "./support/tests-a.js";
+
+// A blocking call that never returns would hang the run: end it instead.
+watchdog(60);
 
 /** A connected pair with small buffers and nothing queued yet: [sender, receiver]. */
 function smallPair() {

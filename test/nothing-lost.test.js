@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EAGAIN, ETIMEDOUT } from "../dist/errno.js";
 import { listener, tcpPair } from "./support/peers.js";
-import { expectOSError, sleepSync } from "./support/tests-a.js";
+import { expectOSError, sleepSync, watchdog } from "./support/tests-a.js";
+
+// A blocking call that never returns would hang the run: end it instead.
+watchdog(60);
 
 // Short: the timeouts here only cut calls part-way (timeouts.test.js measures them).
 const T = 0.1;

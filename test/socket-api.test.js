@@ -6,7 +6,10 @@ import { readFileSync } from "node:fs";
 import * as socket from "../dist/index.js";
 import { EAGAIN, EBADF, ECONNREFUSED, EINVAL, ETIMEDOUT } from "../dist/errno.js";
 import { listener, startPeer, tcpPair } from "./support/peers.js";
-import { expectOSError, scriptedPeer } from "./support/tests-a.js";
+import { expectOSError, scriptedPeer, watchdog } from "./support/tests-a.js";
+
+// A blocking call that never returns would hang the run: end it instead.
+watchdog(60);
 
 function udpPair() {
   const a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
@@ -239,6 +242,25 @@ test("send() returns the count, sendall() returns nothing, recv() returns a Buff
     const eof = b.recv(100);
     assert.ok(Buffer.isBuffer(eof));
     assert.equal(eof.length, 0);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test("recv() and recvfrom() with a huge bufsize return what arrived without allocating bufsize", () => {
+  const [a, b] = tcpPair();
+  try {
+    const before = process.memoryUsage().arrayBuffers;
+    a.sendall("small");
+    const got = b.recv(2 ** 40);
+    assert.equal(got.length, 5);
+    assert.equal(got.toString(), "small");
+    a.sendall("again");
+    const [data] = b.recvfrom(Number.MAX_SAFE_INTEGER);
+    assert.equal(data.toString(), "again");
+    const grown = process.memoryUsage().arrayBuffers - before;
+    assert.ok(grown < 64 * 1024 * 1024, `array buffers grew by ${grown} bytes`);
   } finally {
     a.close();
     b.close();

@@ -9,7 +9,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import { DIST, tcpPair } from "./support/peers.js";
-import { scriptedPeer } from "./support/tests-a.js";
+import { scriptedPeer, watchdog } from "./support/tests-a.js";
+
+// A blocking call that never returns would hang the run: end it instead.
+watchdog(60);
 
 /** Sends each piece with a pause before it, then half-closes. */
 function pieces(...texts) {
@@ -30,6 +33,24 @@ test("read(n) waits across several segments and returns exactly n bytes", async 
     const eof = conn.read(10);
     assert.ok(Buffer.isBuffer(eof));
     assert.equal(eof.length, 0);
+  } finally {
+    conn.close();
+  }
+  assert.equal((await done).code, 0);
+});
+
+test("read(n) larger than 1 MiB returns exactly n bytes and leaves the rest", async () => {
+  const n = 1536 * 1024;
+  const plan = [{ send: "a", repeat: 500000 }, { wait: 40 }, { send: "b", repeat: 500000 }, { wait: 40 },
+    { send: "c", repeat: n - 1000000 }, { send: "TAIL" }, { end: true }];
+  const { conn, done } = await scriptedPeer(plan);
+  try {
+    const got = conn.read(n);
+    assert.equal(got.length, n);
+    assert.equal(got[0], 0x61);
+    assert.equal(got[500000], 0x62);
+    assert.equal(got[n - 1], 0x63);
+    assert.equal(conn.read(100).toString(), "TAIL");
   } finally {
     conn.close();
   }

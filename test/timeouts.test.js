@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { ETIMEDOUT } from "../dist/errno.js";
 import { listener, tcpPair } from "./support/peers.js";
-import { assertTimeoutBounds, expectOSError, fill, fullPair, scriptedPeer, trickle } from "./support/tests-a.js";
+import { assertTimeoutBounds, expectOSError, fill, fullPair, scriptedPeer, trickle, watchdog } from "./support/tests-a.js";
+
+// A blocking call that never returns would hang the run: end it instead.
+watchdog(60);
 
 const T = 0.3;
 
@@ -103,6 +106,7 @@ test("connect() with a timeout to a listener whose backlog is full raises ETIMED
   const srv = socket.socket();
   const first = socket.socket();
   const second = socket.socket();
+  const third = socket.socket();
   try {
     srv.bind(["127.0.0.1", 0]);
     srv.listen(0);
@@ -112,11 +116,15 @@ test("connect() with a timeout to a listener whose backlog is full raises ETIMED
     second.settimeout(T);
     const error = timesOut(() => second.connect(addr), "connect");
     assert.deepEqual(error.address, addr);
-    // Once the queue has room, a connect succeeds again.
+    // Once the queue has room, a connect succeeds again (the failure was the full queue).
     srv.accept()[0].close();
+    third.settimeout(2);
+    third.connect(addr);
+    assert.deepEqual(third.getpeername(), addr);
   } finally {
     first.close();
     second.close();
+    third.close();
     srv.close();
   }
 });

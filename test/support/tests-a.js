@@ -2,9 +2,28 @@
 // suites: a scripted sender in another process, synchronous sleeps, and connected pairs
 // whose send direction is full.
 import assert from "node:assert/strict";
+import { Worker } from "node:worker_threads";
 import * as socket from "../../dist/index.js";
 import { EAGAIN } from "../../dist/errno.js";
 import { listener, startPeer } from "./peers.js";
+
+/**
+ * Ends this test process if it is still running after `seconds`: a blocking call that
+ * never returns (a bug under test) freezes the event loop, so node:test's own timeouts
+ * cannot fire; a worker thread's timer still can. The worker does not keep the process
+ * alive.
+ */
+export function watchdog(seconds) {
+  const worker = new Worker(
+    `setTimeout(() => {
+      process.stderr.write("watchdog: the test process was still running after ${seconds} s (a call blocked?)\\n");
+      process.kill(process.pid, "SIGKILL");
+    }, ${Math.round(seconds * 1000)});`,
+    { eval: true },
+  );
+  worker.unref();
+  return worker;
+}
 
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
