@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
 import * as socket from "../dist/index.js";
-import { EAGAIN, EBADF, ECONNREFUSED, EINVAL, ETIMEDOUT } from "../dist/errno.js";
+import { EAGAIN, EBADF, ECONNREFUSED, EINVAL, ENOTCONN, ETIMEDOUT, errorcode } from "../dist/errno.js";
 import { listener, startPeer, tcpPair } from "./support/peers.js";
 import { expectOSError, scriptedPeer, watchdog } from "./support/tests-a.js";
 
@@ -101,7 +101,7 @@ test("bind() on a socket that is already bound raises EINVAL", () => {
 
 /**
  * How many connections a listener's accept queue takes before the kernel drops SYNs:
- * Linux queues backlog + 1, then a connect waits (here: times out after 0.15 s).
+ * Linux queues backlog + 1, then a connect waits (here: times out after 0.25 s).
  */
 function acceptQueueRoom(srv, most) {
   const addr = srv.getsockname();
@@ -110,7 +110,7 @@ function acceptQueueRoom(srv, most) {
     for (let i = 0; i < most; i++) {
       const c = socket.socket();
       clients.push(c);
-      c.settimeout(0.15);
+      c.settimeout(0.25);
       try {
         c.connect(addr);
       } catch (error) {
@@ -611,5 +611,28 @@ test("getdefaulttimeout()/setdefaulttimeout(): null by default; new sockets star
     plain.close();
   } finally {
     socket.setdefaulttimeout(before);
+  }
+});
+
+test("OSError (SPEC 5): an Error with errno, code, args, syscall and, where one applies, address", () => {
+  const [holder, port] = refusingPort();
+  const c = socket.socket();
+  try {
+    const [error] = expectOSError(() => c.connect(["127.0.0.1", port]), ECONNREFUSED);
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, "OSError");
+    assert.equal(error.code, "ECONNREFUSED");
+    assert.equal(errorcode[error.errno], "ECONNREFUSED");
+    assert.deepEqual(error.args, [ECONNREFUSED]);
+    assert.equal(error.syscall, "connect");
+    assert.deepEqual(error.address, ["127.0.0.1", port]);
+    assert.match(error.message, new RegExp(`\\[Errno ${ECONNREFUSED}\\]`));
+    assert.ok(error.errno > 0);
+    // An error with no address has none.
+    const [other] = expectOSError(() => c.getpeername(), ENOTCONN);
+    assert.equal(other.address, undefined);
+  } finally {
+    c.close();
+    holder.close();
   }
 });
