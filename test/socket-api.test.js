@@ -567,6 +567,31 @@ test("create_connection() connects to a loopback listener, with and without a ti
   }
 });
 
+test("create_connection() resolves a name (the only call that does) and connects", (t) => {
+  let infos;
+  try {
+    infos = socket.getaddrinfo("localhost", 0, socket.AF_INET, socket.SOCK_STREAM);
+  } catch (error) {
+    t.skip(`"localhost" does not resolve here: ${error.message}`);
+    return;
+  }
+  const host = infos[0][4][0];
+  const srv = socket.socket();
+  try {
+    srv.bind([host, 0]);
+    srv.listen();
+    const [, port] = srv.getsockname();
+    const c = socket.create_connection(["localhost", port], 2);
+    try {
+      assert.deepEqual(c.getpeername().slice(0, 2), [host, port]);
+    } finally {
+      c.close();
+    }
+  } finally {
+    srv.close();
+  }
+});
+
 test("create_connection() without a timeout uses the default timeout; with null it blocks", () => {
   const [srv, addr] = listener();
   const before = socket.getdefaulttimeout();

@@ -129,6 +129,22 @@ test("connect() with a timeout to a listener whose backlog is full raises ETIMED
   }
 });
 
+test("create_connection() with a timeout to a full backlog raises ETIMEDOUT within one deadline", () => {
+  const srv = socket.socket();
+  const first = socket.socket();
+  try {
+    srv.bind(["127.0.0.1", 0]);
+    srv.listen(0);
+    const addr = srv.getsockname();
+    first.settimeout(2);
+    first.connect(addr);
+    timesOut(() => socket.create_connection(addr, T));
+  } finally {
+    first.close();
+    srv.close();
+  }
+});
+
 test("read(), readinto() and readline() with a timeout and no data raise ETIMEDOUT", () => {
   const [a, b] = tcpPair();
   try {
