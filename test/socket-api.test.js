@@ -124,7 +124,11 @@ function acceptQueueRoom(srv, most) {
   }
 }
 
-test("listen(): an explicit backlog, a negative one (0) and the default min(SOMAXCONN, 128)", () => {
+test("listen(): an explicit backlog, a negative one (0) and the default min(SOMAXCONN, 128)", (t) => {
+  if (process.platform !== "linux") {
+    t.skip("the backlog is observed through Linux's accept queue (backlog + 1 connections, then SYNs dropped)");
+    return;
+  }
   const somaxconn = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8"));
   const cases = [
     [3, 3],
