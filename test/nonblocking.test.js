@@ -5,46 +5,12 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EAGAIN, ECONNREFUSED, EINPROGRESS, ENOTCONN } from "../dist/errno.js";
 import { listener, tcpPair } from "./support/peers.js";
-import { expectOSError, fill, fullPair, sleepSync, watchdog } from "./support/tests-a.js";
+import { drain, expectOSError, fill, fullPair, sleepSync, smallPair, watchdog } from "./support/tests-a.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);
 
-/** A connected pair with small buffers and nothing queued yet: [sender, receiver]. */
-function smallPair() {
-  const [srv, addr] = listener();
-  srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096);
-  const sender = socket.socket();
-  sender.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
-  sender.connect(addr);
-  const [receiver] = srv.accept();
-  srv.close();
-  return [sender, receiver];
-}
 
-/** Reads with non-blocking calls until `total` bytes came or a bounded wait ran out. */
-function drain(receiver, total) {
-  receiver.setblocking(false);
-  let got = 0;
-  for (let i = 0; i < 500 && got < total; i++) {
-    try {
-      const chunk = receiver.recv(65536);
-      if (chunk.length === 0) break;
-      got += chunk.length;
-    } catch (error) {
-      if (error.errno !== EAGAIN) throw error;
-      sleepSync(5);
-    }
-  }
-  // Nothing more than `total` arrives.
-  sleepSync(20);
-  try {
-    got += receiver.recv(65536).length;
-  } catch (error) {
-    if (error.errno !== EAGAIN) throw error;
-  }
-  return got;
-}
 
 test("accept() on a non-blocking listener with nobody connecting raises EAGAIN", () => {
   const [srv] = listener();

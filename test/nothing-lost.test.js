@@ -5,8 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EAGAIN, ETIMEDOUT } from "../dist/errno.js";
-import { listener, tcpPair } from "./support/peers.js";
-import { expectOSError, sleepSync, watchdog } from "./support/tests-a.js";
+import { tcpPair } from "./support/peers.js";
+import { drain, expectOSError, smallPair, watchdog } from "./support/tests-a.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);
@@ -177,38 +177,6 @@ test("kept-back bytes survive a switch to non-blocking mode", () => {
   }
 });
 
-/** A connected pair with small buffers whose receiver does not read: [sender, receiver]. */
-function smallPair() {
-  const [srv, addr] = listener();
-  srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096);
-  const sender = socket.socket();
-  sender.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
-  sender.connect(addr);
-  const [receiver] = srv.accept();
-  srv.close();
-  return [sender, receiver];
-}
-
-/** Reads everything that arrives (bounded in count and time), non-blocking. */
-function drainAll(receiver, expected) {
-  receiver.setblocking(false);
-  let got = 0;
-  let idle = 0;
-  for (let i = 0; i < 1000 && idle < 10; i++) {
-    try {
-      const n = receiver.recv(65536).length;
-      if (n === 0) break;
-      got += n;
-      idle = got >= expected ? idle + 1 : 0;
-    } catch (error) {
-      if (error.errno !== EAGAIN) throw error;
-      idle++;
-      sleepSync(5);
-    }
-  }
-  return got;
-}
-
 for (const method of ["sendall", "write"]) {
   test(`${method}() timing out part-way carries \`written\`, the bytes that did go out`, () => {
     const [sender, receiver] = smallPair();
@@ -219,7 +187,7 @@ for (const method of ["sendall", "write"]) {
       assert.equal(error.syscall, method);
       assert.ok(Number.isInteger(error.written), `written is ${error.written}`);
       assert.ok(error.written > 0 && error.written < total, `written ${error.written}`);
-      assert.equal(drainAll(receiver, error.written), error.written);
+      assert.equal(drain(receiver, error.written), error.written);
     } finally {
       sender.close();
       receiver.close();

@@ -85,21 +85,55 @@ export function trickle(text, count, everyMs) {
 }
 
 /**
- * A connected loopback TCP pair [sender, receiver] with small buffers, whose sender has
- * been filled with a non-blocking send loop until EAGAIN: nothing more can be sent until
- * the receiver reads. The sender is left blocking with no timeout. Returns also the
- * number of bytes queued.
+ * A connected loopback TCP pair [sender, receiver] with small buffers (4 KiB asked for
+ * SO_SNDBUF on the sender, SO_RCVBUF on the receiver) and nothing sent yet.
+ */
+export function smallPair() {
+  const [srv, addr] = listener();
+  try {
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096);
+    const sender = socket.socket();
+    sender.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
+    sender.connect(addr);
+    const [receiver] = srv.accept();
+    return [sender, receiver];
+  } finally {
+    srv.close();
+  }
+}
+
+/**
+ * A smallPair whose sender has been filled with a non-blocking send loop until EAGAIN:
+ * nothing more can be sent until the receiver reads. The sender is left blocking with no
+ * timeout. Returns [sender, receiver, bytes queued].
  */
 export function fullPair() {
-  const [srv, addr] = listener();
-  srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096);
-  const sender = socket.socket();
-  sender.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
-  sender.connect(addr);
-  const [receiver] = srv.accept();
-  srv.close();
-  const queued = fill(sender);
-  return [sender, receiver, queued];
+  const [sender, receiver] = smallPair();
+  return [sender, receiver, fill(sender)];
+}
+
+/**
+ * Reads, non-blocking, everything that arrives: until `expected` bytes came and then a
+ * little longer (to see that nothing more does), or EOF, bounded in count and time.
+ * Returns the number of bytes read.
+ */
+export function drain(receiver, expected) {
+  receiver.setblocking(false);
+  let got = 0;
+  let idle = 0;
+  for (let i = 0; i < 1000 && idle < 10; i++) {
+    try {
+      const n = receiver.recv(65536).length;
+      if (n === 0) break;
+      got += n;
+      idle = got >= expected ? idle + 1 : 0;
+    } catch (error) {
+      if (error.errno !== EAGAIN) throw error;
+      idle = got >= expected ? idle + 1 : idle;
+      sleepSync(5);
+    }
+  }
+  return got;
 }
 
 /** Sends with non-blocking calls until EAGAIN (bounded); leaves the socket blocking. */
