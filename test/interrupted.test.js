@@ -91,3 +91,41 @@ test("signals do not cut a timeout short nor extend it", async () => {
   await new Promise((resolve) => setImmediate(resolve));
   assert.ok(signals > before, "no signal reached this process: the test proved nothing");
 });
+
+test("a blocking accept() interrupted by signals goes on and returns the connection", async () => {
+  const before = signals;
+  const [srv, [, port]] = listener();
+  // This peer signals first and connects only afterwards.
+  const peer = startPeer("node", `
+    import net from "node:net";
+    const [port, pid] = [Number(process.argv[1]), Number(process.argv[2])];
+    setTimeout(() => process.exit(0), 10000).unref();
+    console.log("ready");
+    let sent = 0;
+    const timer = setInterval(() => {
+      try { process.kill(pid, "SIGUSR2"); } catch { process.exit(1); }
+      if (++sent === 15) {
+        clearInterval(timer);
+        const conn = net.connect(port, "127.0.0.1", () => conn.end("accepted"));
+        conn.on("data", () => {});
+        conn.on("error", () => process.exit(0));
+        conn.on("close", () => process.exit(0));
+      }
+    }, 20);
+  `, { args: [String(port), String(process.pid)] });
+  try {
+    await peer.ready;
+    assert.equal(srv.gettimeout(), null);
+    const [conn] = srv.accept();
+    try {
+      assert.equal(conn.read().toString(), "accepted");
+    } finally {
+      conn.close();
+    }
+  } finally {
+    srv.close();
+  }
+  assert.equal((await peer.done).code, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(signals > before, "no signal reached this process: the test proved nothing");
+});
