@@ -113,6 +113,24 @@ export function fullPair() {
 }
 
 /**
+ * Calls `call` right after filling `sender`'s send buffer and returns the error it raised.
+ * TCP may open the window a little at any moment (acknowledgements, zero-window probes),
+ * so a call that found room and returned is a correct outcome: refill and try again, a
+ * bounded number of times. `call` may change the socket's mode (fill leaves it blocking).
+ */
+export function errorWhenFull(sender, call, tries = 6) {
+  for (let i = 0; i < tries; i++) {
+    fill(sender);
+    try {
+      call();
+    } catch (error) {
+      return error;
+    }
+  }
+  assert.fail(`the send buffer never stayed full for one call (${tries} tries)`);
+}
+
+/**
  * Reads, non-blocking, everything that arrives: until `expected` bytes came and then a
  * little longer (to see that nothing more does), or EOF, bounded in count and time.
  * Returns the number of bytes read.
@@ -161,6 +179,25 @@ export function fill(sender) {
   } finally {
     sender.setblocking(true);
   }
+}
+
+/**
+ * Sends `data` on `sender` and waits (bounded, without consuming anything) until
+ * `receiver` can peek all of it, so a non-blocking read that follows finds it there even
+ * if the kernel delivered it a little late.
+ */
+export function sendAndWait(sender, receiver, data) {
+  const bytes = Buffer.from(data);
+  sender.sendall(bytes);
+  for (let i = 0; i < 400; i++) {
+    try {
+      if (receiver.recv(65536, socket.MSG_PEEK | socket.MSG_DONTWAIT).length >= bytes.length) return;
+    } catch (error) {
+      if (error.errno !== EAGAIN) throw error;
+    }
+    sleepSync(5);
+  }
+  throw new Error(`${bytes.length} bytes sent on loopback did not arrive within 2 s`);
 }
 
 /** Runs fn, expecting an OSError with `errno`; returns [error, seconds]. */
