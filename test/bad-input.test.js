@@ -301,3 +301,37 @@ test("no malformed input leaks a descriptor", () => {
   }
   assert.equal(fdCount(), before);
 });
+
+test("every method, given any pair of odd arguments, returns or raises TypeError, RangeError or OSError", () => {
+  const values = [undefined, null, 0, -1, 1.5, NaN, Infinity, 2 ** 53, -(2 ** 31) - 1, 2 ** 31, "", "x", "rb", "\0",
+    {}, [], [""], ["127.0.0.1"], ["127.0.0.1", 0], ["::1", 0, 0, 0], ["127.0.0.1", 0, 0], new Uint8Array(0),
+    new Uint8Array(3), new Float64Array(2), new DataView(new ArrayBuffer(8)), Symbol("s"), true, 10n, () => 1,
+    socket.SOL_SOCKET, socket.SO_REUSEADDR, socket.MSG_PEEK, 1024, 1025];
+  const methods = ["bind", "listen", "accept", "connect", "send", "sendall", "sendto", "recv", "recvfrom", "recv_into",
+    "setsockopt", "getsockopt", "shutdown", "getsockname", "getpeername", "makefile", "read", "readinto", "readline",
+    "write", "settimeout", "setblocking"];
+  const before = fdCount();
+  const unexpected = [];
+  for (const type of [socket.SOCK_STREAM, socket.SOCK_DGRAM]) {
+    for (const method of methods) {
+      for (const a of values) {
+        for (const b of values) {
+          // Non-blocking, so that no call can wait; a fresh socket for every call.
+          const s = socket.socket(socket.AF_INET, type);
+          s.settimeout(0);
+          try {
+            s[method](a, b);
+          } catch (error) {
+            if (!(error instanceof TypeError || error instanceof RangeError || error instanceof socket.OSError)) {
+              unexpected.push(`${method}(${String(a)}, ${String(b)}): ${error}`);
+            }
+          } finally {
+            s.close();
+          }
+        }
+      }
+    }
+  }
+  assert.deepEqual(unexpected.slice(0, 10), []);
+  assert.equal(fdCount(), before, "no descriptor leaked");
+});
