@@ -40,10 +40,12 @@ export function create_connection(
     let sock: Socket | null = null;
     try {
       sock = new Socket(family, type, proto);
-      if (seconds !== null) sock.settimeout(seconds === 0 ? 0 : left / 1000);
+      // Always set: the socket started with the default timeout, and an explicit null
+      // (blocking) must override it, as in CPython.
+      sock.settimeout(seconds === null ? null : seconds === 0 ? 0 : left / 1000);
       if (source_address !== undefined) sock.bind(source_address);
       sock.connect(sockaddr);
-      if (seconds !== null) sock.settimeout(seconds);
+      sock.settimeout(seconds);
       return sock;
     } catch (error) {
       lastError = error;
