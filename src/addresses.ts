@@ -86,9 +86,13 @@ export function addressFromNative(address: NativeAddress): Address {
 export function inet_pton(af: number, text: string): Buffer {
   const family = int32(af, "af");
   if (typeof text !== "string") throw new TypeError(`inet_pton: text must be a string, not ${describeType(text)}`);
-  const result = native.inetPton(family, text);
-  if (typeof result === "number") {
-    const errno = -result;
+  // The core writes into a Buffer allocated here, from Node's pool (as recv's small buffers
+  // are): creating one in C costs a malloc per call, and a tiny unpooled Buffer lives on
+  // the V8 heap, which the core must first move off it to get its address.
+  const result = Buffer.allocUnsafe(family === AF_INET6 ? 16 : 4);
+  const rc = native.inetPton(family, text, result);
+  if (rc < 0) {
+    const errno = -rc;
     throw new OSError(errno, "inet_pton", {
       message: errno === E.EINVAL ? `illegal IP address string passed to inet_pton: ${JSON.stringify(text)}` : undefined,
     });
@@ -104,6 +108,12 @@ export function inet_ntop(af: number, bytes: ArrayBufferView): string {
   const wanted = family === AF_INET ? 4 : 16;
   if (bytes.byteLength !== wanted) {
     throw new RangeError(`inet_ntop: ${family === AF_INET ? "AF_INET" : "AF_INET6"} needs ${wanted} bytes, not ${bytes.byteLength}`);
+  }
+  if (family === AF_INET) {
+    // Exactly what every C library's inet_ntop prints for IPv4 ("%u.%u.%u.%u"), without a
+    // native call: the call and its string conversion cost more than the formatting.
+    const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, 4);
+    return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   }
   const result = native.inetNtop(family, bytes);
   if (typeof result === "number") throw new OSError(-result, "inet_ntop");

@@ -40,7 +40,8 @@ export interface NativeCore {
 
   packAddress(family: number, host: string, port: number, flowinfo?: number, scopeid?: number): Buffer | number;
   packUnixAddress(path: Uint8Array): Buffer | number;
-  inetPton(family: number, text: string): Buffer | number;
+  /** Writes 4 (AF_INET) or 16 (AF_INET6) bytes into `out`; 0 or -errno. */
+  inetPton(family: number, text: string, out: Uint8Array): number;
   inetNtop(family: number, bytes: ArrayBufferView): string | number;
   getaddrinfo(
     host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
