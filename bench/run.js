@@ -8,7 +8,9 @@
 //                     [--W5a N] [--W5b N] [--W5c N] [--warm FRACTION] [--timeout SECONDS]
 //
 // Every figure is time per operation (W2/W2r: per 64 KiB) measured inside the client
-// process after its own warm-up; process start-up is never timed.
+// process after its own warm-up; process start-up is never timed. Each client also reports
+// its CPU time (user, system; getrusage granularity) over the timed section: with the
+// machine busy, wall time includes waiting, CPU per operation shows each peer's own cost.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -198,7 +200,8 @@ async function main() {
       if (p === "node" && w.id === "W5b") return false; // Node has no inet_ntop
       return true;
     });
-    return { ...w, count: w.bytes ? Math.ceil(count / CHUNK) * CHUNK : count, warm, peers, samples: Object.fromEntries(peers.map((p) => [p, []])), errors: [] };
+    return { ...w, count: w.bytes ? Math.ceil(count / CHUNK) * CHUNK : count, warm, peers, samples: Object.fromEntries(peers.map((p) => [p, []])),
+      cpu: Object.fromEntries(peers.map((p) => [p, []])), errors: [] };
   }).filter((w) => !w.promise || havePromise);
   if (plan.some((w) => w.id === "W5b") && peerIds.includes("node")) notes.push("W5b: Node has no inet_ntop (no Node figure)");
   if (plan.some((w) => w.id === "W5a") && peerIds.includes("node")) notes.push("W5a Node figure is net.isIP(), which validates the text but returns no bytes");
@@ -242,6 +245,7 @@ async function main() {
             continue;
           }
           w.samples[peer].push(result.ns / result.ops);
+          if (result.userNs !== undefined) w.cpu[peer].push({ user: result.userNs / result.ops, sys: result.sysNs / result.ops });
           process.stderr.write(`  run ${run + 1}/${flags.runs} ${w.id.padEnd(4)} ${peer.padEnd(8)} ${formatNs(result.ns / result.ops)}/${w.unit}\n`);
         }
       }
@@ -266,15 +270,19 @@ async function main() {
         goal: peer === "usocket" || peer === "promise" ? w.goal : null,
         meetsGoal: (peer === "usocket" || peer === "promise") && cMedian ? m / cMedian <= w.goal : null,
         mbPerS: w.bytes ? (CHUNK / m) * 1e3 : undefined,
+        // CPU of the client process per operation (medians over runs): user space, kernel.
+        userNs: w.cpu[peer].length ? median(w.cpu[peer].map((c) => c.user)) : null,
+        sysNs: w.cpu[peer].length ? median(w.cpu[peer].map((c) => c.sys)) : null,
       });
     }
   }
-  const header = ["workload", "peer", "median/op", "min–max", "ratio to C", "goal"];
+  const header = ["workload", "peer", "median/op", "min–max", "ratio to C", "goal", "client CPU/op user+sys"];
   const table = rows.map((r) => [
     r.workload, r.label, formatNs(r.medianNs) + (r.mbPerS ? ` (${Math.round(r.mbPerS)} MB/s)` : ""),
     `${formatNs(r.minNs)} – ${formatNs(r.maxNs)}`,
     r.ratio === null ? "—" : r.ratio.toFixed(2),
     r.goal === null ? "" : `≤ ${r.goal} ${r.meetsGoal ? "met" : "NOT met"}`,
+    r.userNs === null ? "" : `${formatNs(r.userNs)} + ${formatNs(r.sysNs)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   const line = (cells) => "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";

@@ -253,6 +253,11 @@ export class Socket implements op.Channel {
       target = address;
     }
     const packed = packAddress(this.family, target, "sendto");
+    // The common case is one system call, as for send: no operation object unless it
+    // would block.
+    const rc = native.sendto(this.fdFor("sendto"), view, 0, view.byteLength, flags, packed);
+    if (rc >= 0) return rc;
+    if (rc !== -EAGAIN) throw new OSError(-rc, "sendto");
     return this._run(op.transferOnce(op.sendSome(this, view, 0, view.byteLength, flags, "sendto", packed), "sendto"), "sendto");
   }
 
@@ -280,11 +285,20 @@ export class Socket implements op.Channel {
   }
 
   recvfrom(bufsize: number, flags = 0): [Buffer, Address] {
-    this.fdFor("recvfrom");
+    const fd = this.fdFor("recvfrom");
     const wanted = size(bufsize, "bufsize");
     const buf = Buffer.allocUnsafe(Math.min(wanted, op.RECV_CHUNK));
-    const [n, from] = this._run(
-      op.recvfromOnce(this, buf, int32(flags, "flags"), () => this.getpeername()), "recvfrom");
+    const f = flags === 0 ? 0 : int32(flags, "flags");
+    if (this.#kept === null) {
+      // The common case is one system call, as for recv: no operation object, no closure.
+      const rc = native.recvfrom(fd, buf, 0, buf.length, f);
+      if (typeof rc !== "number") {
+        const from = rc[1] ?? (this.type === SOCK_STREAM ? this.getpeername() : null);
+        return [op.fitted(buf, rc[0]), addressFromNative(from)];
+      }
+      if (rc !== -EAGAIN) throw new OSError(-rc, "recvfrom");
+    }
+    const [n, from] = this._run(op.recvfromOnce(this, buf, f, () => this.getpeername()), "recvfrom");
     return [op.fitted(buf, n), addressFromNative(from as Address | null)];
   }
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,17 @@ static unsigned char buffer[CHUNK];
 static void die(const char *what) {
   printf("{\"ns\": 0, \"ops\": 0, \"ok\": false, \"detail\": \"%s: %s\"}\n", what, strerror(errno));
   exit(1);
+}
+
+/* CPU time (user, system) of the process so far, in nanoseconds. Sampled when the timed
+ * section starts and ends, so the report can separate the client's own CPU from waiting. */
+static uint64_t cpu_start[2], cpu_end[2];
+
+static void cpu_now(uint64_t out[2]) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  out[0] = (uint64_t)ru.ru_utime.tv_sec * 1000000000u + (uint64_t)ru.ru_utime.tv_usec * 1000u;
+  out[1] = (uint64_t)ru.ru_stime.tv_sec * 1000000000u + (uint64_t)ru.ru_stime.tv_usec * 1000u;
 }
 
 static uint64_t now_ns(void) {
@@ -58,8 +70,9 @@ static int tcp_connect(int port) {
 }
 
 static void report(uint64_t ns, long long ops, int ok, const char *detail) {
-  printf("{\"ns\": %llu, \"ops\": %lld, \"ok\": %s, \"detail\": \"%s\"}\n", (unsigned long long)ns, ops,
-         ok ? "true" : "false", detail);
+  printf("{\"ns\": %llu, \"ops\": %lld, \"userNs\": %llu, \"sysNs\": %llu, \"ok\": %s, \"detail\": \"%s\"}\n",
+         (unsigned long long)ns, ops, (unsigned long long)(cpu_end[0] - cpu_start[0]),
+         (unsigned long long)(cpu_end[1] - cpu_start[1]), ok ? "true" : "false", detail);
 }
 
 /* W1: one byte each way; every echoed byte is checked. */
@@ -67,13 +80,14 @@ static int w1(int port, long long count, long long warm, uint64_t *ns) {
   int fd = tcp_connect(port);
   uint64_t start = 0;
   for (long long i = 0; i < warm + count; i++) {
-    if (i == warm) start = now_ns();
+    if (i == warm) start = now_ns(), cpu_now(cpu_start);
     unsigned char b = (unsigned char)i, r;
     if (send(fd, &b, 1, MSG_NOSIGNAL) != 1) die("send");
     if (recv(fd, &r, 1, 0) != 1) die("recv");
     if (r != b) return 0;
   }
   *ns = now_ns() - start;
+  cpu_now(cpu_end);
   close(fd);
   return 1;
 }
@@ -83,7 +97,8 @@ static int w1(int port, long long count, long long warm, uint64_t *ns) {
 static int w2(int port, long long bytes, long long warm, uint64_t *ns) {
   int fd = tcp_connect(port);
   long long total = warm + bytes, sent = 0;
-  uint64_t start = warm == 0 ? now_ns() : 0;
+  uint64_t start = 0;
+  if (warm == 0) start = now_ns(), cpu_now(cpu_start);
   memset(buffer, 0x5a, sizeof buffer);
   while (sent < total) {
     size_t off = (size_t)(sent % CHUNK);
@@ -91,7 +106,7 @@ static int w2(int port, long long bytes, long long warm, uint64_t *ns) {
     size_t want = CHUNK - off < (unsigned long long)left ? CHUNK - off : (size_t)left;
     ssize_t n = send(fd, buffer + off, want, MSG_NOSIGNAL);
     if (n < 0) die("send");
-    if (sent < warm && sent + n >= warm) start = now_ns();
+    if (sent < warm && sent + n >= warm) start = now_ns(), cpu_now(cpu_start);
     sent += n;
   }
   shutdown(fd, SHUT_WR);
@@ -105,6 +120,7 @@ static int w2(int port, long long bytes, long long warm, uint64_t *ns) {
   }
   reply[got] = '\0';
   *ns = now_ns() - start;
+  cpu_now(cpu_end);
   close(fd);
   return strtoll(reply, NULL, 10) == total;
 }
@@ -114,17 +130,19 @@ static int w2(int port, long long bytes, long long warm, uint64_t *ns) {
 static int w2r(int port, long long bytes, long long warm, uint64_t *ns) {
   int fd = tcp_connect(port);
   long long got = 0;
-  uint64_t start = warm == 0 ? now_ns() : 0;
+  uint64_t start = 0;
+  if (warm == 0) start = now_ns(), cpu_now(cpu_start);
   int ok = 1;
   for (;;) {
     ssize_t n = recv(fd, buffer, CHUNK, 0);
     if (n < 0) die("recv");
     if (n == 0) break;
     if (buffer[0] != (unsigned char)(got % 251)) ok = 0;
-    if (got < warm && got + n >= warm) start = now_ns();
+    if (got < warm && got + n >= warm) start = now_ns(), cpu_now(cpu_start);
     got += n;
   }
   *ns = now_ns() - start;
+  cpu_now(cpu_end);
   close(fd);
   return ok && got == warm + bytes;
 }
@@ -138,7 +156,7 @@ static int w3(int port, long long count, long long warm, uint64_t *ns) {
   memset(out, 0x33, sizeof out);
   uint64_t start = 0;
   for (long long i = 0; i < warm + count; i++) {
-    if (i == warm) start = now_ns();
+    if (i == warm) start = now_ns(), cpu_now(cpu_start);
     uint32_t seq = (uint32_t)i;
     memcpy(out, &seq, 4);
     if (sendto(fd, out, sizeof out, MSG_NOSIGNAL, (struct sockaddr *)&to, sizeof to) != sizeof out) die("sendto");
@@ -148,6 +166,7 @@ static int w3(int port, long long count, long long warm, uint64_t *ns) {
     if (memcmp(in, out, sizeof out) != 0) return 0;
   }
   *ns = now_ns() - start;
+  cpu_now(cpu_end);
   close(fd);
   return 1;
 }
@@ -157,13 +176,14 @@ static int w4(int port, long long count, long long warm, uint64_t *ns) {
   struct sockaddr_in sin = loopback(port);
   uint64_t start = 0;
   for (long long i = 0; i < warm + count; i++) {
-    if (i == warm) start = now_ns();
+    if (i == warm) start = now_ns(), cpu_now(cpu_start);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) die("socket");
     if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) die("connect");
     close(fd);
   }
   *ns = now_ns() - start;
+  cpu_now(cpu_end);
   return 1;
 }
 
@@ -173,12 +193,13 @@ static int w5a(long long count, long long warm, uint64_t *ns) {
   long long sum = 0;
   uint64_t start = 0;
   for (long long i = 0; i < warm + count; i++) {
-    if (i == warm) start = now_ns();
+    if (i == warm) start = now_ns(), cpu_now(cpu_start);
     unsigned char out[4];
     if (inet_pton(AF_INET, text, out) != 1) return 0;
     sum += out[0] + out[1] + out[2] + out[3];
   }
   *ns = now_ns() - start;
+  cpu_now(cpu_end);
   return sum == (warm + count) * 128;
 }
 
@@ -189,12 +210,13 @@ static int w5b(long long count, long long warm, uint64_t *ns) {
   long long sum = 0;
   uint64_t start = 0;
   for (long long i = 0; i < warm + count; i++) {
-    if (i == warm) start = now_ns();
+    if (i == warm) start = now_ns(), cpu_now(cpu_start);
     char text[INET_ADDRSTRLEN];
     if (inet_ntop(AF_INET, in, text, sizeof text) == NULL) return 0;
     sum += (long long)strlen(text);
   }
   *ns = now_ns() - start;
+  cpu_now(cpu_end);
   return sum == (warm + count) * 9;
 }
 
@@ -205,7 +227,7 @@ static int w5c(long long count, long long warm, uint64_t *ns) {
   memset(&hints, 0, sizeof hints);
   uint64_t start = 0;
   for (long long i = 0; i < warm + count; i++) {
-    if (i == warm) start = now_ns();
+    if (i == warm) start = now_ns(), cpu_now(cpu_start);
     struct addrinfo *list = NULL;
     if (getaddrinfo("127.0.0.1", "80", &hints, &list) != 0 || list == NULL) return 0;
     const struct sockaddr_in *sin = (const struct sockaddr_in *)list->ai_addr;
@@ -215,6 +237,7 @@ static int w5c(long long count, long long warm, uint64_t *ns) {
     if (!good) return 0;
   }
   *ns = now_ns() - start;
+  cpu_now(cpu_end);
   return 1;
 }
 

@@ -5,11 +5,19 @@
 Prints one JSON line like the C client: {"ns", "ops", "ok", "detail"}. The warm-up runs
 first and is not timed."""
 import json
+import resource
 import socket
 import sys
 import time
 
 CHUNK = 65536
+MARKS = []
+
+
+def now():
+    """The clock, read where the timed section starts and ends; also samples CPU time."""
+    MARKS.append(resource.getrusage(resource.RUSAGE_SELF))
+    return time.perf_counter_ns()
 HOST = "127.0.0.1"
 
 
@@ -26,13 +34,13 @@ def w1(port, count, warm):
     start = 0
     for i in range(warm + count):
         if i == warm:
-            start = time.perf_counter_ns()
+            start = now()
         b = bytes((i & 0xFF,))
         if send(b) != 1:
             return 0, False, "short send"
         if recv(1) != b:
             return 0, False, f"echo mismatch at {i}"
-    ns = time.perf_counter_ns() - start
+    ns = now() - start
     s.close()
     return ns, True, "verified"
 
@@ -42,13 +50,13 @@ def w2(port, count, warm):
     buf = memoryview(b"\x5a" * CHUNK)
     total = warm + count
     sent = 0
-    start = time.perf_counter_ns() if warm == 0 else 0
+    start = now() if warm == 0 else 0
     while sent < total:
         off = sent % CHUNK
         want = min(CHUNK - off, total - sent)
         n = s.send(buf[off:off + want])
         if sent < warm <= sent + n:
-            start = time.perf_counter_ns()
+            start = now()
         sent += n
     s.shutdown(socket.SHUT_WR)
     reply = b""
@@ -57,7 +65,7 @@ def w2(port, count, warm):
         if not r:
             break
         reply += r
-    ns = time.perf_counter_ns() - start
+    ns = now() - start
     s.close()
     got = int(reply)
     return ns, got == total, f"sink counted {got}"
@@ -68,7 +76,7 @@ def w2r(port, count, warm):
     buf = bytearray(CHUNK)
     got = 0
     ok = True
-    start = time.perf_counter_ns() if warm == 0 else 0
+    start = now() if warm == 0 else 0
     recv_into = s.recv_into
     while True:
         n = recv_into(buf)
@@ -77,9 +85,9 @@ def w2r(port, count, warm):
         if buf[0] != got % 251:
             ok = False
         if got < warm <= got + n:
-            start = time.perf_counter_ns()
+            start = now()
         got += n
-    ns = time.perf_counter_ns() - start
+    ns = now() - start
     s.close()
     return ns, ok and got == warm + count, f"received {got}"
 
@@ -91,14 +99,14 @@ def w3(port, count, warm):
     start = 0
     for i in range(warm + count):
         if i == warm:
-            start = time.perf_counter_ns()
+            start = now()
         out = (i & 0xFFFFFFFF).to_bytes(4, "little") + tail
         if s.sendto(out, address) != 64:
             return 0, False, "short sendto"
         data, _ = s.recvfrom(64)
         if data != out:
             return 0, False, f"datagram mismatch at {i}"
-    ns = time.perf_counter_ns() - start
+    ns = now() - start
     s.close()
     return ns, True, "verified"
 
@@ -108,11 +116,11 @@ def w4(port, count, warm):
     start = 0
     for i in range(warm + count):
         if i == warm:
-            start = time.perf_counter_ns()
+            start = now()
         s = socket.socket()
         s.connect(address)
         s.close()
-    return time.perf_counter_ns() - start, True, "verified"
+    return now() - start, True, "verified"
 
 
 def w5a(port, count, warm):
@@ -121,10 +129,10 @@ def w5a(port, count, warm):
     start = 0
     for i in range(warm + count):
         if i == warm:
-            start = time.perf_counter_ns()
+            start = now()
         b = pton(af, "127.0.0.1")
         total += b[0] + b[1] + b[2] + b[3]
-    return time.perf_counter_ns() - start, total == (warm + count) * 128, "verified"
+    return now() - start, total == (warm + count) * 128, "verified"
 
 
 def w5b(port, count, warm):
@@ -134,9 +142,9 @@ def w5b(port, count, warm):
     start = 0
     for i in range(warm + count):
         if i == warm:
-            start = time.perf_counter_ns()
+            start = now()
         total += len(ntop(af, packed))
-    return time.perf_counter_ns() - start, total == (warm + count) * 9, "verified"
+    return now() - start, total == (warm + count) * 9, "verified"
 
 
 def w5c(port, count, warm):
@@ -144,11 +152,11 @@ def w5c(port, count, warm):
     start = 0
     for i in range(warm + count):
         if i == warm:
-            start = time.perf_counter_ns()
+            start = now()
         r = gai("127.0.0.1", 80)
         if r[0][0] != socket.AF_INET or r[0][4] != ("127.0.0.1", 80):
             return 0, False, "wrong result"
-    return time.perf_counter_ns() - start, True, "verified"
+    return now() - start, True, "verified"
 
 
 WORKLOADS = {"W1": w1, "W2": w2, "W2r": w2r, "W3": w3, "W4": w4, "W5a": w5a, "W5b": w5b, "W5c": w5c}
@@ -161,7 +169,11 @@ def main():
     except Exception as error:  # reported, not raised: the runner reads one JSON line
         ns, ok, detail = 0, False, repr(error)
     ops = count // CHUNK if workload in ("W2", "W2r") else count
-    print(json.dumps({"ns": ns, "ops": ops, "ok": ok, "detail": detail}), flush=True)
+    result = {"ns": ns, "ops": ops, "ok": ok, "detail": detail}
+    if len(MARKS) >= 2:
+        result["userNs"] = round((MARKS[-1].ru_utime - MARKS[0].ru_utime) * 1e9)
+        result["sysNs"] = round((MARKS[-1].ru_stime - MARKS[0].ru_stime) * 1e9)
+    print(json.dumps(result), flush=True)
     sys.exit(0 if ok else 1)
 
 
