@@ -140,8 +140,26 @@ export function getaddrinfoArguments(
   ];
 }
 
+/** Where the core writes IPv4-only answers of getaddrinfo (room for 64 results). */
+const gaiSlots = new Int32Array(1 + 64 * 5);
+
+/** The tuples of an answer the core wrote to gaiSlots; the address text is what inet_ntop
+ * prints for IPv4. */
+function getaddrinfoFromSlots(): AddrInfo[] {
+  const s = gaiSlots;
+  const count = s[0]!;
+  const list: AddrInfo[] = new Array(count);
+  for (let i = 0, k = 1; i < count; i++, k += 5) {
+    const a = s[k + 4]!;
+    const host = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+    list[i] = [s[k]!, s[k + 1]!, s[k + 2]!, "", [host, s[k + 3]!]];
+  }
+  return list;
+}
+
 /** The core's answer as the module returns it, or the OSError it stands for. */
 export function getaddrinfoResult(result: ReturnType<typeof native.getaddrinfo>): AddrInfo[] {
+  if (result === true) return getaddrinfoFromSlots();
   if (typeof result === "number") throw new OSError(result, "getaddrinfo");
   for (const entry of result) entry[4] = addressFromNative(entry[4]);
   return result as AddrInfo[];
@@ -151,5 +169,6 @@ export function getaddrinfoResult(result: ReturnType<typeof native.getaddrinfo>)
 export function getaddrinfo(
   host: string | null, port: number | string | null, af = 0, type = 0, proto = 0, flags = 0,
 ): AddrInfo[] {
-  return getaddrinfoResult(native.getaddrinfo(...getaddrinfoArguments(host, port, af, type, proto, flags)));
+  const [h, service, family, socktype, protocol, hints] = getaddrinfoArguments(host, port, af, type, proto, flags);
+  return getaddrinfoResult(native.getaddrinfo(h, service, family, socktype, protocol, hints, gaiSlots));
 }

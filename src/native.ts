@@ -43,9 +43,13 @@ export interface NativeCore {
   /** Writes 4 (AF_INET) or 16 (AF_INET6) bytes into `out`; 0 or -errno. */
   inetPton(family: number, text: string, out: Uint8Array): number;
   inetNtop(family: number, bytes: ArrayBufferView): string | number;
+  /** With `slots`, AF_INET-only answers without a canonical name come back as `true`, written
+   * to slots: [count, then per result family, socktype, protocol, port, IPv4 address as an
+   * integer in host order]. */
   getaddrinfo(
     host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
-  ): Array<[number, number, number, string, NativeAddress]> | number;
+    slots?: Int32Array,
+  ): Array<[number, number, number, string, NativeAddress]> | number | true;
   gaiStrerror(code: number): string;
 
   wait(fd: number, events: number, timeoutMs: number): number;
