@@ -149,9 +149,13 @@ function getaddrinfoFromSlots(): AddrInfo[] {
   const s = gaiSlots;
   const count = s[0]!;
   const list: AddrInfo[] = new Array(count);
+  let address = 0;
+  let host = "";
   for (let i = 0, k = 1; i < count; i++, k += 5) {
     const a = s[k + 4]!;
-    const host = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+    // One address usually comes once per socket type: format it once.
+    if (i === 0 || a !== address) host = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+    address = a;
     list[i] = [s[k]!, s[k + 1]!, s[k + 2]!, "", [host, s[k + 3]!]];
   }
   return list;
