@@ -276,12 +276,19 @@ export class Socket implements op.Channel {
   }
 
   recv_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): number {
-    this.fdFor("recv_into");
+    const fd = this.fdFor("recv_into");
     const buf = bytesToFill(buffer);
     const n = size(nbytes, "nbytes");
     if (n > buf.length) throw new RangeError(`recv_into: nbytes (${n}) is larger than the buffer (${buf.length})`);
     const length = n === 0 ? buf.length : n;
-    return this._run(op.transferOnce(op.recvSome(this, buf, 0, length, int32(flags, "flags"), "recv_into"), "recv_into"), "recv_into");
+    const f = flags === 0 ? 0 : int32(flags, "flags");
+    if (this.#kept === null) {
+      // The common case is one system call, as for recv: no operation object.
+      const rc = native.recv(fd, buf, 0, length, f);
+      if (rc >= 0) return rc;
+      if (rc !== -EAGAIN) throw new OSError(-rc, "recv_into");
+    }
+    return this._run(op.transferOnce(op.recvSome(this, buf, 0, length, f, "recv_into"), "recv_into"), "recv_into");
   }
 
   recvfrom(bufsize: number, flags = 0): [Buffer, Address] {
