@@ -160,6 +160,14 @@ export function inet_ntop(af: number, bytes: ArrayBufferView): string {
 
 export type AddrInfo = [family: number, type: number, proto: number, canonname: string, sockaddr: Address];
 
+/** getaddrinfo's port as the resolver's service string. */
+function serviceOf(port: unknown): string | null {
+  if (port === null || port === undefined) return null;
+  if (typeof port === "number") return String(integer(port, "port", 0, 65535));
+  if (typeof port === "string") return port;
+  throw new TypeError(`getaddrinfo: port must be a number, a string or null, not ${describeType(port)}`);
+}
+
 /** Validated arguments of getaddrinfo, shared with getaddrinfoAsync. */
 export function getaddrinfoArguments(
   host: unknown, port: unknown, af: unknown, type: unknown, proto: unknown, flags: unknown,
@@ -167,11 +175,7 @@ export function getaddrinfoArguments(
   if (host !== null && host !== undefined && typeof host !== "string") {
     throw new TypeError(`getaddrinfo: host must be a string or null, not ${describeType(host)}`);
   }
-  let service: string | null;
-  if (port === null || port === undefined) service = null;
-  else if (typeof port === "number") service = String(integer(port, "port", 0, 65535));
-  else if (typeof port === "string") service = port;
-  else throw new TypeError(`getaddrinfo: port must be a number, a string or null, not ${describeType(port)}`);
+  const service = serviceOf(port);
   return [
     host ?? null, service,
     optionalInt32(af, "af", 0), optionalInt32(type, "type", 0), optionalInt32(proto, "proto", 0), optionalInt32(flags, "flags", 0),
@@ -211,6 +215,11 @@ export function getaddrinfoResult(result: ReturnType<typeof native.getaddrinfo>)
 export function getaddrinfo(
   host: string | null, port: number | string | null, af = 0, type = 0, proto = 0, flags = 0,
 ): AddrInfo[] {
-  const [h, service, family, socktype, protocol, hints] = getaddrinfoArguments(host, port, af, type, proto, flags);
-  return getaddrinfoResult(native.getaddrinfo(h, service, family, socktype, protocol, hints, gaiSlots));
+  // The checks of getaddrinfoArguments, without its array: this call is often in a loop.
+  if (host !== null && host !== undefined && typeof host !== "string") {
+    throw new TypeError(`getaddrinfo: host must be a string or null, not ${describeType(host)}`);
+  }
+  const service = typeof port === "number" ? String(integer(port, "port", 0, 65535)) : serviceOf(port);
+  return getaddrinfoResult(native.getaddrinfo(host ?? null, service,
+    int32(af, "af"), int32(type, "type"), int32(proto, "proto"), int32(flags, "flags"), gaiSlots));
 }
