@@ -209,8 +209,19 @@ async function main() {
 
   // One partner per network workload, shared by every peer and run.
   const partners = new Map();
-  const timeLimit = Math.ceil(flags.timeout * flags.runs * (peerIds.length + 1) * 2);
+  // A partner's own time limit: generous for the whole run, but bounded (the runner kills the
+  // partners when it ends, and on Linux they also go when the runner does).
+  const timeLimit = Math.min(7200, Math.ceil(flags.timeout * flags.runs * (peerIds.length + 1) * 2));
   const conns = (w) => flags.runs * w.peers.length + 8;
+  const killPartners = () => {
+    for (const { child } of partners.values()) child.kill("SIGKILL");
+  };
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      killPartners();
+      process.exit(130);
+    });
+  }
   try {
     for (const w of plan) {
       if (!w.partner || partners.has(w.partner)) continue;
@@ -251,7 +262,7 @@ async function main() {
       }
     }
   } finally {
-    for (const { child } of partners.values()) child.kill("SIGKILL");
+    killPartners();
   }
 
   // ---- report ----

@@ -9,7 +9,8 @@
  *   partner accept-close <seconds> <max-conns>         accept and close at once (W4)
  *
  * The partner exits by itself after <max-conns> connections or <seconds> (SIGALRM),
- * whichever comes first; the runner also kills it when it is done. */
+ * whichever comes first, or when the runner exits (Linux); the runner also kills it when it
+ * is done. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +23,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #define CHUNK (256 * 1024)
 
@@ -154,6 +158,12 @@ int main(int argc, char **argv) {
   }
   const char *mode = argv[1];
   alarm((unsigned)parse_long(argv[2], "seconds"));
+#ifdef __linux__
+  /* Also go when the runner goes, however it ends (taskset execs us, so the runner is the
+   * parent). */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) return 0;
+#endif
   signal(SIGPIPE, SIG_IGN);
   if (strcmp(mode, "echo-udp") == 0) {
     echo_udp(bound_socket(SOCK_DGRAM));
