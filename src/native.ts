@@ -30,7 +30,10 @@ export interface NativeCore {
   send(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number): number;
   sendto(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number, address: Uint8Array): number;
   recv(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number): number;
-  recvfrom(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number): [number, NativeAddress] | number;
+  /** With `slots`, an AF_INET sender comes back in slots (port, address as an integer in host
+   * order) and the result is the byte count; otherwise [bytes, address]; -errno on failure. */
+  recvfrom(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number,
+    slots?: Int32Array): [number, NativeAddress] | number;
   setsockopt(fd: number, level: number, option: number, value: number | ArrayBufferView): number;
   getsockopt(fd: number, level: number, option: number, buflen: number): [number] | Buffer | number;
   getsockname(fd: number): NativeAddress | number;

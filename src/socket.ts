@@ -32,6 +32,22 @@ export function setdefaulttimeout(timeout: number | null): void {
 
 const MAKEFILE_MODES = new Set(["rb", "wb", "rwb", "r", "w", "rw"]);
 
+/** Where the core writes an AF_INET sender of recvfrom: port, address (host order). */
+const senderSlots = new Int32Array(2);
+let lastSender = 0;
+let lastSenderText = "";
+
+/** The sender the core wrote to senderSlots, as inet_ntop prints it; the text of a repeated
+ * sender is reused (a string is immutable; the tuple is new each time). */
+function ipv4Sender(): [string, number] {
+  const a = senderSlots[1]!;
+  if (a !== lastSender || lastSenderText === "") {
+    lastSenderText = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+    lastSender = a;
+  }
+  return [lastSenderText, senderSlots[0]!];
+}
+
 /** Per-socket hooks of the Promise layer (promises.ts), so close() can settle its calls. */
 export interface AsyncState {
   closed(): void;
@@ -298,11 +314,12 @@ export class Socket implements op.Channel {
     const f = flags === 0 ? 0 : int32(flags, "flags");
     if (this.#kept === null) {
       // The common case is one system call, as for recv: no operation object, no closure.
-      const rc = native.recvfrom(fd, buf, 0, buf.length, f);
+      const rc = native.recvfrom(fd, buf, 0, buf.length, f, senderSlots);
       if (typeof rc !== "number") {
         const from = rc[1] ?? (this.type === SOCK_STREAM ? this.getpeername() : null);
         return [op.fitted(buf, rc[0]), addressFromNative(from)];
       }
+      if (rc >= 0) return [op.fitted(buf, rc), ipv4Sender()];
       if (rc !== -EAGAIN) throw new OSError(-rc, "recvfrom");
     }
     const [n, from] = this._run(op.recvfromOnce(this, buf, f, () => this.getpeername()), "recvfrom");

@@ -112,6 +112,51 @@ test("sendto/recvfrom: datagrams, addresses and errors as before", () => {
   assert.throws(() => a.sendto("x", ["127.0.0.1", 9]), { code: "EBADF" });
 });
 
+test("recvfrom: each sender's own address, every family", () => {
+  const r = socket.socket(AF_INET, SOCK_DGRAM);
+  const senders = [0, 1, 2].map(() => socket.socket(AF_INET, SOCK_DGRAM));
+  try {
+    r.bind(["127.0.0.1", 0]);
+    for (const s of senders) s.bind(["127.0.0.1", 0]);
+    senders[2].close();
+    const other = socket.socket(AF_INET, SOCK_DGRAM);
+    other.bind(["127.0.0.2", 0]);
+    senders[2] = other;
+    for (let i = 0; i < 9; i++) {
+      const s = senders[[0, 0, 1, 2, 1, 0, 2, 2, 1][i]];
+      s.sendto(Buffer.from([i]), r.getsockname());
+      const [data, from] = r.recvfrom(10);
+      assert.equal(data[0], i);
+      assert.deepEqual(from, s.getsockname());
+      from[0] = "changed";
+    }
+  } finally {
+    r.close();
+    for (const s of senders) s.close();
+  }
+  const [u1, u2] = socket.socketpair(socket.AF_UNIX, SOCK_DGRAM);
+  u1.send("x");
+  assert.deepEqual(u2.recvfrom(5), [Buffer.from("x"), ""]);
+  u1.close();
+  u2.close();
+  let six;
+  try {
+    six = socket.socket(AF_INET6, SOCK_DGRAM);
+    six.bind(["::1", 0]);
+  } catch {
+    six?.close();
+    return; // no IPv6 loopback here
+  }
+  try {
+    six.sendto("y", six.getsockname());
+    const [data, from] = six.recvfrom(5);
+    assert.equal(data.toString(), "y");
+    assert.deepEqual(from, six.getsockname());
+  } finally {
+    six.close();
+  }
+});
+
 test("recvfrom on a stream socket reports the peer", () => {
   const [a, b] = tcpPair();
   try {
