@@ -1,7 +1,9 @@
 /* One function per socket system call. Each takes the descriptor number (TypeScript
  * keeps it next to the handle and checks for a closed socket first), makes the call,
  * retries EINTR, and returns the result or -errno. No policy lives here. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,8 +221,11 @@ static napi_value recv_js(napi_env env, napi_callback_info info) {
   return result_or_errno(env, RETRY(recv(fd, data, len, flags)));
 }
 
-/* recvfrom(fd, view, offset, length, flags) → [bytes, address] or -errno; the address is
- * null when the system gave none (a connected stream socket). */
+/* recvfrom(fd, view, offset, length, flags[, slots]) → [bytes, address] or -errno; the
+ * address is null when the system gave none (a connected stream socket). With `slots` (an
+ * Int32Array of at least 2), an AF_INET sender is written there instead (port, then the
+ * address in host order) and the result is just the byte count: building the address
+ * here costs an inet_ntop, a string, two arrays and four element stores per datagram. */
 static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t fd, flags;
@@ -235,6 +240,22 @@ static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
   memset(&addr, 0, sizeof addr);
   ssize_t n = RETRY(recvfrom(fd, data, len, flags, (struct sockaddr *)&addr, &addr_len));
   if (n < 0) return make_errno(env, errno);
+  napi_valuetype slots_type;
+  NAPI_OK(napi_typeof(env, argv[5], &slots_type));
+  if (slots_type != napi_undefined && addr_len >= sizeof(struct sockaddr_in) && addr.ss_family == AF_INET) {
+    napi_typedarray_type type;
+    size_t length;
+    void *slots;
+    if (napi_get_typedarray_info(env, argv[5], &type, &length, &slots, NULL, NULL) != napi_ok ||
+        type != napi_int32_array || length < 2) {
+      napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
+      return NULL;
+    }
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)&addr;
+    ((int32_t *)slots)[0] = ntohs(sin->sin_port);
+    ((int32_t *)slots)[1] = (int32_t)ntohl(sin->sin_addr.s_addr);
+    return make_int(env, n);
+  }
   if (addr_len == 0) {
     NAPI_OK(napi_get_null(env, &address));
   } else {

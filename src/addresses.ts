@@ -83,13 +83,55 @@ export function addressFromNative(address: NativeAddress): Address {
   return address === null ? "" : address as Address;
 }
 
+/**
+ * Dotted-quad text to its 4 bytes in `out`, accepting exactly what the C libraries'
+ * inet_pton(AF_INET) accepts (glibc's and the BSDs' ISC inet_pton4, musl's): four decimal
+ * parts of 1 to 3 digits, each at most 255, no leading zero, nothing else. Returns false
+ * for anything else. Parsing here avoids a native call and its string conversion, which
+ * cost several times the parsing itself.
+ */
+function parseIPv4(text: string, out: Uint8Array): boolean {
+  const n = text.length;
+  if (n < 7 || n > 15) return false;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (digits > 0 && value === 0) return false; // a leading zero
+      value = value * 10 + (c - 0x30);
+      if (value > 255) return false;
+      digits++;
+    } else if (c === 0x2e && digits > 0 && part < 3) {
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  if (part !== 3 || digits === 0) return false;
+  out[3] = value;
+  return true;
+}
+
 /** inet_pton(af, text) → 4 or 16 bytes. */
 export function inet_pton(af: number, text: string): Buffer {
   const family = int32(af, "af");
   if (typeof text !== "string") throw new TypeError(`inet_pton: text must be a string, not ${describeType(text)}`);
-  const result = native.inetPton(family, text);
-  if (typeof result === "number") {
-    const errno = -result;
+  if (family === AF_INET) {
+    const bytes = Buffer.allocUnsafe(4);
+    if (parseIPv4(text, bytes)) return bytes;
+    // Not a dotted quad: the system decides (and says EINVAL), so the rule stays its own.
+  }
+  // The core writes into a Buffer allocated here, from Node's pool (as recv's small buffers
+  // are): creating one in C costs a malloc per call, and a tiny unpooled Buffer lives on
+  // the V8 heap, which the core must first move off it to get its address.
+  const result = Buffer.allocUnsafe(family === AF_INET6 ? 16 : 4);
+  const rc = native.inetPton(family, text, result);
+  if (rc < 0) {
+    const errno = -rc;
     throw new OSError(errno, "inet_pton", {
       message: errno === E.EINVAL ? `illegal IP address string passed to inet_pton: ${JSON.stringify(text)}` : undefined,
     });
@@ -106,12 +148,26 @@ export function inet_ntop(af: number, bytes: ArrayBufferView): string {
   if (bytes.byteLength !== wanted) {
     throw new RangeError(`inet_ntop: ${family === AF_INET ? "AF_INET" : "AF_INET6"} needs ${wanted} bytes, not ${bytes.byteLength}`);
   }
+  if (family === AF_INET) {
+    // Exactly what every C library's inet_ntop prints for IPv4 ("%u.%u.%u.%u"), without a
+    // native call: the call and its string conversion cost more than the formatting.
+    const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, 4);
+    return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  }
   const result = native.inetNtop(family, bytes);
   if (typeof result === "number") throw new OSError(-result, "inet_ntop");
   return result;
 }
 
 export type AddrInfo = [family: number, type: number, proto: number, canonname: string, sockaddr: Address];
+
+/** getaddrinfo's port as the resolver's service string. */
+function serviceOf(port: unknown): string | null {
+  if (port === null || port === undefined) return null;
+  if (typeof port === "number") return String(integer(port, "port", 0, 65535));
+  if (typeof port === "string") return port;
+  throw new TypeError(`getaddrinfo: port must be a number, a string or null, not ${describeType(port)}`);
+}
 
 /** Validated arguments of getaddrinfo, shared with getaddrinfoAsync. */
 export function getaddrinfoArguments(
@@ -120,19 +176,37 @@ export function getaddrinfoArguments(
   if (host !== null && host !== undefined && typeof host !== "string") {
     throw new TypeError(`getaddrinfo: host must be a string or null, not ${describeType(host)}`);
   }
-  let service: string | null;
-  if (port === null || port === undefined) service = null;
-  else if (typeof port === "number") service = String(integer(port, "port", 0, 65535));
-  else if (typeof port === "string") service = port;
-  else throw new TypeError(`getaddrinfo: port must be a number, a string or null, not ${describeType(port)}`);
+  const service = serviceOf(port);
   return [
     host ?? null, service,
     optionalInt32(af, "af", 0), optionalInt32(type, "type", 0), optionalInt32(proto, "proto", 0), optionalInt32(flags, "flags", 0),
   ];
 }
 
+/** Where the core writes IPv4-only answers of getaddrinfo (room for 64 results). */
+const gaiSlots = new Int32Array(1 + 64 * 5);
+
+/** The tuples of an answer the core wrote to gaiSlots; the address text is what inet_ntop
+ * prints for IPv4. */
+function getaddrinfoFromSlots(): AddrInfo[] {
+  const s = gaiSlots;
+  const count = s[0]!;
+  const list: AddrInfo[] = new Array(count);
+  let address = 0;
+  let host = "";
+  for (let i = 0, k = 1; i < count; i++, k += 5) {
+    const a = s[k + 4]!;
+    // One address usually comes once per socket type: format it once.
+    if (i === 0 || a !== address) host = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+    address = a;
+    list[i] = [s[k]!, s[k + 1]!, s[k + 2]!, "", [host, s[k + 3]!]];
+  }
+  return list;
+}
+
 /** The core's answer as the module returns it, or the OSError it stands for. */
 export function getaddrinfoResult(result: ReturnType<typeof native.getaddrinfo>): AddrInfo[] {
+  if (result === true) return getaddrinfoFromSlots();
   if (typeof result === "number") throw new OSError(result, "getaddrinfo");
   for (const entry of result) entry[4] = addressFromNative(entry[4]);
   return result as AddrInfo[];
@@ -142,7 +216,13 @@ export function getaddrinfoResult(result: ReturnType<typeof native.getaddrinfo>)
 export function getaddrinfo(
   host: string | null, port: number | string | null, af = 0, type = 0, proto = 0, flags = 0,
 ): AddrInfo[] {
-  return getaddrinfoResult(native.getaddrinfo(...getaddrinfoArguments(host, port, af, type, proto, flags)));
+  // The checks of getaddrinfoArguments, without its array: this call is often in a loop.
+  if (host !== null && host !== undefined && typeof host !== "string") {
+    throw new TypeError(`getaddrinfo: host must be a string or null, not ${describeType(host)}`);
+  }
+  const service = typeof port === "number" ? String(integer(port, "port", 0, 65535)) : serviceOf(port);
+  return getaddrinfoResult(native.getaddrinfo(host ?? null, service,
+    int32(af, "af"), int32(type, "type"), int32(proto, "proto"), int32(flags, "flags"), gaiSlots));
 }
 
 /** getaddrinfo(...) on the thread pool: the same results and the same OSErrors, without

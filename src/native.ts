@@ -35,7 +35,10 @@ export interface NativeCore {
   send(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number): number;
   sendto(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number, address: Uint8Array): number;
   recv(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number): number;
-  recvfrom(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number): [number, NativeAddress] | number;
+  /** With `slots`, an AF_INET sender comes back in slots (port, address as an integer in host
+   * order) and the result is the byte count; otherwise [bytes, address]; -errno on failure. */
+  recvfrom(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number,
+    slots?: Int32Array): [number, NativeAddress] | number;
   setsockopt(fd: number, level: number, option: number, value: number | ArrayBufferView): number;
   getsockopt(fd: number, level: number, option: number, buflen: number): [number] | Buffer | number;
   getsockname(fd: number): NativeAddress | number;
@@ -45,11 +48,16 @@ export interface NativeCore {
 
   packAddress(family: number, host: string, port: number, flowinfo?: number, scopeid?: number): Buffer | number;
   packUnixAddress(path: Uint8Array): Buffer | number;
-  inetPton(family: number, text: string): Buffer | number;
+  /** Writes 4 (AF_INET) or 16 (AF_INET6) bytes into `out`; 0 or -errno. */
+  inetPton(family: number, text: string, out: Uint8Array): number;
   inetNtop(family: number, bytes: ArrayBufferView): string | number;
+  /** With `slots`, AF_INET-only answers without a canonical name come back as `true`, written
+   * to slots: [count, then per result family, socktype, protocol, port, IPv4 address as an
+   * integer in host order]. */
   getaddrinfo(
     host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
-  ): Array<[number, number, number, string, NativeAddress]> | number;
+    slots?: Int32Array,
+  ): Array<[number, number, number, string, NativeAddress]> | number | true;
   gaiStrerror(code: number): string;
 
   wait(fd: number, events: number, timeoutMs: number): number;

@@ -33,6 +33,22 @@ export function setdefaulttimeout(timeout: number | null): void {
 
 const MAKEFILE_MODES = new Set(["rb", "wb", "rwb", "r", "w", "rw"]);
 
+/** Where the core writes an AF_INET sender of recvfrom: port, address (host order). */
+const senderSlots = new Int32Array(2);
+let lastSender = 0;
+let lastSenderText = "";
+
+/** The sender the core wrote to senderSlots, as inet_ntop prints it; the text of a repeated
+ * sender is reused (a string is immutable; the tuple is new each time). */
+function ipv4Sender(): [string, number] {
+  const a = senderSlots[1]!;
+  if (a !== lastSender || lastSenderText === "") {
+    lastSenderText = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+    lastSender = a;
+  }
+  return [lastSenderText, senderSlots[0]!];
+}
+
 /** Per-socket hooks of the Promise layer (promises.ts), so close() can settle its calls. */
 export interface AsyncState {
   closed(): void;
@@ -301,7 +317,13 @@ export class Socket implements op.Channel {
   }
 
   sendto(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput, address?: AddressInput): number {
-    return this._run(this.#sendtoOperation(this, data, flagsOrAddress, address), "sendto");
+    const [view, flags, packed] = this.#sendtoArguments(data, flagsOrAddress, address);
+    // The common case is one system call, as for send: no operation object unless it
+    // would block.
+    const rc = native.sendto(this.fdFor("sendto"), view, 0, view.byteLength, flags, packed);
+    if (rc >= 0) return rc;
+    if (rc !== -EAGAIN) throw new OSError(-rc, "sendto");
+    return this._run(op.transferOnce(op.sendSome(this, view, 0, view.byteLength, flags, "sendto", packed), "sendto"), "sendto");
   }
 
   /** sendto(data, address) / sendto(data, flags, address) without blocking the event loop. */
@@ -314,14 +336,16 @@ export class Socket implements op.Channel {
         options = address;
         address = undefined;
       }
-      return runAsync(this, WRITE, this.#sendtoOperation(channelOf(this), data, flagsOrAddress, address), "sendto",
-        signalOf(options, "sendto"));
+      const [view, flags, packed] = this.#sendtoArguments(data, flagsOrAddress, address);
+      const operation = op.transferOnce(op.sendSome(channelOf(this), view, 0, view.byteLength, flags, "sendto", packed), "sendto");
+      return runAsync(this, WRITE, operation, "sendto", signalOf(options, "sendto"));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #sendtoOperation(ch: op.Channel, data: unknown, flagsOrAddress: unknown, address: unknown): op.Operation<number> {
+  /** sendto's arguments: the bytes, the flags and the packed address. */
+  #sendtoArguments(data: unknown, flagsOrAddress: unknown, address: unknown): [ArrayBufferView, number, Uint8Array] {
     this.fdFor("sendto");
     const view = bytesToSend(data);
     let flags = 0;
@@ -330,8 +354,7 @@ export class Socket implements op.Channel {
       flags = int32(flagsOrAddress, "flags");
       target = address;
     }
-    const packed = packAddress(this.family, target, "sendto");
-    return op.transferOnce(op.sendSome(ch, view, 0, view.byteLength, flags, "sendto", packed), "sendto");
+    return [view, flags, packAddress(this.family, target, "sendto")];
   }
 
   /**
@@ -382,7 +405,16 @@ export class Socket implements op.Channel {
   }
 
   recv_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): number {
-    return this._run(this.#recvIntoOperation(this, buffer, nbytes, flags), "recv_into");
+    const fd = this.fdFor("recv_into");
+    const [buf, length] = recvIntoArguments(buffer, nbytes);
+    const f = flagsArgument(flags);
+    if (this.#kept === null) {
+      // The common case is one system call, as for recv: no operation object.
+      const rc = native.recv(fd, buf, 0, length, f);
+      if (rc >= 0) return rc;
+      if (rc !== -EAGAIN) throw new OSError(-rc, "recv_into");
+    }
+    return this._run(op.transferOnce(op.recvSome(this, buf, 0, length, f, "recv_into"), "recv_into"), "recv_into");
   }
 
   /** recv_into(buffer, nbytes?, flags?) without blocking the event loop. */
@@ -396,24 +428,31 @@ export class Socket implements op.Channel {
         options = flags;
         flags = undefined;
       }
-      return runAsync(this, READ, this.#recvIntoOperation(channelOf(this), buffer, nbytes ?? 0, flags), "recv_into",
-        signalOf(options, "recv_into"));
+      this.fdFor("recv_into");
+      const [buf, length] = recvIntoArguments(buffer, nbytes ?? 0);
+      const operation = op.transferOnce(op.recvSome(channelOf(this), buf, 0, length, flagsArgument(flags), "recv_into"), "recv_into");
+      return runAsync(this, READ, operation, "recv_into", signalOf(options, "recv_into"));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #recvIntoOperation(ch: op.Channel, buffer: unknown, nbytes: unknown, flags: unknown): op.Operation<number> {
-    this.fdFor("recv_into");
-    const buf = bytesToFill(buffer);
-    const n = size(nbytes, "nbytes");
-    if (n > buf.length) throw new RangeError(`recv_into: nbytes (${n}) is larger than the buffer (${buf.length})`);
-    const length = n === 0 ? buf.length : n;
-    return op.transferOnce(op.recvSome(ch, buf, 0, length, flagsArgument(flags), "recv_into"), "recv_into");
-  }
-
   recvfrom(bufsize: number, flags = 0): [Buffer, Address] {
-    return this._run(this.#recvfromOperation(this, bufsize, flags), "recvfrom");
+    const fd = this.fdFor("recvfrom");
+    const wanted = size(bufsize, "bufsize");
+    const f = flagsArgument(flags);
+    const buf = this.#recvBuffer(wanted);
+    if (buf !== null && this.#kept === null) {
+      // The common case is one system call, as for recv: no operation object, no closure.
+      const rc = native.recvfrom(fd, buf, 0, buf.length, f, senderSlots);
+      if (typeof rc !== "number") {
+        const from = rc[1] ?? (this.type === SOCK_STREAM ? this.getpeername() : null);
+        return [op.fitted(buf, rc[0]), addressFromNative(from)];
+      }
+      if (rc >= 0) return [op.fitted(buf, rc), ipv4Sender()];
+      if (rc !== -EAGAIN) throw new OSError(-rc, "recvfrom");
+    }
+    return this._run(this.#receiveFrom(this, wanted, buf, f), "recvfrom");
   }
 
   /** recvfrom(bufsize, flags?) without blocking the event loop. */
@@ -423,17 +462,13 @@ export class Socket implements op.Channel {
         options = flags;
         flags = undefined;
       }
-      return runAsync(this, READ, this.#recvfromOperation(channelOf(this), bufsize, flags), "recvfrom",
-        signalOf(options, "recvfrom"));
+      this.fdFor("recvfrom");
+      const wanted = size(bufsize, "bufsize");
+      const operation = this.#receiveFrom(channelOf(this), wanted, this.#recvBuffer(wanted), flagsArgument(flags));
+      return runAsync(this, READ, operation, "recvfrom", signalOf(options, "recvfrom"));
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  #recvfromOperation(ch: op.Channel, bufsize: unknown, flags: unknown): op.Operation<[Buffer, Address]> {
-    this.fdFor("recvfrom");
-    const wanted = size(bufsize, "bufsize");
-    return this.#receiveFrom(ch, wanted, this.#recvBuffer(wanted), flagsArgument(flags));
   }
 
   *#receiveFrom(ch: op.Channel, wanted: number, sized: Buffer | null, flags: number): op.Operation<[Buffer, Address]> {
@@ -612,6 +647,15 @@ function flagsArgument(flags: unknown): number {
   return flags === 0 || flags === undefined ? 0 : int32(flags, "flags");
 }
 
+
+/** recv_into(buf, nbytes = 0): the buffer's bytes and how many to receive (0 = all of it);
+ * nbytes larger than the buffer is a RangeError (CPython). */
+function recvIntoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, number] {
+  const buf = bytesToFill(buffer);
+  const n = size(nbytes, "nbytes");
+  if (n > buf.length) throw new RangeError(`recv_into: nbytes (${n}) is larger than the buffer (${buf.length})`);
+  return [buf, n === 0 ? buf.length : n];
+}
 
 /** read(size?): undefined, null or negative = until EOF. */
 export function readSize(value: unknown): number {

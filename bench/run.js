@@ -1,0 +1,326 @@
+// npm run bench: SPEC section 9. Builds the C partner and client (cc -O2) into bench/out/,
+// starts one partner server per network workload, and runs every peer against the same
+// partners, interleaved run by run, client pinned to CPU 0 and partner to CPU 1 (taskset).
+// Prints a table (median, min–max, ratio to C's median) and writes bench/out/results.json.
+//
+//   node bench/run.js [--quick] [--runs N] [--workloads W1,W3] [--peers c,usocket,...]
+//                     [--W1 N] [--W2 BYTES] [--W2r BYTES] [--W3 N] [--W4 N]
+//                     [--W5a N] [--W5b N] [--W5c N] [--warm FRACTION] [--timeout SECONDS]
+//
+// Every figure is time per operation (W2/W2r: per 64 KiB) measured inside the client
+// process after its own warm-up; process start-up is never timed. Each client also reports
+// its CPU time (user, system; getrusage granularity) over the timed section: with the
+// machine busy, wall time includes waiting, CPU per operation shows each peer's own cost.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "..");
+const OUT = path.join(HERE, "out");
+const CHUNK = 65536;
+const GiB = 1024 ** 3;
+
+const WORKLOADS = [
+  { id: "W1", what: "TCP ping-pong, 1 byte each way", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.05 },
+  { id: "W2", what: "TCP bulk send, 64 KiB send calls", unit: "64 KiB", partner: "sink", full: GiB, quick: 256 * 1024 ** 2, goal: 1.05, bytes: true },
+  { id: "W2r", what: "TCP bulk receive, 64 KiB recv_into", unit: "64 KiB", partner: "source", full: GiB, quick: 256 * 1024 ** 2, goal: 1.05, bytes: true },
+  { id: "W3", what: "UDP ping-pong, 64-byte datagrams", unit: "round trip", partner: "echo-udp", full: 100_000, quick: 20_000, goal: 1.05 },
+  { id: "W4", what: "connect + close, sequential", unit: "connection", partner: "accept-close", full: 10_000, quick: 3_000, goal: 1.10 },
+  { id: "W5a", what: "inet_pton(AF_INET, \"127.0.0.1\")", unit: "call", full: 1_000_000, quick: 300_000, goal: 3 },
+  { id: "W5b", what: "inet_ntop(AF_INET, 4 bytes)", unit: "call", full: 1_000_000, quick: 300_000, goal: 2 },
+  { id: "W5c", what: "getaddrinfo(\"127.0.0.1\", 80)", unit: "call", full: 100_000, quick: 20_000, goal: 4 },
+  { id: "W1p", what: "TCP ping-pong through the Promise API", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.30, clientWorkload: "W1", promise: true },
+];
+
+const PEERS = {
+  c: { label: "C (limit)" },
+  usocket: { label: "usocket" },
+  python: { label: "CPython socket" },
+  node: { label: "Node net/dgram" },
+  promise: { label: "usocket Promise" },
+};
+
+// ---- flags ----
+
+function parseFlags(argv) {
+  const flags = { quick: false, runs: 3, warm: 0.1, timeout: 600, workloads: null, peers: null, counts: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [name, inline] = arg.startsWith("--") ? arg.slice(2).split("=", 2) : [null, null];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`--${name} needs a value`);
+      return v;
+    };
+    const positive = (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: not a positive number: ${v}`);
+      return n;
+    };
+    if (name === "quick") flags.quick = true;
+    else if (name === "runs") flags.runs = Math.floor(positive(value()));
+    else if (name === "warm") flags.warm = Number(value());
+    else if (name === "timeout") flags.timeout = positive(value());
+    else if (name === "workloads") flags.workloads = value().split(",");
+    else if (name === "peers") flags.peers = value().split(",");
+    else if (name === "help" || name === "h") {
+      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(0, 11).join("\n") + "\n");
+      process.exit(0);
+    } else if (name !== null && WORKLOADS.some((w) => w.id === name)) flags.counts[name] = Math.floor(positive(value()));
+    else throw new Error(`unknown argument ${arg} (try --help)`);
+  }
+  if (!(flags.warm >= 0 && flags.warm <= 1)) throw new Error("--warm is a fraction from 0 to 1");
+  for (const p of flags.peers ?? []) if (!PEERS[p]) throw new Error(`unknown peer ${p}; peers: ${Object.keys(PEERS).join(", ")}`);
+  for (const w of flags.workloads ?? []) if (!WORKLOADS.some((x) => x.id === w)) throw new Error(`unknown workload ${w}`);
+  return flags;
+}
+
+// ---- tools ----
+
+function which(command) {
+  return spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).status === 0;
+}
+
+function build() {
+  mkdirSync(OUT, { recursive: true });
+  for (const name of ["partner", "client"]) {
+    const source = path.join(HERE, "c", `${name}.c`);
+    const binary = path.join(OUT, name);
+    if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) continue;
+    const cc = spawnSync("cc", ["-O2", "-Wall", "-Wextra", "-o", binary, source], { stdio: "inherit" });
+    if (cc.status !== 0) throw new Error(`cc failed to build ${source}`);
+  }
+}
+
+function pinned(cpu, command, args, haveTaskset) {
+  return haveTaskset ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, args];
+}
+
+/** Starts a partner; resolves to { port, child } once it printed its port. */
+function startPartner(mode, args, haveTaskset) {
+  const [command, argv] = pinned(1, path.join(OUT, "partner"), [mode, ...args.map(String)], haveTaskset);
+  const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let text = "";
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout.on("data", (d) => {
+      text += d;
+      const m = /PORT (\d+)/.exec(text);
+      if (m) resolve({ port: Number(m[1]), child });
+    });
+    child.on("exit", (code) => reject(new Error(`partner ${mode} exited (${code}) before printing its port: ${stderr}`)));
+  });
+}
+
+/** Runs one client process; resolves to its JSON line (or an error description). */
+function runClient(command, args, timeoutS) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutS * 1000);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.trim().split("\n").filter(Boolean).at(-1);
+      let result;
+      try {
+        result = JSON.parse(line);
+      } catch {
+        result = { ok: false, detail: `no result (exit ${code ?? signal}): ${(stderr || stdout).trim().slice(0, 400)}` };
+      }
+      resolve(result);
+    });
+  });
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function formatNs(ns) {
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${ns.toFixed(1)} ns`;
+}
+
+function machine() {
+  const lscpu = spawnSync("lscpu", [], { encoding: "utf8" }).stdout ?? "";
+  const model = /Model name:\s*(.*)/.exec(lscpu)?.[1]?.trim() ?? os.cpus()[0]?.model ?? "unknown";
+  const py = spawnSync("python3", ["--version"], { encoding: "utf8" });
+  return {
+    date: new Date().toISOString(),
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu: model,
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    python: py.status === 0 ? (py.stdout || py.stderr).trim() : null,
+    loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
+  };
+}
+
+// ---- main ----
+
+async function main() {
+  const flags = parseFlags(process.argv.slice(2));
+  const dist = path.join(ROOT, "dist", "index.js");
+  if (!existsSync(dist) || !existsSync(path.join(ROOT, "build", "Release", "usocket.node"))) {
+    throw new Error("usocket is not built: run `npm install` (or `npm run build`) first");
+  }
+  build();
+  const haveTaskset = which("taskset") && (os.availableParallelism?.() ?? os.cpus().length) >= 2;
+  const havePython = which("python3");
+  const notes = [];
+  if (!haveTaskset) notes.push("taskset not available (or fewer than 2 CPUs): client and partner are not pinned");
+  else notes.push("client pinned with `taskset -c 0`, partner with `taskset -c 1`, for every peer");
+  if (!havePython) notes.push("python3 not found: CPython peer skipped");
+
+  const { Socket } = await import(dist);
+  const havePromise = typeof Socket.prototype.recvAsync === "function";
+  if (!havePromise) notes.push("W1p (Promise API): skipped: no Promise API in this build");
+
+  const workloads = WORKLOADS.filter((w) => (flags.workloads ? flags.workloads.includes(w.id) : true));
+  const peerIds = Object.keys(PEERS).filter((p) => (flags.peers ? flags.peers.includes(p) || p === "c" : true));
+  const plan = workloads.map((w) => {
+    const count = flags.counts[w.id] ?? (flags.quick ? w.quick : w.full);
+    let warm = Math.round(count * flags.warm);
+    if (w.bytes) warm = Math.floor(warm / CHUNK) * CHUNK;
+    else warm = Math.max(warm, Math.min(count, 100));
+    const peers = peerIds.filter((p) => {
+      if (p === "python" && !havePython) return false;
+      if (w.promise) return p === "c" || p === "promise";
+      if (p === "promise") return false;
+      if (p === "node" && w.id === "W5b") return false; // Node has no inet_ntop
+      return true;
+    });
+    return { ...w, count: w.bytes ? Math.ceil(count / CHUNK) * CHUNK : count, warm, peers, samples: Object.fromEntries(peers.map((p) => [p, []])),
+      cpu: Object.fromEntries(peers.map((p) => [p, []])), errors: [] };
+  }).filter((w) => !w.promise || havePromise);
+  if (plan.some((w) => w.id === "W5b") && peerIds.includes("node")) notes.push("W5b: Node has no inet_ntop (no Node figure)");
+  if (plan.some((w) => w.id === "W5a") && peerIds.includes("node")) notes.push("W5a Node figure is net.isIP(), which validates the text but returns no bytes");
+  if (plan.some((w) => w.id === "W5c") && peerIds.includes("node")) notes.push("W5c Node figure is dns.lookup(), which answers IP literals itself without calling getaddrinfo");
+
+  // One partner per network workload, shared by every peer and run.
+  const partners = new Map();
+  // A partner's own time limit: generous for the whole run, but bounded (the runner kills the
+  // partners when it ends, and on Linux they also go when the runner does).
+  const timeLimit = Math.min(7200, Math.ceil(flags.timeout * flags.runs * (peerIds.length + 1) * 2));
+  const conns = (w) => flags.runs * w.peers.length + 8;
+  const killPartners = () => {
+    for (const { child } of partners.values()) child.kill("SIGKILL");
+  };
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      killPartners();
+      process.exit(130);
+    });
+  }
+  try {
+    for (const w of plan) {
+      if (!w.partner || partners.has(w.partner)) continue;
+      let args;
+      if (w.partner === "echo-udp") args = [timeLimit];
+      else if (w.partner === "source") args = [timeLimit, conns(w), w.warm + w.count];
+      else if (w.partner === "accept-close") args = [timeLimit, flags.runs * w.peers.length * (w.warm + w.count) + 8];
+      else args = [timeLimit, plan.filter((x) => x.partner === w.partner).reduce((n, x) => n + conns(x), 0)];
+      partners.set(w.partner, await startPartner(w.partner, args, haveTaskset));
+    }
+    const clientCommand = (peer, w, port) => {
+      const args = [w.clientWorkload ?? w.id, port, w.count, w.warm].map(String);
+      if (peer === "c") return pinned(0, path.join(OUT, "client"), args, haveTaskset);
+      if (peer === "python") return pinned(0, "python3", [path.join(HERE, "peers", "client.py"), ...args], haveTaskset);
+      const nodePeer = peer === "node" ? "node" : peer === "promise" ? "promise" : "usocket";
+      return pinned(0, process.execPath, [path.join(HERE, "peers", "node.js"), nodePeer, ...args], haveTaskset);
+    };
+
+    process.stderr.write(`usocket bench: ${flags.quick ? "quick" : "full"} run, ${flags.runs} runs per peer\n`);
+    for (let run = 0; run < flags.runs; run++) {
+      for (const w of plan) {
+        const port = w.partner ? partners.get(w.partner).port : 0;
+        // Interleave: every peer once per run, starting with a different one each run.
+        const order = w.peers.map((_, i) => w.peers[(i + run) % w.peers.length]);
+        for (const peer of order) {
+          const [command, args] = clientCommand(peer, w, port);
+          const result = await runClient(command, args, flags.timeout);
+          if (result.skipped) continue;
+          if (!result.ok || !(result.ns > 0) || !(result.ops > 0)) {
+            w.errors.push({ run, peer, detail: result.detail });
+            process.stderr.write(`  ${w.id} ${peer} run ${run + 1}: FAILED: ${result.detail}\n`);
+            continue;
+          }
+          w.samples[peer].push(result.ns / result.ops);
+          if (result.userNs !== undefined) w.cpu[peer].push({ user: result.userNs / result.ops, sys: result.sysNs / result.ops });
+          process.stderr.write(`  run ${run + 1}/${flags.runs} ${w.id.padEnd(4)} ${peer.padEnd(8)} ${formatNs(result.ns / result.ops)}/${w.unit}\n`);
+        }
+      }
+    }
+  } finally {
+    killPartners();
+  }
+
+  // ---- report ----
+  const rows = [];
+  const cpuOf = (list) => (list.length ? median(list.map((c) => c.user + c.sys)) : null);
+  for (const w of plan) {
+    const cMedian = w.samples.c?.length ? median(w.samples.c) : null;
+    const cCpu = cpuOf(w.cpu.c ?? []);
+    for (const peer of w.peers) {
+      const s = w.samples[peer];
+      if (!s.length) continue;
+      const m = median(s);
+      rows.push({
+        workload: w.id, what: w.what, unit: w.unit, peer, label: PEERS[peer].label,
+        count: w.count, warm: w.warm, runs: s.length,
+        medianNs: m, minNs: Math.min(...s), maxNs: Math.max(...s), samplesNs: s,
+        ratio: cMedian ? m / cMedian : null,
+        goal: peer === "usocket" || peer === "promise" ? w.goal : null,
+        meetsGoal: (peer === "usocket" || peer === "promise") && cMedian ? m / cMedian <= w.goal : null,
+        mbPerS: w.bytes ? (CHUNK / m) * 1e3 : undefined,
+        // CPU of the client process per operation (medians over runs): user space, kernel.
+        userNs: w.cpu[peer].length ? median(w.cpu[peer].map((c) => c.user)) : null,
+        sysNs: w.cpu[peer].length ? median(w.cpu[peer].map((c) => c.sys)) : null,
+        // The same ratio by the client's CPU time: immune to time the client spent waiting or
+        // preempted, which on a shared machine is the steadier figure (tick-accounted).
+        cpuRatio: cCpu && cpuOf(w.cpu[peer]) !== null ? cpuOf(w.cpu[peer]) / cCpu : null,
+      });
+    }
+  }
+  const header = ["workload", "peer", "median/op", "min–max", "ratio to C", "goal", "client CPU/op user+sys", "CPU ratio"];
+  const table = rows.map((r) => [
+    r.workload, r.label, formatNs(r.medianNs) + (r.mbPerS ? ` (${Math.round(r.mbPerS)} MB/s)` : ""),
+    `${formatNs(r.minNs)} – ${formatNs(r.maxNs)}`,
+    r.ratio === null ? "—" : r.ratio.toFixed(2),
+    r.goal === null ? "" : `≤ ${r.goal} ${r.meetsGoal ? "met" : "NOT met"}`,
+    r.userNs === null ? "" : `${formatNs(r.userNs)} + ${formatNs(r.sysNs)}`,
+    r.cpuRatio === null ? "—" : r.cpuRatio.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const line = (cells) => "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+  const info = machine();
+  let text = `\nusocket bench — ${info.date}, ${info.nproc} CPUs (${info.cpu}), ${info.kernel}, node ${info.node}, ${info.python ?? "no python3"}\n`;
+  text += `load average at the end: ${info.loadavg.join(" ")}; ${flags.runs} runs per peer, interleaved; warm-up ${flags.warm * 100}% excluded\n\n`;
+  text += line(header) + "\n" + line(widths.map((n) => "-".repeat(n))) + "\n" + table.map(line).join("\n") + "\n";
+  for (const w of plan) for (const e of w.errors) text += `FAILED: ${w.id} ${e.peer} run ${e.run + 1}: ${e.detail}\n`;
+  text += notes.map((n) => `note: ${n}\n`).join("");
+  process.stdout.write(text);
+  const file = path.join(OUT, "results.json");
+  writeFileSync(file, JSON.stringify({
+    machine: info, mode: flags.quick ? "quick" : "full", runs: flags.runs, warmFraction: flags.warm, notes,
+    workloads: plan.map((w) => ({ id: w.id, what: w.what, unit: w.unit, count: w.count, warm: w.warm, goal: w.goal, errors: w.errors })),
+    results: rows,
+  }, null, 2) + "\n");
+  process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);
+  if (plan.some((w) => w.errors.length)) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error.message}\n`);
+  process.exitCode = 2;
+});
