@@ -252,21 +252,33 @@ napi_value getaddrinfo_results(napi_env env, const struct addrinfo *list) {
   return result;
 }
 
-int resolver_arguments(napi_env env, const napi_value *argv, struct resolver_query *query) {
-  int32_t hints_values[4];
+/* The host and service of a query (argv[0], argv[1]): 0, a negative EAI_* code, or -1 with
+ * an exception pending. */
+static int resolver_names(napi_env env, const napi_value *argv, struct resolver_query *query) {
   int rc = optional_text(env, argv[0], query->host_buf, sizeof query->host_buf, &query->host);
   if (rc == -1) return -1;
   if (rc < 0) return negative_eai(EAI_NONAME);
   rc = optional_text(env, argv[1], query->service_buf, sizeof query->service_buf, &query->service);
   if (rc == -1) return -1;
   if (rc < 0) return negative_eai(EAI_SERVICE);
+  return 0;
+}
+
+static void resolver_hints(struct resolver_query *query, const int32_t values[4]) {
+  memset(&query->hints, 0, sizeof query->hints);
+  query->hints.ai_family = values[0];
+  query->hints.ai_socktype = values[1];
+  query->hints.ai_protocol = values[2];
+  query->hints.ai_flags = values[3];
+}
+
+int resolver_arguments(napi_env env, const napi_value *argv, struct resolver_query *query) {
+  int32_t hints_values[4];
+  int rc = resolver_names(env, argv, query);
+  if (rc != 0) return rc;
   for (int i = 0; i < 4; i++)
     if (arg_int32(env, argv[2 + i], &hints_values[i]) < 0) return -1;
-  memset(&query->hints, 0, sizeof query->hints);
-  query->hints.ai_family = hints_values[0];
-  query->hints.ai_socktype = hints_values[1];
-  query->hints.ai_protocol = hints_values[2];
-  query->hints.ai_flags = hints_values[3];
+  resolver_hints(query, hints_values);
   return 0;
 }
 
@@ -308,40 +320,36 @@ static int getaddrinfo_slots(const struct addrinfo *list, int32_t *slots, size_t
   return 1;
 }
 
-/* getaddrinfo(host|null, service|null, family, type, proto, flags[, slots]) → array of
- * 5-tuples, or `true` when the results were written to `slots` (an Int32Array, see
- * getaddrinfo_slots), or a number: the negative EAI_* code, or (for EAI_SYSTEM) the
- * positive errno. */
+/* getaddrinfo(host|null, service|null, slots) → array of 5-tuples, or `true` when the
+ * results were written to `slots`, or a number: the negative EAI_* code, or (for EAI_SYSTEM)
+ * the positive errno. `slots` is an Int32Array that carries the hints in (family, type,
+ * proto, flags in its first four elements) and the answer out (see getaddrinfo_slots): one
+ * typed array instead of four number arguments, on a call programs make in loops. With
+ * no room for a result (four elements), the answer always comes back as arrays. */
 static napi_value getaddrinfo_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   struct resolver_query query;
   struct addrinfo *list = NULL;
-  int rc = resolver_arguments(env, argv, &query);
-  if (rc == -1) return NULL;
-  if (rc < 0) return make_int(env, rc);
-  rc = getaddrinfo(query.host, query.service, &query.hints, &list);
-  if (rc != 0) return make_int(env, resolver_error(rc, errno));
-  napi_valuetype slots_type;
-  if (napi_typeof(env, argv[6], &slots_type) != napi_ok) {
-    freeaddrinfo(list);
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array || length < 4) {
+    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of hints and slots");
     return NULL;
   }
-  if (slots_type != napi_undefined) {
-    napi_typedarray_type type;
-    size_t length;
-    void *data;
-    if (napi_get_typedarray_info(env, argv[6], &type, &length, &data, NULL, NULL) != napi_ok ||
-        type != napi_int32_array || length < 1) {
-      freeaddrinfo(list);
-      napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
-      return NULL;
-    }
-    if (getaddrinfo_slots(list, data, (length - 1) / GAI_SLOT_FIELDS)) {
-      freeaddrinfo(list);
-      napi_value yes;
-      NAPI_OK(napi_get_boolean(env, true, &yes));
-      return yes;
-    }
+  int32_t *slots = data;
+  int rc = resolver_names(env, argv, &query);
+  if (rc == -1) return NULL;
+  if (rc < 0) return make_int(env, rc);
+  resolver_hints(&query, slots);
+  rc = getaddrinfo(query.host, query.service, &query.hints, &list);
+  if (rc != 0) return make_int(env, resolver_error(rc, errno));
+  if (getaddrinfo_slots(list, slots, (length - 1) / GAI_SLOT_FIELDS)) {
+    freeaddrinfo(list);
+    napi_value yes;
+    NAPI_OK(napi_get_boolean(env, true, &yes));
+    return yes;
   }
   napi_value result = getaddrinfo_results(env, list);
   freeaddrinfo(list);

@@ -183,7 +183,20 @@ export function getaddrinfoArguments(
   ];
 }
 
-/** Where the core writes IPv4-only answers of getaddrinfo (room for 64 results). */
+let lastPort = -1;
+let lastService = "";
+
+/** A numeric port as the service text; the text of a repeated port is reused. */
+function numericService(port: number): string {
+  if (port !== lastPort) {
+    lastService = String(integer(port, "port", 0, 65535));
+    lastPort = port;
+  }
+  return lastService;
+}
+
+/** The hints of a getaddrinfo call going in (family, type, proto, flags), and the
+ * IPv4-only answers the core writes coming out (room for 64 results). */
 const gaiSlots = new Int32Array(1 + 64 * 5);
 
 /** The tuples of an answer the core wrote to gaiSlots; the address text is what inet_ntop
@@ -220,9 +233,13 @@ export function getaddrinfo(
   if (host !== null && host !== undefined && typeof host !== "string") {
     throw new TypeError(`getaddrinfo: host must be a string or null, not ${describeType(host)}`);
   }
-  const service = typeof port === "number" ? String(integer(port, "port", 0, 65535)) : serviceOf(port);
-  return getaddrinfoResult(native.getaddrinfo(host ?? null, service,
-    int32(af, "af"), int32(type, "type"), int32(proto, "proto"), int32(flags, "flags"), gaiSlots));
+  const service = typeof port === "number" ? numericService(port) : serviceOf(port);
+  const slots = gaiSlots;
+  slots[0] = int32(af, "af");
+  slots[1] = int32(type, "type");
+  slots[2] = int32(proto, "proto");
+  slots[3] = int32(flags, "flags");
+  return getaddrinfoResult(native.getaddrinfo(host ?? null, service, slots));
 }
 
 /** getaddrinfo(...) on the thread pool: the same results and the same OSErrors, without

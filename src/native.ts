@@ -54,10 +54,9 @@ export interface NativeCore {
   /** With `slots`, AF_INET-only answers without a canonical name come back as `true`, written
    * to slots: [count, then per result family, socktype, protocol, port, IPv4 address as an
    * integer in host order]. */
-  getaddrinfo(
-    host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
-    slots?: Int32Array,
-  ): Array<[number, number, number, string, NativeAddress]> | number | true;
+  /** slots: hints in ([0..3] = family, type, proto, flags), IPv4 answers out (`true`). */
+  getaddrinfo(host: string | null, service: string | null, slots: Int32Array):
+    Array<[number, number, number, string, NativeAddress]> | true | number;
   gaiStrerror(code: number): string;
 
   wait(fd: number, events: number, timeoutMs: number): number;

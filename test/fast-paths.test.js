@@ -74,7 +74,10 @@ test("getaddrinfo: the IPv4 fast answer equals the general one", () => {
     ["0.0.0.0", null], ["localhost", 80, AF_INET], ["localhost", 80, 0, 0, 0, socket.AI_CANONNAME], ["::1", 80],
   ];
   for (const c of cases) {
-    const general = getaddrinfoResult(native.getaddrinfo(...getaddrinfoArguments(...c)));
+    // Hints with no room for answers: the core always builds the general answer.
+    const [host, service, ...hints] = getaddrinfoArguments(...c);
+    const general = getaddrinfoResult(native.getaddrinfo(host, service, Int32Array.from(hints)));
+    assert.ok(Array.isArray(native.getaddrinfo(host, service, Int32Array.from(hints))), JSON.stringify(c));
     assert.deepEqual(socket.getaddrinfo(...c), general, JSON.stringify(c));
   }
   const [first, second] = socket.getaddrinfo("127.0.0.1", 80);
