@@ -219,15 +219,19 @@ static napi_value inet_ntop_js(napi_env env, napi_callback_info info) {
 
 /* Optional string argument: null/undefined → NULL. Returns 0, -EINVAL (bad text), -1 (thrown). */
 static int optional_text(napi_env env, napi_value value, char *buf, size_t size, char **out) {
+  size_t n;
+  /* The string first, without asking its type: one Node-API call in the common case. */
+  if (napi_get_value_string_utf8(env, value, buf, size, &n) == napi_ok) {
+    *out = buf;
+    return n >= size - 1 || strlen(buf) != n ? -EINVAL : 0;
+  }
   napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok) return -1;
-  if (type == napi_null || type == napi_undefined) {
+  if (napi_typeof(env, value, &type) == napi_ok && (type == napi_null || type == napi_undefined)) {
     *out = NULL;
     return 0;
   }
-  int rc = host_text(env, value, buf, size);
-  *out = buf;
-  return rc;
+  napi_throw_type_error(env, NULL, "usocket core: expected a string or null");
+  return -1;
 }
 
 /* The resolver's error as a negative number whatever the system's sign convention. */
