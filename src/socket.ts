@@ -38,7 +38,10 @@ export interface AsyncState {
   closed(): void;
 }
 
-export class Socket implements op.Channel {
+// A Socket is the synchronous driver's op.Channel, structurally: not declared with
+// `implements`, because the Channel members are @internal and stripped from the published
+// declarations, which then would not type-check for a consumer without skipLibCheck.
+export class Socket {
   readonly family: number;
   readonly type: number;
   readonly proto: number;
