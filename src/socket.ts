@@ -39,8 +39,8 @@ export interface AsyncState {
 }
 
 // A Socket is the synchronous driver's op.Channel, structurally: not declared with
-// `implements`, because the Channel members are @internal and stripped from the published
-// declarations, which then would not type-check for a consumer without skipLibCheck.
+// `implements`, because the Channel members are internal (stripped from the published
+// declarations), which then would not type-check for a consumer without skipLibCheck.
 export class Socket {
   readonly family: number;
   readonly type: number;

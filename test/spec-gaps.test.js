@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
+import * as select from "../dist/select.js";
+import { EOPNOTSUPP } from "../dist/errno.js";
 import { ROOT } from "./support/peers.js";
 import { scriptedPeer, watchdog } from "./support/tests-a.js";
 
@@ -117,3 +119,164 @@ function consumerEnv() {
   }
   return env;
 }
+
+// SPEC 3: the constants, each with the host system's value. Where CPython is installed its
+// socket module is the reference for the values; the names are checked everywhere.
+const SECTION_3_CONSTANTS = [
+  "AF_INET", "AF_INET6", "AF_UNIX", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "IPPROTO_IP", "IPPROTO_TCP",
+  "IPPROTO_UDP", "IPPROTO_IPV6", "SOL_SOCKET", "SO_REUSEADDR", "SO_REUSEPORT", "SO_BROADCAST", "SO_KEEPALIVE",
+  "SO_LINGER", "SO_RCVBUF", "SO_SNDBUF", "SO_ERROR", "SO_TYPE", "TCP_NODELAY", "IP_ADD_MEMBERSHIP",
+  "IP_DROP_MEMBERSHIP", "IP_MULTICAST_TTL", "IP_MULTICAST_LOOP", "IPV6_V6ONLY", "MSG_PEEK", "MSG_DONTWAIT",
+  "SHUT_RD", "SHUT_WR", "SHUT_RDWR", "AI_PASSIVE", "AI_CANONNAME", "AI_NUMERICHOST", "AI_NUMERICSERV", "SOMAXCONN",
+];
+
+test("usocket exports every constant of SPEC section 3 with the system's value", () => {
+  for (const name of SECTION_3_CONSTANTS) {
+    if (name === "SO_REUSEPORT" && socket[name] === undefined && process.platform !== "linux") continue;
+    assert.ok(Number.isInteger(socket[name]), `${name} is ${socket[name]}`);
+  }
+  // Values every system agrees on, and a socket created from them is what it says.
+  assert.equal(socket.AF_INET, 2);
+  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP);
+  try {
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), socket.SOCK_DGRAM);
+  } finally {
+    s.close();
+  }
+  const python = spawnSync("python3", ["-c", `import json, socket
+print(json.dumps({n: getattr(socket, n, None) for n in ${JSON.stringify(SECTION_3_CONSTANTS)}}))`], { encoding: "utf8", timeout: 20000 });
+  if (python.status !== 0) return; // no CPython here: the names were checked above
+  const reference = JSON.parse(python.stdout);
+  for (const name of SECTION_3_CONSTANTS) {
+    if (reference[name] !== null) assert.equal(socket[name], reference[name], `${name}: CPython has ${reference[name]}`);
+  }
+});
+
+// SPEC 2: "getaddrinfo(h, p)[0][4] (or .at(-1)) can be passed straight to connect" — for
+// IPv4 TCP and UDP, and an AI_PASSIVE answer straight to bind (no CPython needed here).
+test("getaddrinfo's sockaddr goes straight to connect, sendto and bind", () => {
+  const [srv, [, port]] = (() => {
+    const l = socket.socket();
+    const passive = socket.getaddrinfo(null, 0, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_PASSIVE).at(-1)[4];
+    assert.deepEqual(passive, ["0.0.0.0", 0]);
+    l.bind(passive);
+    l.listen();
+    return [l, l.getsockname()];
+  })();
+  try {
+    for (const pick of [(infos) => infos[0], (infos) => infos.at(-1)]) {
+      const [family, type, proto, canonname, sockaddr] = pick(socket.getaddrinfo("127.0.0.1", port, 0, socket.SOCK_STREAM));
+      assert.equal(canonname, "");
+      const c = socket.socket(family, type, proto);
+      c.connect(sockaddr);
+      const [conn, from] = srv.accept();
+      assert.deepEqual(from, c.getsockname());
+      assert.deepEqual(c.getpeername(), sockaddr);
+      c.close();
+      conn.close();
+    }
+  } finally {
+    srv.close();
+  }
+  const receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    receiver.bind(["127.0.0.1", 0]);
+    const [family, , , , sockaddr] = socket.getaddrinfo("127.0.0.1", String(receiver.getsockname()[1]), socket.AF_INET, socket.SOCK_DGRAM)[0];
+    assert.equal(family, socket.AF_INET);
+    assert.equal(sender.sendto("via getaddrinfo", sockaddr), 15);
+    receiver.settimeout(5);
+    assert.equal(receiver.recvfrom(100)[0].toString(), "via getaddrinfo");
+  } finally {
+    sender.close();
+    receiver.close();
+  }
+});
+
+// SPEC 4: sendto(data, flags, addr) hands `flags` to the system. MSG_OOB is refused by UDP
+// (EOPNOTSUPP), which shows the flags arrived; without flags the same datagram goes out.
+test("sendto(data, flags, addr) and sendtoAsync pass flags to the system", async () => {
+  const receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    receiver.bind(["127.0.0.1", 0]);
+    const to = receiver.getsockname();
+    assert.throws(() => sender.sendto("oob", socket.MSG_OOB, to), { name: "OSError", errno: EOPNOTSUPP });
+    await assert.rejects(sender.sendtoAsync("oob", socket.MSG_OOB, to), { name: "OSError", errno: EOPNOTSUPP });
+    assert.equal(sender.sendto("plain", 0, to), 5);
+    assert.equal(await sender.sendtoAsync("async", 0, to, {}), 5);
+    receiver.settimeout(5);
+    assert.equal(receiver.recv(100).toString(), "plain");
+    assert.equal(receiver.recv(100).toString(), "async");
+  } finally {
+    sender.close();
+    receiver.close();
+  }
+});
+
+// SPEC 10: "getsockopt(level, opt, buflen) returns at most buflen bytes: as many as the
+// system returned" — also when buflen is smaller than the option.
+test("getsockopt with a buflen smaller than the option returns buflen bytes, no more", () => {
+  const s = socket.socket();
+  try {
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536);
+    const whole = s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4);
+    for (const buflen of [1, 2, 3]) {
+      const part = s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, buflen);
+      assert.ok(Buffer.isBuffer(part));
+      assert.ok(part.length <= buflen, `buflen ${buflen}: ${part.length} bytes`);
+      assert.deepEqual(part, whole.subarray(0, part.length));
+    }
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024).length, 4);
+    assert.throws(() => s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1025), RangeError);
+    assert.throws(() => s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, -1), RangeError);
+    assert.throws(() => s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, "4"), TypeError);
+  } finally {
+    s.close();
+  }
+});
+
+// SPEC 10: "using s = socket()" — compiled by TypeScript (>= 5.2) for this Node, run, and
+// the socket closed at the end of its block, on a normal exit and on a throw.
+test("`using s = socket()` compiled by TypeScript closes the socket when the block ends", async () => {
+  const ts = (await import("typescript")).default;
+  const source = `
+    function scope(make: () => any, seen: any[], fail: boolean) {
+      using s = make();
+      seen.push(s, s.fileno());
+      if (fail) throw new Error("inside");
+    }`;
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+  const scope = new Function("make", "seen", "fail", `${outputText}\nreturn scope(make, seen, fail);`);
+  for (const fail of [false, true]) {
+    const seen = [];
+    const run = () => scope(() => socket.socket(), seen, fail);
+    if (fail) assert.throws(run, { message: "inside" });
+    else run();
+    const [s, fd] = seen;
+    assert.ok(fd >= 0);
+    assert.equal(s.fileno(), -1, "closed by the end of the block");
+    assert.throws(() => s.getsockname(), { code: "EBADF" });
+  }
+});
+
+// SPEC 10: select() with a closed socket in any list raises EBADF — at once, even with no
+// timeout (a closed socket must not make select wait for ever).
+test("select() with a closed socket in rlist, wlist or xlist raises EBADF without waiting", () => {
+  const dog = watchdog(30);
+  const [a, b] = socket.socketpair();
+  const closed = socket.socket();
+  closed.close();
+  try {
+    for (const lists of [[[a, closed], [], []], [[], [closed], []], [[], [], [b, closed]]]) {
+      assert.throws(() => select.select(...lists), { name: "OSError", code: "EBADF" });
+      assert.throws(() => select.select(...lists, null), { name: "OSError", code: "EBADF" });
+    }
+    // An object whose fileno() is -1 counts as closed too.
+    assert.throws(() => select.select([{ fileno: () => -1 }], [], []), { name: "OSError", code: "EBADF" });
+  } finally {
+    a.close();
+    b.close();
+    dog.terminate();
+  }
+});
