@@ -9,6 +9,8 @@ import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import { EOPNOTSUPP } from "../dist/errno.js";
+import { native } from "../dist/native.js";
+import { assertSame } from "./support/identity.js";
 import { getEventListeners } from "node:events";
 import { ROOT, startPeer } from "./support/peers.js";
 import { scriptedPeer, watchdog } from "./support/tests-a.js";
@@ -424,5 +426,85 @@ test("pending acceptAsync, and a queued call after the first settles, keep the p
     assert.match(stdout, /first 1\nsecond 2\n/);
   } finally {
     c.close();
+  }
+});
+
+// SPEC 10 (Defaults): sockets from socketpair() start with getdefaulttimeout() too — in
+// their behaviour, not only in what gettimeout() says.
+test("socketpair() sockets start with the default timeout, and behave by it", () => {
+  const before = socket.getdefaulttimeout();
+  try {
+    socket.setdefaulttimeout(0);
+    let [a, b] = socket.socketpair();
+    assert.equal(a.gettimeout(), 0);
+    assert.throws(() => a.recv(1), { code: "EAGAIN" });
+    a.close();
+    b.close();
+    socket.setdefaulttimeout(0.3);
+    [a, b] = socket.socketpair();
+    assert.equal(b.gettimeout(), 0.3);
+    const start = performance.now();
+    assert.throws(() => b.recv(1), { code: "ETIMEDOUT" });
+    const elapsed = (performance.now() - start) / 1000;
+    assert.ok(elapsed >= 0.25 && elapsed <= 3, `${elapsed} s`);
+    a.close();
+    b.close();
+  } finally {
+    socket.setdefaulttimeout(before);
+  }
+});
+
+/** Calls of the core's poll(2) made while `fn` runs: [descriptors, timeout] of each. */
+function pollCalls(fn) {
+  const calls = [];
+  const original = native.poll;
+  native.poll = (pollfds, count, timeoutMs) => {
+    const fds = new Int32Array(pollfds.buffer, pollfds.byteOffset, count * 2).filter((_, i) => i % 2 === 0);
+    calls.push([[...fds], timeoutMs]);
+    return original(pollfds, count, timeoutMs === -1 ? 0 : timeoutMs); // never wait here
+  };
+  try {
+    fn();
+  } finally {
+    native.poll = original;
+  }
+  return calls;
+}
+
+// SPEC 6 and 10: each Poll.poll is one poll(2) over every registered descriptor; a
+// fractional timeout_ms is rounded up; null/negative = forever; kept-back bytes make the
+// call's timeout 0; a closed socket's old number is never passed to poll(2).
+test("Poll.poll makes one poll(2) with the rounded timeout, never passing a closed socket's number", () => {
+  const [a, b] = socket.socketpair();
+  const [c, d] = socket.socketpair();
+  const p = select.poll();
+  try {
+    p.register(a, select.POLLIN);
+    p.register(c, select.POLLIN);
+    const cases = [[0.2, 1], [299.01, 300], [5, 5], [0, 0], [null, -1], [-0.5, -1], [undefined, -1]];
+    for (const [given, expected] of cases) {
+      const calls = pollCalls(() => p.poll(given));
+      assert.deepEqual(calls, [[[a.fileno(), c.fileno()], expected]], `poll(${given})`);
+    }
+    assert.deepEqual(pollCalls(() => select.select([a], [], [], 0.0001)), [[[a.fileno()], 1]]);
+    assert.deepEqual(pollCalls(() => select.select([a], [], [])), [[[a.fileno()], -1]]);
+    // Kept-back bytes (a readinto that timed out part-way): poll(2) with timeout 0.
+    b.sendall("ab");
+    a.settimeout(0.05);
+    assert.throws(() => a.readinto(new Uint8Array(4)), { code: "ETIMEDOUT" });
+    let result;
+    assert.deepEqual(pollCalls(() => (result = p.poll(-1))), [[[a.fileno(), c.fileno()], 0]]);
+    assertSame(result, [[a, select.POLLIN]]);
+    assert.equal(a.recv(10).toString(), "ab");
+    // Closed: its slot is -1, the old number does not reach poll(2), and POLLNVAL is reported.
+    const old = c.fileno();
+    c.close();
+    const calls = pollCalls(() => (result = p.poll(-1)));
+    assert.equal(calls.length, 1);
+    assert.ok(!calls[0][0].includes(old), `the closed socket's number ${old} was polled`);
+    assert.equal(calls[0][1], 0, "a closed registered socket is ready: poll(2) must not wait");
+    assertSame(result, [[c, select.POLLNVAL]]);
+  } finally {
+    for (const s of [a, b, c, d]) s.close();
   }
 });
