@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
-import { EOPNOTSUPP } from "../dist/errno.js";
+import { ECANCELED, EOPNOTSUPP } from "../dist/errno.js";
 import { native } from "../dist/native.js";
 import { assertSame } from "./support/identity.js";
 import { getEventListeners } from "node:events";
@@ -506,5 +506,38 @@ test("Poll.poll makes one poll(2) with the rounded timeout, never passing a clos
     assertSame(result, [[c, select.POLLNVAL]]);
   } finally {
     for (const s of [a, b, c, d]) s.close();
+  }
+});
+
+// SPEC 7 and 10: "an abort rejects with the signal's reason" and "after an aborted write the
+// amount sent is not reported": the reason comes back as it was given, even when it is an
+// OSError (sendall's bookkeeping once added `written` to it).
+test("an aborted sendallAsync/writeAsync rejects with the reason untouched, without `written`", async () => {
+  const [a, b] = socket.socketpair();
+  try {
+    for (const call of [(data, options) => a.sendallAsync(data, options), (data, options) => a.writeAsync(data, options)]) {
+      const controller = new AbortController();
+      const reason = new socket.OSError(ECANCELED, "mine");
+      const pending = call(Buffer.alloc(4 << 20), { signal: controller.signal });
+      controller.abort(reason); // the first attempt sent what fit; the call waits for room
+      const error = await pending.then(() => null, (thrown) => thrown);
+      assert.equal(error, reason);
+      assert.equal(Object.hasOwn(error, "written"), false, "the aborted write reported what it sent");
+      assert.equal(error.syscall, "mine");
+      // Something did go out before the abort: the call had started.
+      b.settimeout(0);
+      let received = 0;
+      for (let i = 0; i < 100000; i++) {
+        try {
+          received += b.recv(65536).length;
+        } catch {
+          break;
+        }
+      }
+      assert.ok(received > 0);
+    }
+  } finally {
+    a.close();
+    b.close();
   }
 });
