@@ -331,6 +331,10 @@ export function select<T extends Pollable>(
   const poller = new Poll<T>();
   for (const [obj, mask] of masks) poller.register(obj, mask);
   const revents = new Map<T, number>(poller.poll(ms));
+  // A descriptor number that is not open (or a fileno() naming one) comes back POLLNVAL:
+  // select raises EBADF for it, as for a closed socket (and as CPython's select does),
+  // instead of returning "nothing ready" at once whatever the timeout.
+  for (const r of revents.values()) if ((r & POLLNVAL) !== 0) throw new OSError(E.EBADF, "select");
   const reported = [POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, POLLPRI];
   const result: [T[], T[], T[]] = [[], [], []];
   for (let l = 0; l < 3; l++) {

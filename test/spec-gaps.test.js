@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
@@ -536,6 +536,30 @@ test("an aborted sendallAsync/writeAsync rejects with the reason untouched, with
       }
       assert.ok(received > 0);
     }
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+// SPEC 10: "select(): a closed socket in any list raises OSError(EBADF)" — also a closed
+// descriptor given as a number or through fileno() (CPython's select does the same), rather
+// than "nothing ready" at once whatever the timeout. poll() reports it POLLNVAL instead.
+test("select() with a descriptor number that is not open raises EBADF; poll() reports POLLNVAL", () => {
+  const open = new Set(readdirSync("/proc/self/fd").map(Number));
+  let fd = 4093;
+  while (open.has(fd)) fd++;
+  const [a, b] = socket.socketpair();
+  try {
+    for (const lists of [[[fd], [], []], [[a], [{ fileno: () => fd }], []], [[], [], [fd]]]) {
+      assert.throws(() => select.select(...lists), { name: "OSError", code: "EBADF" });
+    }
+    const p = select.poll();
+    p.register(fd, select.POLLIN);
+    assertSame(p.poll(), [[fd, select.POLLNVAL]]);
+    // Open descriptors given as numbers are polled as usual.
+    b.send("x");
+    assertSame(select.select([a.fileno()], [], [], 2), [[a.fileno()], [], []]);
   } finally {
     a.close();
     b.close();
