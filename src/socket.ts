@@ -53,6 +53,9 @@ export class Socket {
   readonly dontwait = 0;
   /** @internal The Promise layer's state for this socket, created on first use. */
   _async: AsyncState | null = null;
+  /** @internal Called when the socket is closed: select's pending pollAsync calls wake on it
+   * (their thread's poll(2) would otherwise hold the socket open until it returns). */
+  _onClose: Set<() => void> | null = null;
 
   /**
    * socket(af = AF_INET, type = SOCK_STREAM, proto = 0). With `fileno`, the socket takes
@@ -166,6 +169,7 @@ export class Socket {
     this.#kept = null;
     const rc = native.close(handle);
     this._async?.closed();
+    if (this._onClose !== null) for (const wake of this._onClose) wake();
     this.#check(rc, "close");
   }
 

@@ -565,3 +565,31 @@ test("select() with a descriptor number that is not open raises EBADF; poll() re
     b.close();
   }
 });
+
+// SPEC 10: "A closed registered socket is ready with POLLNVAL (so every poll returns at
+// once)" — also for a pollAsync already waiting when the socket is closed. Its thread's
+// poll(2) held the socket open: the peer saw no EOF until the wait ended (never, with -1).
+test("closing a socket that a pending pollAsync waits on closes it and resolves POLLNVAL at once", async () => {
+  const dog = watchdog(30);
+  const [a, b] = socket.socketpair();
+  const [c, d] = socket.socketpair();
+  const p = select.poll();
+  p.register(a, select.POLLIN);
+  p.register(c, select.POLLIN);
+  try {
+    const pending = p.pollAsync(-1);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the thread is in poll(2) now
+    a.close();
+    const settled = await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, 5000, "still waiting"))]);
+    assert.notEqual(settled, "still waiting", "pollAsync did not wake when a polled socket was closed");
+    assertSame(settled, [[a, select.POLLNVAL]]);
+    b.settimeout(3);
+    assert.equal(b.recv(10).length, 0, "the peer sees EOF: the socket is really closed");
+    // The other socket's wake-up hook went with the call.
+    c.close();
+    assert.equal(c._onClose?.size ?? 0, 0);
+  } finally {
+    for (const s of [a, b, c, d]) s.close();
+    dog.terminate();
+  }
+});
