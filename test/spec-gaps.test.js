@@ -11,9 +11,12 @@ import * as select from "../dist/select.js";
 import { ECANCELED, EOPNOTSUPP } from "../dist/errno.js";
 import { native } from "../dist/native.js";
 import { assertSame } from "./support/identity.js";
-import { getEventListeners } from "node:events";
+import { getEventListeners, once } from "node:events";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { ROOT, startPeer } from "./support/peers.js";
 import { scriptedPeer, watchdog } from "./support/tests-a.js";
+import { runNode } from "./support/tests-b.js";
 
 /** Whether the descriptor has O_NONBLOCK (Linux: /proc/self/fdinfo). */
 function descriptorNonblocking(s) {
@@ -592,4 +595,47 @@ test("closing a socket that a pending pollAsync waits on closes it and resolves 
     for (const s of [a, b, c, d]) s.close();
     dog.terminate();
   }
+});
+
+// Native review: a Poll (and its sockets) dropped by the program while a pollAsync is
+// pending is neither collected under the waiting thread nor lost: the call still resolves.
+test("a Poll forgotten while its pollAsync is pending survives GC and the call resolves", async () => {
+  const { code, stdout, stderr } = await runNode(`
+    const socket = await import(process.env.USOCKET);
+    const select = await import(process.env.USOCKET.replace(/index\\.js$/, "select.js"));
+    const [a, b] = socket.socketpair();
+    let p = select.poll();
+    p.register(a, select.POLLIN);
+    const pending = p.pollAsync(10000);
+    p = null;
+    for (let i = 0; i < 5; i++) {
+      globalThis.gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    b.send("x");
+    const result = await pending;
+    console.log(JSON.stringify([result.length, result[0][0] === a, result[0][1]]));
+    a.close();
+    b.close();`, { execArgv: ["--expose-gc"], limitMs: 20000 });
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(JSON.parse(stdout.trim()), [1, true, select.POLLIN]);
+});
+
+// Native review: a Worker torn down while getaddrinfoAsync calls are on the thread pool
+// exits cleanly (the calls complete into an environment that is going away).
+test("Workers terminated with getaddrinfoAsync calls in flight exit cleanly", async () => {
+  const code = `
+    const { parentPort } = await import("node:worker_threads");
+    const socket = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, "dist", "index.js")).href)});
+    for (let i = 0; i < 100; i++) socket.getaddrinfoAsync(i % 2 ? "localhost" : "127.0.0.1", 80).catch(() => {});
+    parentPort.postMessage("resolving");`;
+  for (let round = 0; round < 10; round++) {
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+    const [message] = await once(worker, "message");
+    assert.equal(message, "resolving");
+    // 1 when terminated, 0 when every answer came first and it ended by itself.
+    assert.ok([0, 1].includes(await worker.terminate()));
+  }
+  // This thread's resolver still answers.
+  assert.deepEqual((await socket.getaddrinfoAsync("127.0.0.1", 80, socket.AF_INET, socket.SOCK_STREAM))[0][4], ["127.0.0.1", 80]);
 });
