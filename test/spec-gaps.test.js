@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { ROOT, startPeer } from "./support/peers.js";
 import { scriptedPeer, watchdog } from "./support/tests-a.js";
-import { runNode } from "./support/tests-b.js";
+import { hasIPv6Loopback, runNode } from "./support/tests-b.js";
 
 /** Whether the descriptor has O_NONBLOCK (Linux: /proc/self/fdinfo). */
 function descriptorNonblocking(s) {
@@ -641,4 +641,27 @@ test("Workers terminated with getaddrinfoAsync calls in flight exit cleanly", as
   }
   // This thread's resolver still answers.
   assert.deepEqual((await socket.getaddrinfoAsync("127.0.0.1", 80, socket.AF_INET, socket.SOCK_STREAM))[0][4], ["127.0.0.1", 80]);
+});
+
+// SPEC 2: IPv4 host "" or "0.0.0.0" = any (and "" for IPv6 too), in bind; the socket then
+// takes connections on loopback.
+test('bind(["", port]) and bind(["0.0.0.0", port]) bind the any address', () => {
+  const cases = [[socket.AF_INET, "", "0.0.0.0", "127.0.0.1"], [socket.AF_INET, "0.0.0.0", "0.0.0.0", "127.0.0.1"]];
+  if (hasIPv6Loopback()) cases.push([socket.AF_INET6, "", "::", "::1"]);
+  for (const [family, host, any, loopback] of cases) {
+    const srv = socket.socket(family);
+    const c = socket.socket(family);
+    try {
+      srv.bind([host, 0]);
+      const [bound, port] = srv.getsockname();
+      assert.equal(bound, any, `bind(${JSON.stringify(host)})`);
+      srv.listen();
+      c.connect([loopback, port]);
+      const [conn] = srv.accept();
+      conn.close();
+    } finally {
+      c.close();
+      srv.close();
+    }
+  }
 });
