@@ -665,3 +665,31 @@ test('bind(["", port]) and bind(["0.0.0.0", port]) bind the any address', () => 
     }
   }
 });
+
+// Native review (SPEC 5: no input reads or writes out of bounds): the core tells its two
+// kinds of external apart. A pollAsync job given where a socket handle is expected was read
+// as a handle: close() would have closed a descriptor number taken from the job's memory.
+test("the core refuses a pollAsync job where a socket handle is expected, and the reverse", async () => {
+  const [a, b] = socket.socketpair();
+  const pollfds = new Uint8Array(8);
+  new Int32Array(pollfds.buffer)[0] = a.fileno();
+  new Int16Array(pollfds.buffer)[2] = select.POLLIN;
+  let settle;
+  const done = new Promise((resolve) => (settle = resolve));
+  const job = native.pollAsync(pollfds, 1, 10000, (rc) => settle(rc));
+  try {
+    assert.notEqual(typeof job, "number");
+    assert.throws(() => native.close(job), TypeError);
+    assert.throws(() => native.watch(job, select.POLLIN, () => {}), TypeError);
+    assert.throws(() => native.watchRef(job, true), TypeError);
+    assert.throws(() => native.close({}), TypeError);
+    assert.throws(() => native.pollAsyncAbort(a._handle), TypeError);
+    // Nothing was closed or disturbed: the job still sees the data, the sockets still work.
+    b.send("x");
+    assert.equal(await done, 1);
+    assert.equal(a.recv(1).toString(), "x");
+  } finally {
+    a.close();
+    b.close();
+  }
+});
