@@ -71,6 +71,8 @@ test("the exports map resolves usocket, usocket/select, usocket/errno and usocke
     mkdirSync(project);
     writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true, type: "module" }));
     run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--silent", path.join(scratch, packed.split("\n").pop())], project);
+    // No runtime dependency comes along, and the optional MicroPython package is not pulled in.
+    assert.deepEqual(readdirSync(path.join(project, "node_modules")).filter((name) => !name.startsWith(".")), ["usocket"]);
     writeFileSync(path.join(project, "main.js"), `
       import * as socket from "usocket";
       import { poll, select, POLLIN, POLLNVAL } from "usocket/select";
