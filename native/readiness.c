@@ -3,12 +3,14 @@
  * path never comes here. An active watcher keeps the loop alive; a stopped one does
  * not, so an idle socket never holds the process open. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <uv.h>
 
 #include "args.h"
 #include "handle.h"
+#include "platform.h"
 #include "register.h"
 
 struct env_state;
@@ -111,10 +113,15 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
   if (state == NULL) return NULL;
   struct watcher *w = calloc(1, sizeof *w);
   if (w == NULL) return NULL;
-  if (uv_poll_init(state->loop, &w->poll, handle->fd) != 0) {
+  /* uv_poll_init sets O_NONBLOCK, but the descriptor's mode belongs to the socket's
+   * timeout (a blocking socket's synchronous calls must block): put it back. The watcher
+   * only learns readiness from it, so it does not care. */
+  int flags = fcntl(handle->fd, F_GETFL);
+  if (flags < 0 || uv_poll_init(state->loop, &w->poll, handle->fd) != 0) {
     free(w);
     return NULL;
   }
+  if (!(flags & O_NONBLOCK)) platform_set_nonblocking(handle->fd, 0);
   w->poll.data = w;
   w->env = env;
   w->owner = handle;

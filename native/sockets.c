@@ -22,10 +22,16 @@ static napi_value result_or_errno(napi_env env, ssize_t rc) {
   return rc < 0 ? make_errno(env, errno) : make_int(env, rc);
 }
 
+/* Marks the externals adopt() hands out, so that no other external (a pollAsync job) is
+ * ever taken for a socket handle. */
+static const napi_type_tag HANDLE_TAG = {0x7573736f636b6574ULL, 0x48616e646c652121ULL};
+
 usock_handle *handle_from_js(napi_env env, napi_value value) {
   void *data = NULL;
   napi_valuetype type;
+  bool tagged = false;
   if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
+      napi_check_object_type_tag(env, value, &HANDLE_TAG, &tagged) != napi_ok || !tagged ||
       napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
     napi_throw_type_error(env, NULL, "usocket core: expected a socket handle");
     return NULL;
@@ -60,6 +66,8 @@ static napi_value adopt(napi_env env, napi_callback_info info) {
     free(handle);
     return NULL;
   }
+  /* On failure the external still owns the handle (its finalizer frees it). */
+  NAPI_OK(napi_type_tag_object(env, result, &HANDLE_TAG));
   return result;
 }
 

@@ -64,6 +64,11 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
 
 const ONCE = { once: true } as const;
 
+/** Thrown into an operation in place of an abort's reason: the reason is the caller's own
+ * value and comes back untouched (sendAll would add `written` to an OSError, and after an
+ * aborted write the amount sent is not reported: SPEC section 10). */
+const ABORTED = Object.freeze(new Error("aborted"));
+
 /** A call that could not finish at once (or is queued behind another). */
 class Waiter {
   /** The events its operation waits for; 0 while queued (not started yet). */
@@ -179,7 +184,7 @@ class SocketIO implements AsyncState, op.Channel {
     let value: unknown = error;
     if (waiter.events !== 0) {
       try {
-        const step = waiter.operation.throw(error);
+        const step = waiter.operation.throw(aborted ? ABORTED : error);
         if (step.done) {
           ok = true;
           value = step.value;

@@ -177,21 +177,26 @@ export class Poll<T extends Pollable = Pollable> {
   #pollInBackground(ms: number, signal: AbortSignal | undefined): Promise<PollResult<T>[]> {
     const count = this.#entries.length;
     const snapshot = this.#entries.slice();
+    const polled = Array.from({ length: count }, (_, i) => this.#fds[i * 2]!);
+    // The thread's poll(2) holds every polled socket open until it returns: closing one of
+    // them wakes it, so the socket really closes and is reported POLLNVAL at once.
+    const sockets = snapshot.flatMap((entry) => entry.obj instanceof Socket ? [entry.obj] : []);
     return new Promise((resolve, reject) => {
       let onAbort: (() => void) | undefined;
-      const job = native.pollAsync(this.#bytes, count, ms, (rc: number, pollfds: Buffer | null) => {
+      let wake: (() => void) | undefined;
+      const settle = (): void => {
         if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+        if (wake !== undefined) for (const s of sockets) s._onClose?.delete(wake);
+      };
+      const job = native.pollAsync(this.#bytes, count, ms, (rc: number, pollfds: Buffer | null) => {
+        settle();
         if (signal?.aborted) return; // already rejected
         if (rc < 0) {
           reject(new OSError(-rc, "poll"));
           return;
         }
-        if (rc === 0 || pollfds === null) {
-          resolve([]);
-          return;
-        }
         try {
-          resolve(this.#collectAsync(snapshot, pollfds));
+          resolve(this.#collectAsync(snapshot, polled, rc === 0 ? null : pollfds));
         } catch (error) {
           reject(error); // a fileno() that threw
         }
@@ -200,8 +205,12 @@ export class Poll<T extends Pollable = Pollable> {
         reject(new OSError(-job, "poll"));
         return;
       }
+      const wakeJob = (): void => native.pollAsyncAbort(job);
+      wake = wakeJob;
+      for (const s of sockets) (s._onClose ??= new Set()).add(wakeJob);
       if (signal !== undefined) {
         onAbort = () => {
+          settle();
           native.pollAsyncAbort(job);
           reject(signal.reason);
         };
@@ -210,19 +219,22 @@ export class Poll<T extends Pollable = Pollable> {
     });
   }
 
-  /** Results of a background poll, for the objects that are still registered. */
-  #collectAsync(snapshot: Entry<T>[], pollfds: Buffer): PollResult<T>[] {
-    const aligned = pollfds.byteOffset % 4 === 0 ? pollfds : Uint8Array.from(pollfds);
-    const revents = new Int16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 1);
-    const polled = new Int32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
+  /** Results of a background poll (`pollfds` null: nothing was ready), for the objects that
+   * are still registered; `polled` holds the descriptor each entry was polled with. */
+  #collectAsync(snapshot: Entry<T>[], polled: number[], pollfds: Buffer | null): PollResult<T>[] {
+    let revents: Int16Array | null = null;
+    if (pollfds !== null) {
+      const aligned = pollfds.byteOffset % 2 === 0 ? pollfds : Uint8Array.from(pollfds);
+      revents = new Int16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 1);
+    }
     const ready: PollResult<T>[] = [];
     for (let i = 0; i < snapshot.length; i++) {
       const entry = snapshot[i]!;
       const at = this.#index.get(entry.obj);
       if (at === undefined || this.#entries[at] !== entry) continue;
-      let r = revents[i * 4 + 3]! & 0xffff;
+      let r = revents === null ? 0 : revents[i * 4 + 3]! & 0xffff;
       // Closed while the thread waited: the number it polled may belong to another socket now.
-      if (entry.fd < 0 || entry.dynamic && descriptorOf(entry.obj, "obj") !== polled[i * 2]) r = POLLNVAL;
+      if (entry.fd < 0 || entry.dynamic && descriptorOf(entry.obj, "obj") !== polled[i]) r = POLLNVAL;
       if (kept(entry.obj) && (entry.mask & POLLIN) !== 0) r |= POLLIN;
       // Registration order is the snapshot's: an entry keeps its place until unregistered.
       if (r !== 0) ready.push([entry.obj, r]);
@@ -331,6 +343,10 @@ export function select<T extends Pollable>(
   const poller = new Poll<T>();
   for (const [obj, mask] of masks) poller.register(obj, mask);
   const revents = new Map<T, number>(poller.poll(ms));
+  // A descriptor number that is not open (or a fileno() naming one) comes back POLLNVAL:
+  // select raises EBADF for it, as for a closed socket (and as CPython's select does),
+  // instead of returning "nothing ready" at once whatever the timeout.
+  for (const r of revents.values()) if ((r & POLLNVAL) !== 0) throw new OSError(E.EBADF, "select");
   const reported = [POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, POLLPRI];
   const result: [T[], T[], T[]] = [[], [], []];
   for (let l = 0; l < 3; l++) {

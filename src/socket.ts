@@ -54,7 +54,10 @@ export interface AsyncState {
   closed(): void;
 }
 
-export class Socket implements op.Channel {
+// A Socket is the synchronous driver's op.Channel, structurally: not declared with
+// `implements`, because the Channel members are internal (stripped from the published
+// declarations), which then would not type-check for a consumer without skipLibCheck.
+export class Socket {
   readonly family: number;
   readonly type: number;
   readonly proto: number;
@@ -66,6 +69,9 @@ export class Socket implements op.Channel {
   readonly dontwait = 0;
   /** @internal The Promise layer's state for this socket, created on first use. */
   _async: AsyncState | null = null;
+  /** @internal Called when the socket is closed: select's pending pollAsync calls wake on it
+   * (their thread's poll(2) would otherwise hold the socket open until it returns). */
+  _onClose: Set<() => void> | null = null;
 
   /**
    * socket(af = AF_INET, type = SOCK_STREAM, proto = 0). With `fileno`, the socket takes
@@ -179,6 +185,7 @@ export class Socket implements op.Channel {
     this.#kept = null;
     const rc = native.close(handle);
     this._async?.closed();
+    if (this._onClose !== null) for (const wake of this._onClose) wake();
     this.#check(rc, "close");
   }
 

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import { DIST, fdCount, startPeer, tcpPair } from "./support/peers.js";
+import { assertSame } from "./support/identity.js";
 
 const { POLLIN, POLLOUT, POLLNVAL } = select;
 const SELECT_URL = pathToFileURL(path.join(DIST, "select.js")).href;
@@ -33,7 +34,7 @@ test("pollAsync resolves when data sent later arrives, and the event loop keeps 
   const start = performance.now();
   const [result, ticks] = await ticksDuring(p.pollAsync());
   const seconds = (performance.now() - start) / 1000;
-  assert.deepEqual(result, [[b, POLLIN]]);
+  assertSame(result, [[b, POLLIN]]);
   assert.equal(result[0][0], b);
   assert.ok(seconds >= 0.25 && seconds <= 3, `${seconds}`);
   assert.ok(ticks >= 5, `only ${ticks} ticks while waiting`);
@@ -47,11 +48,11 @@ test("pollAsync times out with [] (0.3 s within 0.25–3 s); 0 resolves at once"
   const p = select.poll();
   p.register(b, POLLIN);
   let start = performance.now();
-  assert.deepEqual(await p.pollAsync(300), []);
+  assertSame(await p.pollAsync(300), []);
   const seconds = (performance.now() - start) / 1000;
   assert.ok(seconds >= 0.25 && seconds <= 3, `${seconds}`);
   start = performance.now();
-  assert.deepEqual(await p.pollAsync(0), []);
+  assertSame(await p.pollAsync(0), []);
   assert.ok(performance.now() - start < 200);
   a.close();
   b.close();
@@ -62,10 +63,10 @@ test("pollAsync resolves at once when something is ready already, with poll()'s 
   const p = select.poll();
   p.register(b, POLLIN);
   p.register(a, POLLOUT);
-  assert.deepEqual(await p.pollAsync(), [[a, POLLOUT]]);
+  assertSame(await p.pollAsync(), [[a, POLLOUT]]);
   a.close(); // a: POLLNVAL from now on; b sees the FIN
   const result = await p.pollAsync();
-  assert.deepEqual(result.at(-1), [a, POLLNVAL]); // registration order: b, then a
+  assertSame(result.at(-1), [a, POLLNVAL]); // registration order: b, then a
   assert.ok(result.slice(0, -1).every(([o, r]) => o === b && (r & POLLIN) !== 0));
   b.close();
 });
@@ -82,7 +83,7 @@ test("pollAsync: abort rejects with the signal's reason, promptly", async () => 
   assert.ok(performance.now() - start < 3000);
   // The poller still works afterwards, synchronously and in the background.
   a.send("x");
-  assert.deepEqual(await p.pollAsync(2000), [[b, POLLIN]]);
+  assertSame(await p.pollAsync(2000), [[b, POLLIN]]);
   a.close();
   b.close();
 });
@@ -108,11 +109,11 @@ test("several pollAsync calls on one Poll proceed independently", async () => {
   const aborted = p.pollAsync(-1, { signal: controller.signal });
   const waiting = p.pollAsync(5000);
   const short = p.pollAsync(100);
-  assert.deepEqual(await short, []);
+  assertSame(await short, []);
   controller.abort();
   await assert.rejects(aborted, { name: "AbortError" });
   a.send("x");
-  assert.deepEqual(await waiting, [[b, POLLIN]]);
+  assertSame(await waiting, [[b, POLLIN]]);
   a.close();
   b.close();
 });
@@ -185,7 +186,7 @@ for (const how of ["process.exit() in the worker", "worker.terminate()"]) {
     const timer = setTimeout(() => assert.fail("the worker did not exit"), 10000);
     const [exitCode] = await once(worker, "exit");
     clearTimeout(timer);
-    assert.deepEqual(messages, ["pending"]);
+    assertSame(messages, ["pending"]);
     assert.equal(exitCode, how.startsWith("process") ? 3 : 1);
     assert.ok(performance.now() - start < 8000);
     // This thread's own pollAsync still works afterwards.
@@ -193,7 +194,7 @@ for (const how of ["process.exit() in the worker", "worker.terminate()"]) {
     const p = select.poll();
     p.register(b, POLLIN);
     setTimeout(() => a.send("x"), 50);
-    assert.deepEqual(await p.pollAsync(5000), [[b, POLLIN]]);
+    assertSame(await p.pollAsync(5000), [[b, POLLIN]]);
     a.close();
     b.close();
   });
@@ -215,7 +216,7 @@ test("a Worker whose pollAsync resolves on its own finishes normally", async () 
   // Listen for both at once: the worker may exit in the same turn as its message arrives.
   const exited = once(worker, "exit");
   const [message] = await once(worker, "message");
-  assert.deepEqual(message, [[true, POLLIN]]);
+  assertSame(message, [[true, POLLIN]]);
   const [exitCode] = await exited;
   assert.equal(exitCode, 0);
 });
@@ -248,7 +249,7 @@ test("a socket closed while pollAsync waits is reported POLLNVAL when it resolve
   b.close(); // Linux wakes the waiting poll(2) here already; elsewhere d's data does
   c.send("y");
   const result = await pending;
-  assert.deepEqual(result[0], [b, POLLNVAL]);
+  assertSame(result[0], [b, POLLNVAL]);
   assert.ok(result.slice(1).every(([o, r]) => o === d && r === POLLIN));
   for (const s of [a, c, d]) s.close();
 });
@@ -263,7 +264,7 @@ test("finished, timed-out and aborted pollAsync calls leave no descriptor behind
     const calls = [p.pollAsync(1), p.pollAsync(5), p.pollAsync(-1, { signal: controller.signal })];
     controller.abort();
     const settled = await Promise.allSettled(calls);
-    assert.deepEqual(settled.map((s) => s.status), ["fulfilled", "fulfilled", "rejected"]);
+    assertSame(settled.map((s) => s.status), ["fulfilled", "fulfilled", "rejected"]);
   }
   // An aborted call's thread and pipe go away once the thread has seen the wake-up.
   for (let i = 0; i < 100 && fdCount() > before; i++) await new Promise((r) => setTimeout(r, 10));

@@ -6,6 +6,7 @@ import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import { ECONNREFUSED, ENOENT } from "../dist/errno.js";
 import { listener, tcpPair, timed } from "./support/peers.js";
+import { assertSame } from "./support/identity.js";
 
 const { POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLPRI } = select;
 
@@ -28,12 +29,12 @@ test("a listener with a pending connection is readable", () => {
   const [srv, addr] = listener();
   const p = select.poll();
   p.register(srv, POLLIN);
-  assert.deepEqual(p.poll(0), []);
+  assertSame(p.poll(0), []);
   const client = socket.socket();
   client.connect(addr);
-  assert.deepEqual(p.poll(2000), [[srv, POLLIN]]);
+  assertSame(p.poll(2000), [[srv, POLLIN]]);
   const [conn] = srv.accept();
-  assert.deepEqual(p.poll(0), []);
+  assertSame(p.poll(0), []);
   for (const s of [conn, client, srv]) s.close();
 });
 
@@ -45,9 +46,9 @@ test("data makes a stream socket readable; an idle one is writable only", () => 
   a.send("hello");
   assert.equal(reventsOf(p, b, 2000), POLLIN | POLLOUT);
   p.modify(b, POLLIN);
-  assert.deepEqual(p.poll(0), [[b, POLLIN]]);
+  assertSame(p.poll(0), [[b, POLLIN]]);
   assert.equal(b.recv(10).toString(), "hello");
-  assert.deepEqual(p.poll(0), []);
+  assertSame(p.poll(0), []);
   a.close();
   b.close();
 });
@@ -58,9 +59,9 @@ test("an unconnected UDP socket is writable, and readable once a datagram arrive
   const v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   const p = select.poll();
   p.register(u);
-  assert.deepEqual(p.poll(0), [[u, POLLOUT]]);
+  assertSame(p.poll(0), [[u, POLLOUT]]);
   v.sendto("dgram", u.getsockname());
-  assert.deepEqual(p.poll(2000), [[u, POLLIN | POLLOUT]]);
+  assertSame(p.poll(2000), [[u, POLLIN | POLLOUT]]);
   u.close();
   v.close();
 });
@@ -147,8 +148,8 @@ test("a socket closed after registering reports POLLNVAL until unregistered; its
   const [result, seconds] = timed(() => p.poll(-1));
   assert.ok(seconds < 1, "poll with POLLNVAL pending returns at once");
   // b sees the peer's FIN (POLLIN); a reports exactly POLLNVAL.
-  assert.deepEqual(result.map(([o, r]) => [o, o === a ? r : r & POLLIN]), [[a, POLLNVAL], [b, POLLIN]]);
-  assert.deepEqual(p.poll(0)[0], [a, POLLNVAL]);
+  assertSame(result.map(([o, r]) => [o, o === a ? r : r & POLLIN]), [[a, POLLNVAL], [b, POLLIN]]);
+  assertSame(p.poll(0)[0], [a, POLLNVAL]);
   p.unregister(a);
   assert.ok(p.poll(0).every(([o]) => o !== a));
   for (const s of [b, u]) s.close();
@@ -159,19 +160,19 @@ test("timeouts: 0 returns at once, 300 ms waits 0.25–3 s, null/negative mean f
   const p = select.poll();
   p.register(b, POLLIN);
   let [result, seconds] = timed(() => p.poll(0));
-  assert.deepEqual(result, []);
+  assertSame(result, []);
   assert.ok(seconds < 0.2, `${seconds}`);
   [result, seconds] = timed(() => p.poll(300));
-  assert.deepEqual(result, []);
+  assertSame(result, []);
   assert.ok(seconds >= 0.25 && seconds <= 3, `${seconds}`);
   [result, seconds] = timed(() => p.poll(299.01)); // rounded up to 300
   assert.ok(seconds >= 0.25 && seconds <= 3, `${seconds}`);
   [result] = timed(() => p.poll(0.2)); // rounded up to 1 ms: still a valid call
-  assert.deepEqual(result, []);
+  assertSame(result, []);
   a.send("x");
-  assert.deepEqual(p.poll(null), [[b, POLLIN]]);
-  assert.deepEqual(p.poll(-5), [[b, POLLIN]]);
-  assert.deepEqual(p.poll(), [[b, POLLIN]]);
+  assertSame(p.poll(null), [[b, POLLIN]]);
+  assertSame(p.poll(-5), [[b, POLLIN]]);
+  assertSame(p.poll(), [[b, POLLIN]]);
   assert.throws(() => p.poll("10"), TypeError);
   assert.throws(() => p.poll(NaN), RangeError);
   assert.throws(() => p.poll(Infinity), RangeError);
@@ -191,16 +192,16 @@ test("results come in registration order; re-registering keeps the place; each p
   const objects = () => p.poll(2000).map(([o]) => o);
   // Wait until all three are readable (loopback delivers at once, but be patient).
   for (let i = 0; i < 100 && p.poll(0).length < 3; i++) p.poll(20);
-  assert.deepEqual(objects(), [z, x, y]);
+  assertSame(objects(), [z, x, y]);
   p.register(z, POLLIN | POLLOUT); // again: new mask, same place
-  assert.deepEqual(p.poll(0), [[z, POLLIN | POLLOUT], [x, POLLIN], [y, POLLIN]]);
+  assertSame(p.poll(0), [[z, POLLIN | POLLOUT], [x, POLLIN], [y, POLLIN]]);
   p.unregister(x);
   p.register(x, POLLIN); // a new registration goes last
-  assert.deepEqual(objects(), [z, y, x]);
+  assertSame(objects(), [z, y, x]);
   const first = p.poll(0);
   const second = p.poll(0);
   assert.notEqual(first[0], second[0]);
-  assert.deepEqual(first, second);
+  assertSame(first, second);
   for (const [c, s] of pairs) {
     c.close();
     s.close();
@@ -224,8 +225,8 @@ test("a failed register leaves the poller as it was", () => {
   assert.throws(() => p.register(b, -1), RangeError);
   assert.throws(() => p.register({ fileno: () => "7" }), TypeError);
   assert.throws(() => p.register({ fileno: () => { throw new Error("boom"); } }), /boom/);
-  assert.deepEqual(p.poll(0), before);
-  assert.deepEqual(before, [[b, POLLIN]]);
+  assertSame(p.poll(0), before);
+  assertSame(before, [[b, POLLIN]]);
   a.close();
   b.close();
 });
@@ -237,11 +238,11 @@ test("modify and unregister: mask required, ENOENT when absent, unregister silen
   p.register(b, POLLIN);
   assert.throws(() => p.modify(b), TypeError);
   p.modify(b, POLLOUT);
-  assert.deepEqual(p.poll(0), [[b, POLLOUT]]);
+  assertSame(p.poll(0), [[b, POLLOUT]]);
   p.unregister(a);
   p.unregister(b);
   p.unregister(b);
-  assert.deepEqual(p.poll(0), []);
+  assertSame(p.poll(0), []);
   a.close();
   b.close();
 });
@@ -255,15 +256,15 @@ test("ipoll yields the same as poll; with flags = 1 it is one-shot", () => {
   a.send("1");
   c.send("2");
   for (let i = 0; i < 100 && p.poll(0).length < 2; i++) p.poll(20);
-  assert.deepEqual([...p.ipoll(0)], [[b, POLLIN], [d, POLLIN]]);
+  assertSame([...p.ipoll(0)], [[b, POLLIN], [d, POLLIN]]);
   const it = p.ipoll(0, 1);
-  assert.deepEqual(it.next().value, [b, POLLIN]);
+  assertSame(it.next().value, [b, POLLIN]);
   // b is now masked out; d is not yet (not yielded yet).
-  assert.deepEqual(p.poll(0), [[d, POLLIN]]);
-  assert.deepEqual([...it], [[d, POLLIN]]);
-  assert.deepEqual(p.poll(0), []);
+  assertSame(p.poll(0), [[d, POLLIN]]);
+  assertSame([...it], [[d, POLLIN]]);
+  assertSame(p.poll(0), []);
   p.modify(b, POLLIN);
-  assert.deepEqual(p.poll(0), [[b, POLLIN]]);
+  assertSame(p.poll(0), [[b, POLLIN]]);
   assert.throws(() => p.ipoll(0, "1"), TypeError);
   for (const s of [a, b, c, d]) s.close();
 });
@@ -279,11 +280,11 @@ test("integer descriptors and fileno() objects, keyed by the object passed", () 
   c.send("y");
   for (let i = 0; i < 100 && p.poll(0).length < 2; i++) p.poll(20);
   const result = p.poll(0);
-  assert.deepEqual(result, [[b.fileno(), POLLIN], [wrapper, POLLIN]]);
+  assertSame(result, [[b.fileno(), POLLIN], [wrapper, POLLIN]]);
   assert.equal(result[1][0], wrapper);
   // A wrapper whose socket closed reports -1: POLLNVAL, like a socket.
   d.close();
-  assert.deepEqual(p.poll(0)[1], [wrapper, POLLNVAL]);
+  assertSame(p.poll(0)[1], [wrapper, POLLNVAL]);
   for (const s of [a, b, c]) s.close();
 });
 
@@ -298,10 +299,10 @@ test("a socket holding kept-back bytes is reported POLLIN without waiting", () =
   p.register(b, POLLIN);
   const [result, seconds] = timed(() => p.poll(-1));
   assert.ok(seconds < 1);
-  assert.deepEqual(result, [[b, POLLIN]]);
+  assertSame(result, [[b, POLLIN]]);
   assert.equal(b.recv(10).toString(), "abc");
-  assert.deepEqual(p.poll(0), []);
-  assert.deepEqual(select.select([b], [], [], 0), [[], [], []]);
+  assertSame(p.poll(0), []);
+  assertSame(select.select([b], [], [], 0), [[], [], []]);
   a.close();
   b.close();
 });
@@ -309,17 +310,17 @@ test("a socket holding kept-back bytes is reported POLLIN without waiting", () =
 test("select(): readable, writable, exceptional, timeout, EBADF", () => {
   const [a, b] = tcpPair();
   const u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-  assert.deepEqual(select.select([a, b], [a, u], [a, b], 0), [[], [a, u], []]);
+  assertSame(select.select([a, b], [a, u], [a, b], 0), [[], [a, u], []]);
   a.send("x");
-  assert.deepEqual(select.select([b, a], [], [], 2), [[b], [], []]);
+  assertSame(select.select([b, a], [], [], 2), [[b], [], []]);
   // Out-of-band data: POLLPRI.
   a.send("!", 1 /* MSG_OOB */);
-  assert.deepEqual(select.select([], [], [b], 2)[2], [b]);
+  assertSame(select.select([], [], [b], 2)[2], [b]);
   // Integer descriptors and fileno() objects come back as given.
   const w = { fileno: () => b.fileno() };
-  assert.deepEqual(select.select([w, a.fileno()], [], []), [[w], [], []]);
+  assertSame(select.select([w, a.fileno()], [], []), [[w], [], []]);
   const [none, seconds] = timed(() => select.select([a], [], [], 0.3));
-  assert.deepEqual(none, [[], [], []]);
+  assertSame(none, [[], [], []]);
   assert.ok(seconds >= 0.25 && seconds <= 3, `${seconds}`);
   u.close();
   assert.throws(() => select.select([], [u], []), { name: "OSError", code: "EBADF" });
