@@ -102,9 +102,14 @@ static napi_value socketpair_js(napi_env env, napi_callback_info info) {
       arg_int32(env, argv[2], &proto) < 0)
     return NULL;
   if (platform_socketpair(family, type, proto, fds) < 0) return make_errno(env, errno);
-  NAPI_OK(napi_create_array_with_length(env, 2, &result));
-  NAPI_OK(napi_set_element(env, result, 0, make_int(env, fds[0])));
-  NAPI_OK(napi_set_element(env, result, 1, make_int(env, fds[1])));
+  if (napi_create_array_with_length(env, 2, &result) != napi_ok ||
+      napi_set_element(env, result, 0, make_int(env, fds[0])) != napi_ok ||
+      napi_set_element(env, result, 1, make_int(env, fds[1])) != napi_ok) {
+    /* Nobody will own them: do not leak the pair. */
+    close(fds[0]);
+    close(fds[1]);
+    return NULL;
+  }
   return result;
 }
 
