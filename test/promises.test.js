@@ -2,11 +2,11 @@
 // socket's timeout, queue per direction, keep bytes back on abort, and settle on close.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as socket from "../dist/index.js";
 import { ETIMEDOUT } from "../dist/errno.js";
 import { listener, tcpPair } from "./support/peers.js";
+import { checksummedEcho } from "./support/async-echo.js";
 
 const seconds = (start) => (performance.now() - start) / 1000;
 
@@ -131,45 +131,7 @@ test("bytes read before an aborted readAsync are kept back for the next read", a
 });
 
 test("100 concurrent connections served by acceptAsync in one process", async () => {
-  const [srv, addr] = listener();
-  srv.listen(128);
-  const count = 100;
-  const server = (async () => {
-    const handlers = [];
-    for (let i = 0; i < count; i++) {
-      const [conn] = await srv.acceptAsync();
-      handlers.push((async () => {
-        const header = await conn.readAsync(4);
-        const length = header.readUInt32BE(0);
-        const body = await conn.readAsync(length);
-        await conn.sendallAsync(createHash("sha256").update(body).digest());
-        await conn.sendallAsync(body);
-        conn.close();
-      })());
-    }
-    await Promise.all(handlers);
-  })();
-  const clients = [];
-  for (let i = 0; i < count; i++) {
-    clients.push((async () => {
-      const c = socket.socket();
-      c.settimeout(10);
-      await c.connectAsync(addr);
-      const body = Buffer.alloc(1000 + i * 531, i);
-      const header = Buffer.alloc(4);
-      header.writeUInt32BE(body.length);
-      await c.sendallAsync(header);
-      await c.sendallAsync(body);
-      const digest = await c.readAsync(32);
-      const echoed = await c.readAsync();
-      c.close();
-      assert.deepEqual(digest, createHash("sha256").update(body).digest());
-      assert.ok(echoed.equals(body));
-    })());
-  }
-  await Promise.all(clients);
-  await server;
-  srv.close();
+  assert.equal(await checksummedEcho(100), 100);
 });
 
 test("two concurrent recvAsync on one socket are served in order", async () => {

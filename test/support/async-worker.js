@@ -4,53 +4,13 @@
 //   "pending" — leaves acceptAsync, recvAsync and sendallAsync pending, posts "pending" and
 //               waits to be terminated (or, with exit: true, calls process.exit itself).
 import { parentPort, workerData } from "node:worker_threads";
-import { createHash } from "node:crypto";
-import * as socket from "../../dist/index.js";
 import { listener, tcpPair } from "./peers.js";
-
-const digest = (bytes) => createHash("sha256").update(bytes).digest();
-
-async function echo(count) {
-  const [srv, addr] = listener();
-  srv.listen(128);
-  const server = (async () => {
-    const handlers = [];
-    for (let i = 0; i < count; i++) {
-      const [conn] = await srv.acceptAsync();
-      handlers.push((async () => {
-        const length = (await conn.readAsync(4)).readUInt32BE(0);
-        const body = await conn.readAsync(length);
-        await conn.sendallAsync(digest(body));
-        await conn.sendallAsync(body);
-        conn.close();
-      })());
-    }
-    await Promise.all(handlers);
-  })();
-  const clients = [];
-  for (let i = 0; i < count; i++) {
-    clients.push((async () => {
-      const c = socket.socket();
-      c.settimeout(10);
-      await c.connectAsync(addr);
-      const body = Buffer.alloc(500 + i * 317, i + workerData.seed);
-      const header = Buffer.alloc(4);
-      header.writeUInt32BE(body.length);
-      await c.sendallAsync(Buffer.concat([header, body]));
-      const sum = await c.readAsync(32);
-      const back = await c.readAsync();
-      c.close();
-      if (!sum.equals(digest(body)) || !back.equals(body)) throw new Error(`connection ${i}: bad echo`);
-    })());
-  }
-  await Promise.all(clients);
-  await server;
-  srv.close();
-  return count;
-}
+import { checksummedEcho } from "./async-echo.js";
 
 if (workerData.mode === "echo") {
-  parentPort.postMessage({ served: await echo(workerData.count) });
+  parentPort.postMessage({
+    served: await checksummedEcho(workerData.count, { bodySize: (i) => 500 + i * 317, fill: (i) => i + workerData.seed }),
+  });
 } else {
   const [srv] = listener();
   const [a, b] = tcpPair();
