@@ -92,6 +92,15 @@ class Waiter {
   }
 }
 
+/** How long the watcher rests after an error condition that the waiting calls did not
+ * consume (see SocketIO.ready). */
+const ERROR_RETRY_MS = 10;
+
+function retryWatch(io: SocketIO): void {
+  io.retryTimer = undefined;
+  io.update(0);
+}
+
 function onTimeout(waiter: Waiter): void {
   waiter.timer = undefined;
   waiter.io.interrupt(waiter, new OSError(E.ETIMEDOUT, waiter.syscall), false);
@@ -110,6 +119,8 @@ class SocketIO implements AsyncState, op.Channel {
   /** Whether the watcher keeps the loop alive (see watchRef). */
   referenced = false;
   readonly onReady: (status: number, revents: number) => void;
+  /** Set while the watcher rests after an error that did not end the waiting calls. */
+  retryTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(readonly socket: Socket) {
     this.type = socket.type;
@@ -214,7 +225,24 @@ class SocketIO implements AsyncState, op.Channel {
       revents = POLLIN | POLLOUT;
     }
     const served = this.serve(READ, revents) | this.serve(WRITE, revents);
+    if (status < 0 && this.waiting()) {
+      // An error condition stands (POLLERR) while the calls still see EAGAIN, as with
+      // errors queued by IP_RECVERR: re-armed now, the watcher would fire again at once and
+      // spin. Look again after a pause instead.
+      this.retryLater();
+      return;
+    }
     this.update(status < 0 ? 0 : revents & ~served);
+  }
+
+  /** Whether the head of either queue waits for readiness. */
+  waiting(): boolean {
+    const [reads, writes] = this.queues;
+    return (reads.length > 0 && reads[0]!.events !== 0) || (writes.length > 0 && writes[0]!.events !== 0);
+  }
+
+  retryLater(): void {
+    if (this.retryTimer === undefined) this.retryTimer = setTimeout(retryWatch, ERROR_RETRY_MS, this);
   }
 
   /** Resumes the head of one direction if what it waits for was reported; the events
@@ -271,6 +299,8 @@ class SocketIO implements AsyncState, op.Channel {
 
   /** close(): the descriptor and its watcher are gone; pending calls reject with EBADF. */
   closed(): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.armed = 0;
     this.referenced = false;
     for (const queue of this.queues) {

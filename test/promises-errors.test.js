@@ -184,3 +184,41 @@ test("getaddrinfoAsync fails with the same negative EAI_* OSErrors and argument 
   const reason = new Error("stop");
   await assert.rejects(socket.getaddrinfoAsync("127.0.0.1", 80, { signal: AbortSignal.abort(reason) }), (e) => e === reason);
 });
+
+test("a standing error condition (IP_RECVERR) does not make a waiting call spin", { skip: process.platform !== "linux" && "IP_RECVERR is Linux's" }, async () => {
+  const IP_RECVERR = 11; // Linux: errors are also queued, so POLLERR stands while recv says EAGAIN
+  const gone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  gone.bind(["127.0.0.1", 0]);
+  const deadAddress = gone.getsockname();
+  gone.close();
+  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1);
+    s.connect(deadAddress);
+    s.send("x");
+    const limit = Date.now() + 2000;
+    let refused = false;
+    while (!refused && Date.now() < limit) {
+      try {
+        s.recv(10, socket.MSG_DONTWAIT);
+      } catch (error) {
+        refused = error.code === "ECONNREFUSED";
+      }
+      if (!refused) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(refused, "the ICMP error arrived");
+    assert.throws(() => s.recv(10, socket.MSG_DONTWAIT), { code: "EAGAIN" }, "the error stays queued, recv has nothing");
+    s.settimeout(0.4);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await assert.rejects(s.recvAsync(10), { code: "ETIMEDOUT" });
+    const waited = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const cpuMs = (used.user + used.system) / 1000;
+    assert.ok(waited >= 250 && waited < 3000, `timed out after ${waited} ms`);
+    // A spinning watcher burns the whole wait (about 400 ms of CPU); resting between looks costs little.
+    assert.ok(cpuMs < 200, `the wait used ${cpuMs} ms of CPU`);
+  } finally {
+    s.close();
+  }
+});
