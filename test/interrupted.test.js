@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ETIMEDOUT } from "../dist/errno.js";
 import { listener, startPeer } from "./support/peers.js";
-import { assertTimeoutBounds, expectOSError, watchdog } from "./support/tests-a.js";
+import { acceptPeer, assertTimeoutBounds, expectOSError, watchdog } from "./support/tests-a.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);
@@ -40,17 +40,8 @@ conn.on("error", () => process.exit(0));
 conn.on("close", () => process.exit(0));
 `;
 
-async function signalledPeer(count, text = "") {
-  const [srv, [, port]] = listener();
-  const peer = startPeer("node", SIGNALLER, { args: [String(port), String(process.pid), String(count), text] });
-  try {
-    await peer.ready;
-    srv.settimeout(5);
-    const [conn] = srv.accept();
-    return { conn, done: peer.done };
-  } finally {
-    srv.close();
-  }
+function signalledPeer(count, text = "") {
+  return acceptPeer(SIGNALLER, [String(process.pid), String(count), text]);
 }
 
 test("a blocking recv() interrupted by signals goes on and returns the data", async () => {

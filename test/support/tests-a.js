@@ -65,8 +65,17 @@ conn.on("close", () => process.exit(0));
  * has exited.
  */
 export async function scriptedPeer(plan, { lingerMs = 8000 } = {}) {
+  return acceptPeer(SENDER, [JSON.stringify(plan), String(lingerMs)]);
+}
+
+/**
+ * Starts a Node peer `script` that connects to a fresh loopback listener (its port is the
+ * first argument, `args` follow) and prints a line once connected; accepts that connection.
+ * Returns { conn, done } as scriptedPeer does.
+ */
+export async function acceptPeer(script, args) {
   const [srv, [, port]] = listener();
-  const peer = startPeer("node", SENDER, { args: [String(port), JSON.stringify(plan), String(lingerMs)] });
+  const peer = startPeer("node", script, { args: [String(port), ...args] });
   try {
     await peer.ready;
     srv.settimeout(5);
