@@ -3,7 +3,7 @@
 import { native, type NativeAddress } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { describeType, int32, integer, optionalInt32 } from "./validate.js";
-import { signalOf } from "./promises.js";
+import { isOptions, signalOf } from "./promises.js";
 
 const C = native.constants;
 const AF_INET = C["AF_INET"]!;
@@ -253,7 +253,7 @@ export function getaddrinfoAsync(
   try {
     // The options object may come right after the last argument given.
     const rest = [af, type, proto, flags, options];
-    const at = rest.findIndex((value) => typeof value === "object" && value !== null);
+    const at = rest.findIndex(isOptions);
     const given = at < 0 ? rest : rest.slice(0, at);
     const opts = at < 0 ? undefined : rest[at];
     if (at >= 0 && rest.slice(at + 1).some((value) => value !== undefined)) {
