@@ -1,4 +1,4 @@
-// usocket/errno: errno numbers by name, with the host system's values, and `errorcode`
+// usocket-node/errno: errno numbers by name, with the host system's values, and `errorcode`
 // (number → name) for positive errno values only (SPEC section 10).
 import { native } from "./native.js";
 import { errnoTable } from "./errors.js";

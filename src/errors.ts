@@ -17,7 +17,7 @@ export function errorName(errno: number): string {
   return (errno < 0 ? resolverNames.get(errno) : errnoNames.get(errno)) ?? `E${Math.abs(errno)}`;
 }
 
-/** Positive errno values and their names, as `usocket/errno` exports them. */
+/** Positive errno values and their names, as `usocket-node/errno` exports them. */
 export function errnoTable(): ReadonlyMap<number, string> {
   return errnoNames;
 }

@@ -1,5 +1,5 @@
 // OSError: its shape, the kernel's errors passed through (refused connect, peer reset while
-// writing), the resolver's negative EAI_* errors with their messages, usocket/errno's
+// writing), the resolver's negative EAI_* errors with their messages, usocket-node/errno's
 // errorcode, and the EAI_* constants (SPEC sections 3, 5 and 10).
 import { test } from "node:test";
 import assert from "node:assert/strict";

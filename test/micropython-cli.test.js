@@ -1,6 +1,6 @@
 // usocket-micropython, the command: arguments, exit statuses, streamed output, standard
 // input as MicroPython's test runners use it, imports from the script's folder; and the
-// in-process API of usocket/micropython.
+// in-process API of usocket-node/micropython.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
@@ -92,7 +92,7 @@ test("time.sleep waits instead of spinning; sleep_ms too", async () => {
   assert.ok(performance.now() - start >= 290);
 });
 
-test("usocket/micropython in-process: loadMicroPython, and installSocket on the port's own instance", async () => {
+test("usocket-node/micropython in-process: loadMicroPython, and installSocket on the port's own instance", async () => {
   const { loadMicroPython, installSocket } = await import("../dist/micropython/index.js");
   const printed = [];
   const mp = await loadMicroPython({ stdout: (line) => printed.push(line) });

@@ -1,4 +1,4 @@
-// usocket/micropython: MicroPython scripts run by usocket-micropython against peers on
+// usocket-node/micropython: MicroPython scripts run by usocket-micropython against peers on
 // loopback (CPython and Node processes): the reference text's examples, blocking and
 // non-blocking clients, a server, timeouts and errors, select.
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// usocket/select, synchronous: Poll readiness on real loopback sockets, the registration
+// usocket-node/select, synchronous: Poll readiness on real loopback sockets, the registration
 // rules of SPEC section 10, select(), timeouts.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -55,10 +55,10 @@ test("a blocking socket stays blocking after a Promise twin waited on it", async
 
 // SPEC 1: the package ships ES modules with TypeScript declarations through an `exports`
 // map, installs with `npm install` (which compiles the native core), and needs the
-// MicroPython package only when usocket/micropython is used. Proved from a consumer: the
+// MicroPython package only when usocket-node/micropython is used. Proved from a consumer: the
 // packed tarball installed offline into an empty project, every entry imported by name,
 // its declarations resolved by TypeScript the way a consumer's compiler resolves them.
-test("the exports map resolves usocket, usocket/select, usocket/errno and usocket/micropython from a consumer", (t) => {
+test("the exports map resolves usocket-node, usocket-node/select, usocket-node/errno and usocket-node/micropython from a consumer", (t) => {
   const scratch = mkdtempSync(path.join(tmpdir(), "usocket-consumer-"));
   const run = (command, args, cwd) => {
     const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 180000, env: consumerEnv() });
@@ -72,12 +72,12 @@ test("the exports map resolves usocket, usocket/select, usocket/errno and usocke
     writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true, type: "module" }));
     run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--silent", path.join(scratch, packed.split("\n").pop())], project);
     // No runtime dependency comes along, and the optional MicroPython package is not pulled in.
-    assert.deepEqual(readdirSync(path.join(project, "node_modules")).filter((name) => !name.startsWith(".")), ["usocket"]);
+    assert.deepEqual(readdirSync(path.join(project, "node_modules")).filter((name) => !name.startsWith(".")), ["usocket-node"]);
     writeFileSync(path.join(project, "main.js"), `
-      import * as socket from "usocket";
-      import { poll, select, POLLIN, POLLNVAL } from "usocket/select";
-      import { ETIMEDOUT, errorcode } from "usocket/errno";
-      import { installSocket, loadMicroPython } from "usocket/micropython";
+      import * as socket from "usocket-node";
+      import { poll, select, POLLIN, POLLNVAL } from "usocket-node/select";
+      import { ETIMEDOUT, errorcode } from "usocket-node/errno";
+      import { installSocket, loadMicroPython } from "usocket-node/micropython";
       const [a, b] = socket.socketpair();
       b.send("ok");
       const p = poll();
@@ -89,7 +89,7 @@ test("the exports map resolves usocket, usocket/select, usocket/errno and usocke
       b.close();
       let hidden;
       try {
-        await import("usocket/dist/socket.js");
+        await import("usocket-node/dist/socket.js");
         hidden = "importable";
       } catch (error) {
         hidden = error.code;
@@ -101,10 +101,10 @@ test("the exports map resolves usocket, usocket/select, usocket/errno and usocke
     assert.equal(lines[1], "ERR_PACKAGE_PATH_NOT_EXPORTED");
     // The declarations: "types" comes first in each entry, so TypeScript finds them.
     writeFileSync(path.join(project, "check.ts"), `
-      import { socket, type Socket } from "usocket";
-      import { poll, type Poll } from "usocket/select";
-      import { errorcode } from "usocket/errno";
-      import { installSocket } from "usocket/micropython";
+      import { socket, type Socket } from "usocket-node";
+      import { poll, type Poll } from "usocket-node/select";
+      import { errorcode } from "usocket-node/errno";
+      import { installSocket } from "usocket-node/micropython";
       const s: Socket = socket();
       const p: Poll = poll();
       const name: string | undefined = errorcode[1];

@@ -442,7 +442,7 @@ export function createCalls(heap: Heap): Record<string, (...args: never[]) => nu
       }
     },
 
-    // ---- select: one Poll of usocket/select per Python poll object ----
+    // ---- select: one Poll of usocket-node/select per Python poll object ----
     poll_new(): number {
       const id = nextPoller++;
       pollers.set(id, { poll: new Poll<Pollable>(), objects: new Map() });

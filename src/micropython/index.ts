@@ -1,4 +1,4 @@
-// usocket/micropython: MicroPython's socket and select, backed by usocket, inside the
+// usocket-node/micropython: MicroPython's socket and select, backed by usocket, inside the
 // MicroPython WebAssembly port (SPEC section 8).
 export { installSocket, type InstallOptions } from "./install.js";
 export { loadMicroPython, DEFAULT_HEAPSIZE } from "./loader.js";

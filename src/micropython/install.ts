@@ -1,6 +1,6 @@
 // Installs the bridge into a loaded instance of the MicroPython WebAssembly port: the
 // JavaScript calls as the module `_usocket`, the Python modules written into the
-// instance's file system, and a bootstrap that imports them as `socket`/`usocket` and
+// instance's file system, and a bootstrap that imports them as `socket`/`usocket-node` and
 // `select`/`uselect` (in sys.modules, so they win over the port's own `select`).
 import { createCalls } from "./calls.js";
 import { Heap } from "./heap.js";

@@ -13,7 +13,7 @@ export async function loadMicroPython(options: LoadOptions & InstallOptions = {}
   try {
     port = await import(PACKAGE as string) as typeof port;
   } catch (error) {
-    throw new Error(`usocket/micropython needs the MicroPython WebAssembly port: npm install ${PACKAGE}`, { cause: error });
+    throw new Error(`usocket-node/micropython needs the MicroPython WebAssembly port: npm install ${PACKAGE}`, { cause: error });
   }
   const { time, input, ...load } = options;
   const mp = await port.loadMicroPython({ heapsize: DEFAULT_HEAPSIZE, ...load });

@@ -429,7 +429,7 @@ def gethostname():
     return r
 `;
 
-export const SELECT_PY = String.raw`# select: MicroPython's select module over usocket/select (one poll(2) per call).
+export const SELECT_PY = String.raw`# select: MicroPython's select module over usocket-node/select (one poll(2) per call).
 import _usocket as _u
 import socket as _s
 from array import array as _array

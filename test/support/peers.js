@@ -28,7 +28,7 @@ export function timed(fn) {
 }
 
 /**
- * Starts a peer process: `kind` "node" (an ES module; `usocket` is importable as
+ * Starts a peer process: `kind` "node" (an ES module; `usocket-node` is importable as
  * process.env.USOCKET) or "python" (python3 -c). The peer prints one line first (for
  * example its port); `ready` resolves to that line. `done` resolves to
  * { code, stdout, stderr } when it exits; every peer is killed after `limitMs`.

@@ -77,7 +77,7 @@ export function hasPython() {
 }
 
 /**
- * Runs a node ES module in a child (`code` as text, `usocket` importable from
+ * Runs a node ES module in a child (`code` as text, `usocket-node` importable from
  * process.env.USOCKET) with extra node options; resolves to { code, stdout, stderr }.
  * Killed after `limitMs`.
  */

@@ -1,4 +1,4 @@
-// Compiled (not run) by `npm run typecheck`: usocket/select's declarations as a user sees them.
+// Compiled (not run) by `npm run typecheck`: usocket-node/select's declarations as a user sees them.
 import * as socket from "../../dist/index.js";
 import { poll, select, POLLIN, POLLOUT, POLLNVAL, type Poll, type PollResult } from "../../dist/select.js";
 
