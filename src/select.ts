@@ -7,6 +7,7 @@
 import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { Socket } from "./socket.js";
+import { abortReason, genuineSignal, isAborted, offAbort, onAbort } from "./abort.js";
 import { describeType, integer, INT32_MAX } from "./validate.js";
 
 const C = native.constants;
@@ -163,7 +164,7 @@ export class Poll<T extends Pollable = Pollable> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     let now: PollResult<T>[];
     try {
       now = this.#pollOnce(0);
@@ -182,15 +183,15 @@ export class Poll<T extends Pollable = Pollable> {
     // them wakes it, so the socket really closes and is reported POLLNVAL at once.
     const sockets = snapshot.flatMap((entry) => entry.obj instanceof Socket ? [entry.obj] : []);
     return new Promise((resolve, reject) => {
-      let onAbort: (() => void) | undefined;
+      let abortListener: (() => void) | undefined;
       let wake: (() => void) | undefined;
       const settle = (): void => {
-        if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+        if (abortListener !== undefined) offAbort(signal!, abortListener);
         if (wake !== undefined) for (const s of sockets) s._onClose?.delete(wake);
       };
       const job = native.pollAsync(this.#bytes, count, ms, (rc: number, pollfds: Buffer | null) => {
         settle();
-        if (signal?.aborted) return; // already rejected
+        if (signal !== undefined && isAborted(signal)) return; // already rejected
         if (rc < 0) {
           reject(new OSError(-rc, "poll"));
           return;
@@ -209,12 +210,12 @@ export class Poll<T extends Pollable = Pollable> {
       wake = wakeJob;
       for (const s of sockets) (s._onClose ??= new Set()).add(wakeJob);
       if (signal !== undefined) {
-        onAbort = () => {
+        abortListener = () => {
           settle();
           native.pollAsyncAbort(job);
-          reject(signal.reason);
+          reject(abortReason(signal));
         };
-        signal.addEventListener("abort", onAbort, { once: true });
+        onAbort(signal, abortListener);
       }
     });
   }
@@ -298,10 +299,7 @@ export class Poll<T extends Pollable = Pollable> {
 function abortSignal(options: unknown): AbortSignal | undefined {
   if (options === undefined || options === null) return undefined;
   if (typeof options !== "object") throw new TypeError(`options must be an object, not ${describeType(options)}`);
-  const signal = (options as { signal?: unknown }).signal;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw new TypeError(`options.signal must be an AbortSignal, not ${describeType(signal)}`);
-  return signal;
+  return genuineSignal((options as { signal?: unknown }).signal, "options.signal");
 }
 
 /** poll(): a new, empty poller. */

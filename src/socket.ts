@@ -7,6 +7,7 @@ import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { addressFromNative, packAddress, type Address, type AddressInput } from "./addresses.js";
 import * as op from "./operations.js";
+import { abortReason, isAborted } from "./abort.js";
 import { READ, WRITE, channelOf, isOptions, runAsync, signalOf, type AsyncOptions } from "./promises.js";
 import { bytesToFill, bytesToSend, describeType, int32, integer, INT32_MAX, optionalInt32, size, timeoutSeconds } from "./validate.js";
 
@@ -402,7 +403,7 @@ export class Socket {
       const f = flagsArgument(flags);
       const buf = this.#recvBuffer(wanted);
       const signal = signalOf(options, "recv");
-      if (buf !== null && buf.length === 0) return signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve(buf);
+      if (buf !== null && buf.length === 0) return signal !== undefined && isAborted(signal) ? Promise.reject(abortReason(signal)) : Promise.resolve(buf);
       const ch = channelOf(this);
       const operation = buf === null ? op.recvDatagram(ch, wanted, f, "recv") : op.recvBytes(ch, buf, f, "recv");
       return runAsync(this, READ, operation, "recv", signal);

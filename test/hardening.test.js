@@ -1,0 +1,130 @@
+// Issue 11: the defects an adversarial review found in the core and the Node API, each
+// proved here by the behaviour that was wrong (see each group's name).
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import * as net from "node:net";
+import * as socket from "../dist/index.js";
+import { native } from "../dist/native.js";
+import { EEXIST } from "../dist/errno.js";
+import { runNode } from "./support/tests-b.js";
+import { watchdog } from "./support/tests-a.js";
+
+watchdog(60);
+
+describe("defect 12: the core's integer readers refuse what is not an exact integer in range", () => {
+  test("NaN, the infinities, fractions and 2^32 + n are RangeErrors, not coerced", () => {
+    const [a, b] = socket.socketpair();
+    try {
+      const fd = a.fileno();
+      for (const bad of [NaN, Infinity, -Infinity, fd + 0.5, 2 ** 32 + fd, -(2 ** 31) - 1]) {
+        assert.throws(() => native.setNonblocking(bad, true), RangeError, `fd ${bad}`);
+        assert.throws(() => native.listen(fd, bad), RangeError, `backlog ${bad}`);
+      }
+      const buf = Buffer.alloc(4);
+      for (const bad of [NaN, 0.5, Infinity]) {
+        assert.throws(() => native.recv(b.fileno(), buf, bad, 1, 0), RangeError, `offset ${bad}`);
+        assert.throws(() => native.recv(b.fileno(), buf, 0, bad, 0), RangeError, `count ${bad}`);
+      }
+      assert.throws(() => native.setNonblocking("3", true), TypeError);
+      assert.equal(native.setNonblocking(fd, false), 0, "an exact integer still works");
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
+
+describe("defect 7: text the core cannot hold whole is refused, also when cut at a character boundary", () => {
+  test("a service name one multi-byte character too long is EAI_SERVICE, not the port before it", () => {
+    const service = "0".repeat(60) + "80\u20ac";
+    assert.throws(() => socket.getaddrinfo("127.0.0.1", service), (error) => {
+      assert.ok(error instanceof socket.OSError, String(error));
+      assert.equal(error.code, "EAI_SERVICE");
+      return true;
+    });
+  });
+
+  test("the same through getaddrinfoAsync", async () => {
+    await assert.rejects(socket.getaddrinfoAsync("127.0.0.1", "0".repeat(60) + "8\u20ac"), { code: "EAI_SERVICE" });
+  });
+});
+
+describe("defect 9: a watcher that cannot be created reports the system's reason", () => {
+  test("a descriptor libuv already watches is EEXIST, not ENOMEM", async () => {
+    const [a, b] = socket.socketpair();
+    // Node's own stream takes the number and starts reading it: libuv now watches it.
+    const stream = new net.Socket({ fd: a.fileno(), readable: true, writable: false });
+    stream.on("data", () => {});
+    stream.on("error", () => {});
+    try {
+      await new Promise((resolve) => setImmediate(resolve));
+      await assert.rejects(a.recvAsync(1), (error) => {
+        assert.ok(error instanceof socket.OSError, String(error));
+        assert.equal(error.errno, EEXIST);
+        return true;
+      });
+    } finally {
+      stream.destroy(); // closes the number synchronously; the socket's close then finds it gone
+      assert.throws(() => a.close(), { code: "EBADF" });
+      b.close();
+    }
+  });
+});
+
+describe("defect 3: hostile AbortSignals cannot hang a socket or lose its bytes", () => {
+  test("a Proxy of an AbortSignal is a TypeError, and later reads still get their bytes", async () => {
+    const [a, b] = socket.socketpair();
+    try {
+      const controller = new AbortController();
+      const hostile = new Proxy(controller.signal, {
+        get(target, key) {
+          if (key === "addEventListener") return () => { throw new Error("hostile add"); };
+          const value = Reflect.get(target, key, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      assert.ok(hostile instanceof AbortSignal, "the Proxy passes instanceof");
+      await assert.rejects(async () => a.recvAsync(4, { signal: hostile }), TypeError);
+      const fake = Object.create(AbortSignal.prototype);
+      await assert.rejects(async () => a.recvAsync(4, { signal: fake }), TypeError);
+      const later = a.recvAsync(4);
+      b.sendall("abcd");
+      assert.equal((await later).toString(), "abcd");
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test("own properties that throw on a genuine signal are never called; nothing is lost", async () => {
+    const code = `
+      const socket = await import(process.env.USOCKET);
+      const [a, b] = socket.socketpair();
+      const controller = new AbortController();
+      const signal = controller.signal;
+      for (const key of ["addEventListener", "removeEventListener"]) {
+        Object.defineProperty(signal, key, { value: () => { throw new Error("hostile " + key); } });
+      }
+      Object.defineProperty(signal, "aborted", { get() { throw new Error("hostile aborted"); } });
+      process.on("uncaughtException", (e) => { console.log("uncaught " + e.message); process.exit(3); });
+      const pending = a.recvAsync(5, { signal });
+      setTimeout(() => b.sendall("hello"), 20);
+      const got = await pending;
+      const aborted = new AbortController();
+      const second = a.recvAsync(5, { signal: aborted.signal });
+      aborted.abort(new Error("stop"));
+      await second.catch((e) => console.log("aborted " + e.message));
+      b.sendall("world");
+      console.log("got " + got + " then " + (await a.recvAsync(5)));
+      a.close(); b.close();`;
+    const { code: status, stdout, stderr } = await runNode(code);
+    assert.equal(status, 0, stdout + stderr);
+    assert.match(stdout, /aborted stop\ngot hello then world/);
+  });
+
+  test("pollAsync takes only genuine signals too", async () => {
+    const p = (await import("../dist/select.js")).poll();
+    const hostile = new Proxy(new AbortController().signal, {});
+    await assert.rejects(async () => p.pollAsync(10, { signal: hostile }), TypeError);
+  });
+});
