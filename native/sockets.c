@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,36 +40,141 @@ usock_handle *handle_from_js(napi_env env, napi_value value) {
   return data;
 }
 
+/* Which live handle owns each descriptor number, process-wide (Workers share the numbers):
+ * two handles owning one number would both close it, the second time closing whatever
+ * the number names by then. Indexed by number; grown on demand. */
+static pthread_mutex_t owners_lock = PTHREAD_MUTEX_INITIALIZER;
+static usock_handle **owners;
+static size_t owners_size;
+
+/* Records `handle` as the owner of its number. A number the system has just handed out
+ * (`fresh`) cannot be open through another handle: one still recorded lost it to a close
+ * made behind its back, and gives it up. A number the program hands over (`fresh` false)
+ * that a live handle owns is refused. Returns 0 or a positive errno. */
+static int owners_claim(usock_handle *handle, int fresh) {
+  int fd = handle->fd;
+  int err = 0;
+  pthread_mutex_lock(&owners_lock);
+  if ((size_t)fd >= owners_size) {
+    size_t size = owners_size < 64 ? 64 : owners_size;
+    while (size <= (size_t)fd) size *= 2;
+    usock_handle **grown = realloc(owners, size * sizeof *grown);
+    if (grown == NULL) {
+      err = ENOMEM;
+    } else {
+      memset(grown + owners_size, 0, (size - owners_size) * sizeof *grown);
+      owners = grown;
+      owners_size = size;
+    }
+  }
+  if (err == 0) {
+    usock_handle *previous = owners[fd];
+    if (previous != NULL && !fresh) err = EEXIST;
+    else {
+      if (previous != NULL) previous->fd = -1;
+      owners[fd] = handle;
+    }
+  }
+  pthread_mutex_unlock(&owners_lock);
+  return err;
+}
+
+/* Takes the number away from its handle: the descriptor to close, or -1 when the handle
+ * no longer owns one. */
+static int owners_release(usock_handle *handle) {
+  pthread_mutex_lock(&owners_lock);
+  int fd = handle->fd;
+  handle->fd = -1;
+  if (fd >= 0 && (size_t)fd < owners_size && owners[fd] == handle) owners[fd] = NULL;
+  pthread_mutex_unlock(&owners_lock);
+  return fd;
+}
+
 static void handle_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   usock_handle *handle = data;
   watcher_detach(handle);
-  if (handle->fd >= 0) close(handle->fd);
+  int fd = owners_release(handle);
+  if (fd >= 0) close(fd);
   free(handle);
 }
 
-/* adopt(fd) → handle: from now on the descriptor is closed by close(handle) or, failing
- * that, when the handle is garbage-collected. */
+/* adopt(fd, fresh) → handle, or -errno (EEXIST: another socket owns that number). From now
+ * on the descriptor is closed by close(handle) or, failing that, when the handle is
+ * garbage-collected. `fresh`: the module itself just created the descriptor. */
 static napi_value adopt(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t fd;
+  bool fresh;
   napi_value result;
   if (arg_int32(env, argv[0], &fd) < 0) return NULL;
-  usock_handle *handle = malloc(sizeof *handle);
-  if (handle == NULL) {
-    napi_throw_error(env, "ENOMEM", "usocket core: out of memory");
+  if (napi_get_value_bool(env, argv[1], &fresh) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, NULL, "usocket core: expected a descriptor and a boolean");
     return NULL;
+  }
+  usock_handle *handle = malloc(sizeof *handle);
+  /* A fresh descriptor that cannot be wrapped has no other owner: close it. */
+  if (handle == NULL) {
+    if (fresh) close(fd);
+    return make_errno(env, ENOMEM);
   }
   handle->fd = fd;
   handle->watcher = NULL;
-  if (napi_create_external(env, handle, handle_finalize, NULL, &result) != napi_ok) {
+  int err = owners_claim(handle, fresh);
+  if (err != 0) {
     free(handle);
+    if (fresh) close(fd);
+    return make_errno(env, err);
+  }
+  if (napi_create_external(env, handle, handle_finalize, NULL, &result) != napi_ok) {
+    owners_release(handle);
+    free(handle);
+    if (fresh) close(fd);
     return NULL;
   }
   /* On failure the external still owns the handle (its finalizer frees it). */
   NAPI_OK(napi_type_tag_object(env, result, &HANDLE_TAG));
   return result;
+}
+
+/* describe(fd, out) → 0 with the socket's family, type and protocol written to `out` (an
+ * Int32Array of 3), or -errno: EBADF when the number is not open, ENOTSOCK when it is not
+ * a socket (CPython checks the same before adopting a descriptor). */
+static napi_value describe_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (arg_int32(env, argv[0], &fd) < 0) return NULL;
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array || length < 3) {
+    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
+    return NULL;
+  }
+  int32_t *out = data;
+  int value = 0;
+  socklen_t len = sizeof value;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &value, &len) < 0) return make_errno(env, errno);
+  out[1] = value;
+#ifdef SO_DOMAIN
+  len = sizeof value;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &value, &len) < 0) return make_errno(env, errno);
+  out[0] = value;
+#else
+  struct sockaddr_storage addr;
+  socklen_t addr_len = sizeof addr;
+  memset(&addr, 0, sizeof addr);
+  if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) < 0) return make_errno(env, errno);
+  out[0] = addr.ss_family;
+#endif
+  out[2] = 0;
+#ifdef SO_PROTOCOL
+  len = sizeof value;
+  if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &value, &len) == 0) out[2] = value;
+#endif
+  return make_int(env, 0);
 }
 
 /* close(handle) → 0 or -errno; a second close is a no-op returning 0. */
@@ -77,8 +183,7 @@ static napi_value close_handle(napi_env env, napi_callback_info info) {
   usock_handle *handle = handle_from_js(env, argv[0]);
   if (handle == NULL) return NULL;
   watcher_detach(handle);
-  int fd = handle->fd;
-  handle->fd = -1;
+  int fd = owners_release(handle);
   /* On Linux the descriptor is released even when close reports EINTR: never retry. */
   if (fd >= 0 && close(fd) < 0 && errno != EINTR) return make_errno(env, errno);
   return make_int(env, 0);
@@ -381,6 +486,7 @@ void register_sockets(napi_env env, napi_value exports) {
       {"socket", socket_js},
       {"socketpair", socketpair_js},
       {"adopt", adopt},
+      {"describe", describe_js},
       {"close", close_handle},
       {"setNonblocking", set_nonblocking},
       {"bind", bind_js},

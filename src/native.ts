@@ -24,7 +24,12 @@ export interface NativeCore {
 
   socket(family: number, type: number, proto: number): number;
   socketpair(family: number, type: number, proto: number): [number, number] | number;
-  adopt(fd: number): NativeHandle;
+  /** `fresh`: the module just created the descriptor; otherwise -EEXIST when another live
+   * handle owns the number. */
+  adopt(fd: number, fresh: boolean): NativeHandle | number;
+  /** Writes [family, type, protocol] of a socket descriptor into `out`; 0 or -errno
+   * (EBADF: not open, ENOTSOCK: not a socket). */
+  describe(fd: number, out: Int32Array): number;
   close(handle: NativeHandle): number;
   setNonblocking(fd: number, on: boolean): number;
   bind(fd: number, address: Uint8Array): number;

@@ -128,3 +128,82 @@ describe("defect 3: hostile AbortSignals cannot hang a socket or lose its bytes"
     await assert.rejects(async () => p.pollAsync(10, { signal: hostile }), TypeError);
   });
 });
+
+describe("defect 2: adopting a descriptor checks it as CPython does and never shares it", () => {
+  test("a number that is not open is EBADF; an open file is ENOTSOCK and stays open", async () => {
+    const { openSync, fstatSync, closeSync } = await import("node:fs");
+    assert.throws(() => new socket.Socket(undefined, undefined, undefined, 0x7ffffff0), { code: "EBADF" });
+    const file = openSync(new URL(import.meta.url), "r");
+    try {
+      assert.throws(() => new socket.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, file), { code: "ENOTSOCK" });
+      global.gc?.();
+      assert.ok(fstatSync(file).isFile(), "the file is still open");
+    } finally {
+      closeSync(file);
+    }
+  });
+
+  test("a number another open Socket owns is EEXIST, and that socket keeps working", () => {
+    const [a, b] = socket.socketpair();
+    try {
+      assert.throws(() => new socket.Socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, a.fileno()), { code: "EEXIST" });
+      a.sendall("x");
+      assert.equal(b.recv(1).toString(), "x");
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test("family, type and protocol come from the descriptor unless given", async () => {
+    const dgram = await import("node:dgram");
+    const node = dgram.createSocket("udp6");
+    await new Promise((resolve) => node.bind(0, "::1", resolve));
+    const fd = node._handle.fd;
+    assert.ok(Number.isInteger(fd) && fd > 2, "Node exposes the descriptor");
+    const s = new socket.Socket(undefined, undefined, undefined, fd);
+    assert.deepEqual([s.family, s.type, s.proto], [socket.AF_INET6, socket.SOCK_DGRAM, socket.IPPROTO_UDP]);
+    assert.equal(s.getsockname()[1], node.address().port);
+    // Node closes the number behind the Socket's back; a new socket gets it: the old
+    // Socket's close must leave the new one alone.
+    node.close();
+    const reuse = socket.socket();
+    try {
+      assert.equal(reuse.fileno(), fd);
+      s.close();
+      reuse.bind(["127.0.0.1", 0]);
+      assert.equal(reuse.getsockname()[0], "127.0.0.1");
+    } finally {
+      reuse.close();
+    }
+  });
+});
+
+describe("defect 11: the exported OSError checks its arguments; no core message reaches users", () => {
+  test("wrong arguments are TypeErrors and RangeErrors of OSError itself", () => {
+    for (const [args, kind] of [
+      [["x", "recv"], TypeError],
+      [[undefined, "recv"], TypeError],
+      [[1.5, "recv"], RangeError],
+      [[NaN, "recv"], RangeError],
+      [[2 ** 32, "recv"], RangeError],
+      [[0, "recv"], RangeError],
+      [[4, 7], TypeError],
+      [[4, "recv", 5], TypeError],
+      [[4, "recv", { message: 5 }], TypeError],
+      [[4, "recv", { written: -1 }], TypeError],
+    ]) {
+      assert.throws(() => new socket.OSError(...args), (error) => {
+        assert.ok(error instanceof kind, `${JSON.stringify(args)}: ${error}`);
+        assert.doesNotMatch(error.message, /usocket core/);
+        return true;
+      });
+    }
+  });
+
+  test("good arguments still make the error, also with an address that does not convert", () => {
+    const error = new socket.OSError(111, "connect", { address: [{ toString() { throw new Error("hostile"); } }, 80] });
+    assert.equal(error.code, "ECONNREFUSED");
+    assert.equal(new socket.OSError(-2, "getaddrinfo").code, "EAI_NONAME");
+  });
+});
