@@ -1,4 +1,4 @@
-// The socket module's constants, with the host system's values (SPEC section 3).
+// The socket module's constants, with the host system's values (docs/behaviour.md §3).
 import { native } from "./native.js";
 
 const C = native.constants;
