@@ -117,7 +117,7 @@ static void on_done(uv_async_t *handle) {
 
 static void *run(void *data) {
   struct poll_job *job = data;
-  int rc = poll_until(job->fds, job->count + 1, job->timeout_ms);
+  int rc = poll_until(job->fds, job->count + 1, job->timeout_ms, 0);
   job->result = rc < 0 ? -errno : rc;
   /* The last touch of the job from this thread: after it the main thread may free it. */
   uv_async_send(&job->done);

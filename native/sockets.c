@@ -14,10 +14,10 @@
 #include "addresses.h"
 #include "args.h"
 #include "handle.h"
+#include "interrupt.h"
 #include "platform.h"
 #include "register.h"
 
-#define RETRY(expr) ({ __typeof__(expr) r_; do r_ = (expr); while (r_ < 0 && errno == EINTR); r_; })
 
 static napi_value result_or_errno(napi_env env, ssize_t rc) {
   return rc < 0 ? make_errno(env, errno) : make_int(env, rc);
@@ -245,7 +245,7 @@ static int finish_interrupted_connect(int fd) {
   struct pollfd p = {.fd = fd, .events = POLLOUT};
   int err = 0;
   socklen_t len = sizeof err;
-  if (RETRY(poll(&p, 1, -1)) < 0) return -1;
+  if (INTERRUPTIBLE(poll(&p, 1, -1)) < 0) return -1;
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -1;
   if (err != 0) {
     errno = err;
@@ -260,8 +260,9 @@ static napi_value connect_js(napi_env env, napi_callback_info info) {
   struct sockaddr_storage addr;
   socklen_t len;
   if (arg_int32(env, argv[0], &fd) < 0 || sockaddr_from_value(env, argv[1], &addr, &len) < 0) return NULL;
-  int rc = connect(fd, (struct sockaddr *)&addr, len);
-  if (rc < 0 && errno == EINTR) rc = finish_interrupted_connect(fd);
+  int rc = interrupt_before(fd, POLLOUT, 0);
+  if (rc == 0) rc = connect(fd, (struct sockaddr *)&addr, len);
+  if (rc < 0 && errno == EINTR) rc = interrupt_pending() ? interrupt_take() : finish_interrupted_connect(fd);
   return result_or_errno(env, rc);
 }
 
@@ -288,7 +289,8 @@ static napi_value accept_js(napi_env env, napi_callback_info info) {
   napi_value result, address;
   if (arg_int32(env, argv[0], &fd) < 0) return NULL;
   memset(&addr, 0, sizeof addr);
-  int client = platform_accept(fd, (struct sockaddr *)&addr, &len);
+  int client = interrupt_before(fd, POLLIN, 0);
+  if (client == 0) client = platform_accept(fd, (struct sockaddr *)&addr, &len);
   if (client < 0) return make_errno(env, errno);
   address = sockaddr_to_value(env, (struct sockaddr *)&addr, len);
   if (address == NULL || napi_create_array_with_length(env, 2, &result) != napi_ok ||
@@ -309,7 +311,8 @@ static napi_value send_js(napi_env env, napi_callback_info info) {
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
       arg_int32(env, argv[4], &flags) < 0)
     return NULL;
-  return result_or_errno(env, RETRY(send(fd, data, len, flags | USOCK_SEND_FLAGS)));
+  if (interrupt_before(fd, POLLOUT, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
+  return result_or_errno(env, INTERRUPTIBLE(send(fd, data, len, flags | USOCK_SEND_FLAGS)));
 }
 
 /* sendto(fd, view, offset, length, flags, packedAddress) → bytes sent or -errno. */
@@ -323,8 +326,9 @@ static napi_value sendto_js(napi_env env, napi_callback_info info) {
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
       arg_int32(env, argv[4], &flags) < 0 || sockaddr_from_value(env, argv[5], &addr, &addr_len) < 0)
     return NULL;
+  if (interrupt_before(fd, POLLOUT, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
   return result_or_errno(
-      env, RETRY(sendto(fd, data, len, flags | USOCK_SEND_FLAGS, (struct sockaddr *)&addr, addr_len)));
+      env, INTERRUPTIBLE(sendto(fd, data, len, flags | USOCK_SEND_FLAGS, (struct sockaddr *)&addr, addr_len)));
 }
 
 /* recv(fd, view, offset, length, flags) → bytes received (0 at EOF) or -errno. */
@@ -336,7 +340,8 @@ static napi_value recv_js(napi_env env, napi_callback_info info) {
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
       arg_int32(env, argv[4], &flags) < 0)
     return NULL;
-  return result_or_errno(env, RETRY(recv(fd, data, len, flags)));
+  if (interrupt_before(fd, POLLIN, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
+  return result_or_errno(env, INTERRUPTIBLE(recv(fd, data, len, flags)));
 }
 
 /* recvfrom(fd, view, offset, length, flags[, slots]) → [bytes, address] or -errno; the
@@ -356,7 +361,8 @@ static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
       arg_int32(env, argv[4], &flags) < 0)
     return NULL;
   memset(&addr, 0, sizeof addr);
-  ssize_t n = RETRY(recvfrom(fd, data, len, flags, (struct sockaddr *)&addr, &addr_len));
+  if (interrupt_before(fd, POLLIN, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
+  ssize_t n = INTERRUPTIBLE(recvfrom(fd, data, len, flags, (struct sockaddr *)&addr, &addr_len));
   if (n < 0) return make_errno(env, errno);
   napi_valuetype slots_type;
   NAPI_OK(napi_typeof(env, argv[5], &slots_type));

@@ -1,6 +1,7 @@
 // OSError: the one error class of the module, for system errors (positive errno) and
 // resolver errors (negative EAI_* numbers from getaddrinfo).
 import { native } from "./native.js";
+import { takeSignal } from "./interrupt.js";
 import { describeType, INT32_MAX, INT32_MIN } from "./validate.js";
 
 const errnoNames = new Map<number, string>();
@@ -23,6 +24,8 @@ export function errnoTable(): ReadonlyMap<number, string> {
   return errnoNames;
 }
 
+const EINTR = (native.errno as Readonly<Record<string, number>>)["EINTR"];
+
 export class OSError extends Error {
   /** Positive system errno, or negative EAI_* number for resolver errors. */
   readonly errno: number;
@@ -36,13 +39,20 @@ export class OSError extends Error {
   declare readonly address?: unknown;
   /** For `sendall`/`write` failing part-way: the bytes that did go out. */
   declare written?: number;
+  /** For EINTR: the signal ("SIGINT", "SIGTERM") that ended a blocking call because the
+   * program listens for it; the listener runs once the program returns to the event loop.
+   * (The MicroPython bridge raises KeyboardInterrupt for "SIGINT".) */
+  declare readonly signal?: string;
 
   constructor(errno: number, syscall: string, options?: { address?: unknown; message?: string; written?: number }) {
     // Exported, so programs build their own: checked here, so a wrong argument is the
     // caller's TypeError/RangeError and never an error from inside the core.
     checkArguments(errno, syscall, options);
     const code = errorName(errno);
-    const reason = options?.message ?? (errno < 0 ? native.gaiStrerror(errno) : native.strerror(errno));
+    // A watched signal that ended a blocking call left its name in the core for this error.
+    const signal = errno === EINTR ? takeSignal() : null;
+    const reason = options?.message ?? (signal !== null ? `Interrupted system call: a signal arrived (${signal})`
+      : errno < 0 ? native.gaiStrerror(errno) : native.strerror(errno));
     super(`[Errno ${errno}] ${reason} (${code}, ${syscall}${describe(options?.address)})`);
     this.name = "OSError";
     this.errno = errno;
@@ -51,6 +61,7 @@ export class OSError extends Error {
     this.syscall = syscall;
     if (options?.address !== undefined) this.address = options.address;
     if (options?.written !== undefined) this.written = options.written;
+    if (signal !== null) Object.defineProperty(this, "signal", { value: signal, enumerable: true });
   }
 }
 

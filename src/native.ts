@@ -75,6 +75,10 @@ export interface NativeCore {
 
   watch(handle: NativeHandle, events: number, callback?: (status: number, revents: number) => void): number;
   watchRef(handle: NativeHandle, on: boolean): number;
+  /** Chains the current SIGINT/SIGTERM handlers without SA_RESTART (main thread); 0 or -errno. */
+  armSignals(): number;
+  /** The signal that ended the last call reported as EINTR, once; 0 when none. */
+  takeSignal(): number;
   getaddrinfoAsync(
     host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
   ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;
