@@ -16,6 +16,7 @@
 #include "handle.h"
 #include "interrupt.h"
 #include "platform.h"
+#include "poll_async.h"
 #include "register.h"
 
 
@@ -96,7 +97,10 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
   usock_handle *handle = data;
   watcher_detach(handle);
   int fd = owners_release(handle);
-  if (fd >= 0) close(fd);
+  if (fd >= 0) {
+    poll_async_closing(fd);
+    close(fd);
+  }
   free(handle);
 }
 
@@ -184,6 +188,7 @@ static napi_value close_js(napi_env env, napi_callback_info info) {
   if (handle == NULL) return NULL;
   watcher_detach(handle);
   int fd = owners_release(handle);
+  if (fd >= 0) poll_async_closing(fd);
   /* On Linux the descriptor is released even when close reports EINTR: never retry. */
   if (fd >= 0 && close(fd) < 0 && errno != EINTR) return make_errno(env, errno);
   return make_int(env, 0);

@@ -180,7 +180,9 @@ export class Poll<T extends Pollable = Pollable> {
     const snapshot = this.#entries.slice();
     const polled = Array.from({ length: count }, (_, i) => this.#fds[i * 2]!);
     // The thread's poll(2) holds every polled socket open until it returns: closing one of
-    // them wakes it, so the socket really closes and is reported POLLNVAL at once.
+    // them wakes it, so the socket really closes and is reported POLLNVAL at once. The core
+    // does this for every close of a polled number (native/poll_async.h); waking here too
+    // also ends the wait for a Socket whose number the thread polls under another entry.
     const sockets = snapshot.flatMap((entry) => entry.obj instanceof Socket ? [entry.obj] : []);
     return new Promise((resolve, reject) => {
       let abortListener: (() => void) | undefined;

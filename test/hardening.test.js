@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import * as socket from "../dist/index.js";
 import { native } from "../dist/native.js";
+import * as select from "../dist/select.js";
 import { EEXIST } from "../dist/errno.js";
 import { runNode } from "./support/tests-b.js";
 import { watchdog } from "./support/tests-a.js";
@@ -205,5 +206,45 @@ describe("defect 11: the exported OSError checks its arguments; no core message 
     const error = new socket.OSError(111, "connect", { address: [{ toString() { throw new Error("hostile"); } }, 80] });
     assert.equal(error.code, "ECONNREFUSED");
     assert.equal(new socket.OSError(-2, "getaddrinfo").code, "EAI_NONAME");
+  });
+});
+
+describe("defect 6: a socket registered with pollAsync by number or through fileno() really closes", () => {
+  for (const [how, register] of [
+    ["by number", (p, a) => { const fd = a.fileno(); p.register(fd, select.POLLIN); return fd; }],
+    ["through a fileno() wrapper", (p, a) => { const w = { fileno: () => a.fileno() }; p.register(w, select.POLLIN); return w; }],
+  ]) {
+    test(`registered ${how}: the peer sees EOF at once and pollAsync(-1) reports POLLNVAL`, async () => {
+      const [a, b] = socket.socketpair();
+      const p = select.poll();
+      const key = register(p, a);
+      const pending = p.pollAsync(-1);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the thread is in poll(2)
+      a.close();
+      b.settimeout(3);
+      assert.equal(b.recv(1).length, 0, "EOF: the descriptor was really closed");
+      const result = await pending;
+      assert.deepEqual(result, [[key, select.POLLNVAL]]);
+      b.close();
+    });
+  }
+
+  test("a socket closed while another pollAsync polls a different one leaves that poll waiting", async () => {
+    const [a, b] = socket.socketpair();
+    const [c, d] = socket.socketpair();
+    const p = select.poll();
+    p.register(a.fileno(), select.POLLIN);
+    const pending = p.pollAsync(-1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    c.close();
+    d.close();
+    let settled = false;
+    pending.then(() => (settled = true), () => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(settled, false);
+    b.sendall("x");
+    assert.deepEqual(await pending, [[a.fileno(), select.POLLIN]]);
+    a.close();
+    b.close();
   });
 });
