@@ -10,8 +10,10 @@ import { AF_INET, AF_INET6, AF_UNIX } from "./constants.js";
 
 export type IPv4Address = [host: string, port: number];
 export type IPv6Address = [host: string, port: number, flowinfo: number, scopeid: number];
-/** A path; a leading "\0" names a Linux abstract socket; "" is an unnamed socket. */
-export type UnixAddress = string;
+/** A path; a leading "\0" names a Linux abstract socket; "" is an unnamed socket. A name
+ * whose bytes are not UTF-8 comes back as a Buffer (as CPython returns bytes), which
+ * bind/connect/sendto take back as is. */
+export type UnixAddress = string | Buffer;
 /** What the module returns: the same forms that bind/connect/sendto take. */
 export type Address = IPv4Address | IPv6Address | UnixAddress;
 /** What bind/connect/sendto accept: IPv6 also as [host, port]; AF_UNIX also as bytes. */
