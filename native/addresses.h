@@ -1,6 +1,6 @@
 /* Socket addresses between C and JavaScript. A sockaddr travels to the core as the
  * exact bytes of a `struct sockaddr_*` (built once by `packAddress`), and comes back
- * as the tuple forms of SPEC section 2. */
+ * as the tuple forms of docs/behaviour.md §2. */
 #ifndef USOCKET_ADDRESSES_H
 #define USOCKET_ADDRESSES_H
 

@@ -1,4 +1,4 @@
-// Addresses: the tuple forms of SPEC section 2 in, packed sockaddr bytes to the core,
+// Addresses: the tuple forms of docs/behaviour.md §2 in, packed sockaddr bytes to the core,
 // and the module functions that convert or resolve them.
 import { native, type NativeAddress } from "./native.js";
 import { E, OSError } from "./errors.js";
@@ -46,7 +46,7 @@ function tuple(address: unknown, family: number, syscall: string): [string, numb
   ];
 }
 
-/** Packs an address of `family` for the core; errors as SPEC section 2 says. */
+/** Packs an address of `family` for the core; errors as docs/behaviour.md §2 says. */
 export function packAddress(family: number, address: unknown, syscall: string): Uint8Array {
   if (family === AF_UNIX) return packUnix(address, syscall);
   if (family !== AF_INET && family !== AF_INET6) throw new OSError(E.EAFNOSUPPORT, syscall, { address });

@@ -1,4 +1,4 @@
-// The socket module's constants, with the host system's values (SPEC section 3).
+// The socket module's constants, with the host system's values (docs/behaviour.md §3).
 import { native, optionalSystemConstant, systemConstant as required } from "./native.js";
 
 export const AF_UNSPEC = required("AF_UNSPEC");

@@ -1,4 +1,4 @@
-// The module functions CPython users reach for beyond MicroPython's list (SPEC section 3):
+// The module functions CPython users reach for beyond MicroPython's list (docs/behaviour.md §3):
 // socketpair, create_connection, gethostname.
 import { native } from "./native.js";
 import { E, OSError } from "./errors.js";

@@ -14,7 +14,7 @@ export interface PollJob {
   readonly __pollJob: unique symbol;
 }
 
-/** A socket address as the tuple forms of SPEC section 2, as the core returns it. */
+/** A socket address as the tuple forms of docs/behaviour.md §2, as the core returns it. */
 export type NativeAddress = [string, number] | [string, number, number, number] | string | null;
 
 export interface NativeCore {

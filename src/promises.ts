@@ -4,7 +4,7 @@
 // descriptor); when an operation yields the events it needs, the driver waits for them
 // with the socket's libuv poll handle (native/readiness.c) and resumes it. A timeout or an
 // abort is thrown into the operation, exactly as the synchronous driver throws a timeout,
-// so bytes already moved are kept back (SPEC "Nothing is lost").
+// so bytes already moved are kept back (docs/behaviour.md §4, "Nothing is lost").
 //
 // Per socket there are two queues, read and write: the head of each may be waiting at
 // the same time, each independently; later calls of the same direction wait their turn
@@ -44,7 +44,7 @@ const ONCE = { once: true } as const;
 
 /** Thrown into an operation in place of an abort's reason: the reason is the caller's own
  * value and comes back untouched (sendAll would add `written` to an OSError, and after an
- * aborted write the amount sent is not reported: SPEC section 10). */
+ * aborted write the amount sent is not reported: docs/behaviour.md §10). */
 const ABORTED = Object.freeze(new Error("aborted"));
 
 /** A call that could not finish at once (or is queued behind another). */

@@ -1,4 +1,4 @@
-// usocket-node/select: MicroPython's select module (SPEC sections 6, 7 and 10). A Poll keeps
+// usocket-node/select: MicroPython's select module (docs/behaviour.md §6, §7, §10). A Poll keeps
 // its registrations in order next to a struct pollfd[] laid out in memory exactly as
 // poll(2) reads it, so each Poll.poll is one system call over an array that is rebuilt
 // only when the registrations change. Sockets are asked for their descriptor on every

@@ -2,7 +2,7 @@
 // runs the operations of operations.ts synchronously. Descriptors of blocking sockets
 // without a timeout stay in blocking mode, so the common call is one system call; a
 // socket with a timeout (or timeout 0) has a non-blocking descriptor and waits with
-// poll(2) under one deadline per call (SPEC section 4).
+// poll(2) under one deadline per call (docs/behaviour.md §4).
 import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { addressFromNative, packAddress, type Address, type AddressInput } from "./addresses.js";
@@ -324,8 +324,8 @@ export class Socket {
   }
 
   /**
-   * The buffer recv(bufsize)/recvfrom receive into: at most RECV_CHUNK bytes (SPEC section
-   * 10), or null for a datagram socket asked for more, whose buffer is sized by the
+   * The buffer recv(bufsize)/recvfrom receive into: at most RECV_CHUNK bytes (docs/behaviour.md
+   * §10), or null for a datagram socket asked for more, whose buffer is sized by the
    * datagram waiting (op.datagramBuffer).
    */
   #recvBuffer(wanted: number): Buffer | null {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { hasIPv6Loopback } from "./support/host.js";
 
-// SPEC 2: "getaddrinfo(h, p)[0][4] (or .at(-1)) can be passed straight to connect" — for
+// docs/behaviour.md §2: "getaddrinfo(h, p)[0][4] (or .at(-1)) can be passed straight to connect" — for
 // IPv4 TCP and UDP, and an AI_PASSIVE answer straight to bind (no CPython needed here).
 test("getaddrinfo's sockaddr goes straight to connect, sendto and bind", () => {
   const [srv, [, port]] = (() => {
@@ -46,7 +46,7 @@ test("getaddrinfo's sockaddr goes straight to connect, sendto and bind", () => {
   }
 });
 
-// SPEC 2: IPv4 host "" or "0.0.0.0" = any (and "" for IPv6 too), in bind; the socket then
+// docs/behaviour.md §2: IPv4 host "" or "0.0.0.0" = any (and "" for IPv6 too), in bind; the socket then
 // takes connections on loopback.
 test('bind(["", port]) and bind(["0.0.0.0", port]) bind the any address', () => {
   const cases = [[socket.AF_INET, "", "0.0.0.0", "127.0.0.1"], [socket.AF_INET, "0.0.0.0", "0.0.0.0", "127.0.0.1"]];

@@ -11,7 +11,7 @@ import * as select from "../dist/select.js";
 import { native } from "../dist/native.js";
 import { ROOT } from "./support/peers.js";
 
-// Native review (SPEC 5: no input reads or writes out of bounds): the core tells its two
+// Native review (docs/behaviour.md §5: no input reads or writes out of bounds): the core tells its two
 // kinds of external apart. A pollAsync job given where a socket handle is expected was read
 // as a handle: close() would have closed a descriptor number taken from the job's memory.
 test("the core refuses a pollAsync job where a socket handle is expected, and the reverse", async () => {

@@ -1,5 +1,5 @@
 // What a consumer of the package gets: the exports map and declarations of the packed
-// tarball, every constant of SPEC section 3 with the system's value, and \`using\`.
+// tarball, every constant of docs/behaviour.md §3 with the system's value, and `using`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import { ROOT } from "./support/peers.js";
 
-// SPEC 1: the package ships ES modules with TypeScript declarations through an `exports`
+// docs/behaviour.md §1: the package ships ES modules with TypeScript declarations through an `exports`
 // map, installs with `npm install` (which compiles the native core), and needs the
 // MicroPython package only when usocket-node/micropython is used. Proved from a consumer: the
 // packed tarball installed offline into an empty project, every entry imported by name,
@@ -84,7 +84,7 @@ function consumerEnv() {
   return env;
 }
 
-// SPEC 3: the constants, each with the host system's value. Where CPython is installed its
+// docs/behaviour.md §3: the constants, each with the host system's value. Where CPython is installed its
 // socket module is the reference for the values; the names are checked everywhere.
 const SECTION_3_CONSTANTS = [
   "AF_INET", "AF_INET6", "AF_UNIX", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "IPPROTO_IP", "IPPROTO_TCP",
@@ -94,7 +94,7 @@ const SECTION_3_CONSTANTS = [
   "SHUT_RD", "SHUT_WR", "SHUT_RDWR", "AI_PASSIVE", "AI_CANONNAME", "AI_NUMERICHOST", "AI_NUMERICSERV", "SOMAXCONN",
 ];
 
-test("usocket exports every constant of SPEC section 3 with the system's value", () => {
+test("usocket exports every constant of docs/behaviour.md §3 with the system's value", () => {
   for (const name of SECTION_3_CONSTANTS) {
     if (name === "SO_REUSEPORT" && socket[name] === undefined && process.platform !== "linux") continue;
     assert.ok(Number.isInteger(socket[name]), `${name} is ${socket[name]}`);
@@ -116,7 +116,7 @@ print(json.dumps({n: getattr(socket, n, None) for n in ${JSON.stringify(SECTION_
   }
 });
 
-// SPEC 10: "using s = socket()" — compiled by TypeScript (>= 5.2) for this Node, run, and
+// docs/behaviour.md §10: "using s = socket()" — compiled by TypeScript (>= 5.2) for this Node, run, and
 // the socket closed at the end of its block, on a normal exit and on a throw.
 test("`using s = socket()` compiled by TypeScript closes the socket when the block ends", async () => {
   const ts = (await import("typescript")).default;

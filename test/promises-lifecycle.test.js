@@ -17,7 +17,7 @@ function descriptorNonblocking(s) {
   return (parseInt(flags, 8) & 0o4000) !== 0;
 }
 
-// SPEC 4 ("A new socket is blocking with no timeout") and 7 ("Sync and async calls may be
+// docs/behaviour.md §4 ("A new socket is blocking with no timeout") and §7 ("Sync and async calls may be
 // mixed on one socket"): a Promise twin that had to wait leaves a blocking socket blocking.
 // libuv's uv_poll_init sets O_NONBLOCK on the descriptor it watches; left so, the next
 // synchronous recv() of a socket with timeout null raised EAGAIN instead of waiting.
@@ -49,7 +49,7 @@ test("a blocking socket stays blocking after a Promise twin waited on it", async
 const SOCKET_TWINS = ["acceptAsync", "connectAsync", "recvAsync", "recvfromAsync", "recv_intoAsync", "sendAsync",
   "sendtoAsync", "sendallAsync", "readAsync", "readintoAsync", "readlineAsync", "writeAsync"];
 
-// SPEC 7 and 10: every twin of the list exists, and "an already-aborted signal rejects
+// docs/behaviour.md §7, §10: every twin of the list exists, and "an already-aborted signal rejects
 // before any I/O" for each of them: nothing is read, written, accepted or connected.
 test("every Promise twin rejects an already-aborted signal before any I/O", async () => {
   for (const name of SOCKET_TWINS) assert.equal(typeof socket.Socket.prototype[name], "function", name);
@@ -105,7 +105,7 @@ test("every Promise twin rejects an already-aborted signal before any I/O", asyn
   }
 });
 
-// SPEC 7 ("honours the socket's timeout", aborts) and the review's leak rules: once a call
+// docs/behaviour.md §7 ("honours the socket's timeout", aborts) and the review's leak rules: once a call
 // settles, however it settles, it leaves no abort listener on the signal and no timer.
 test("settled Promise twins leave no abort listener and no timer behind", async () => {
   const controller = new AbortController();
@@ -156,7 +156,7 @@ test("settled Promise twins leave no abort listener and no timer behind", async 
   }
 });
 
-// SPEC 7: "A socket with a pending async call keeps the process alive" — for the read queue
+// docs/behaviour.md §7: "A socket with a pending async call keeps the process alive" — for the read queue
 // of a listener (acceptAsync), and for a call that was queued behind another: when the
 // first settles the second must go on holding the process.
 test("pending acceptAsync, and a queued call after the first settles, keep the process alive", async () => {
@@ -191,7 +191,7 @@ test("pending acceptAsync, and a queued call after the first settles, keep the p
   }
 });
 
-// SPEC 7 and 10: "an abort rejects with the signal's reason" and "after an aborted write the
+// docs/behaviour.md §7, §10: "an abort rejects with the signal's reason" and "after an aborted write the
 // amount sent is not reported": the reason comes back as it was given, even when it is an
 // OSError (sendall's bookkeeping once added `written` to it).
 test("an aborted sendallAsync/writeAsync rejects with the reason untouched, without `written`", async () => {

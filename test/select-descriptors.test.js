@@ -12,7 +12,7 @@ import { assertSame } from "./support/identity.js";
 import { watchdog } from "./support/blocking.js";
 import { runNode } from "./support/node-child.js";
 
-// SPEC 10: select() with a closed socket in any list raises EBADF — at once, even with no
+// docs/behaviour.md §10: select() with a closed socket in any list raises EBADF — at once, even with no
 // timeout (a closed socket must not make select wait for ever).
 test("select() with a closed socket in rlist, wlist or xlist raises EBADF without waiting", () => {
   const dog = watchdog(30);
@@ -50,7 +50,7 @@ function pollCalls(fn) {
   return calls;
 }
 
-// SPEC 6 and 10: each Poll.poll is one poll(2) over every registered descriptor; a
+// docs/behaviour.md §6, §10: each Poll.poll is one poll(2) over every registered descriptor; a
 // fractional timeout_ms is rounded up; null/negative = forever; kept-back bytes make the
 // call's timeout 0; a closed socket's old number is never passed to poll(2).
 test("Poll.poll makes one poll(2) with the rounded timeout, never passing a closed socket's number", () => {
@@ -88,7 +88,7 @@ test("Poll.poll makes one poll(2) with the rounded timeout, never passing a clos
   }
 });
 
-// SPEC 10: "select(): a closed socket in any list raises OSError(EBADF)" — also a closed
+// docs/behaviour.md §10: "select(): a closed socket in any list raises OSError(EBADF)" — also a closed
 // descriptor given as a number or through fileno() (CPython's select does the same), rather
 // than "nothing ready" at once whatever the timeout. poll() reports it POLLNVAL instead.
 test("select() with a descriptor number that is not open raises EBADF; poll() reports POLLNVAL", () => {
@@ -112,7 +112,7 @@ test("select() with a descriptor number that is not open raises EBADF; poll() re
   }
 });
 
-// SPEC 10: "A closed registered socket is ready with POLLNVAL (so every poll returns at
+// docs/behaviour.md §10: "A closed registered socket is ready with POLLNVAL (so every poll returns at
 // once)" — also for a pollAsync already waiting when the socket is closed. Its thread's
 // poll(2) held the socket open: the peer saw no EOF until the wait ended (never, with -1).
 test("closing a socket that a pending pollAsync waits on closes it and resolves POLLNVAL at once", async () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EOPNOTSUPP } from "../dist/errno.js";
 
-// SPEC 4: sendto(data, flags, addr) hands `flags` to the system. MSG_OOB is refused by UDP
+// docs/behaviour.md §4: sendto(data, flags, addr) hands `flags` to the system. MSG_OOB is refused by UDP
 // (EOPNOTSUPP), which shows the flags arrived; without flags the same datagram goes out.
 test("sendto(data, flags, addr) and sendtoAsync pass flags to the system", async () => {
   const receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
@@ -26,7 +26,7 @@ test("sendto(data, flags, addr) and sendtoAsync pass flags to the system", async
   }
 });
 
-// SPEC 10: "getsockopt(level, opt, buflen) returns at most buflen bytes: as many as the
+// docs/behaviour.md §10: "getsockopt(level, opt, buflen) returns at most buflen bytes: as many as the
 // system returned" — also when buflen is smaller than the option.
 test("getsockopt with a buflen smaller than the option returns buflen bytes, no more", () => {
   const s = socket.socket();
@@ -48,7 +48,7 @@ test("getsockopt with a buflen smaller than the option returns buflen bytes, no 
   }
 });
 
-// SPEC 10 (Defaults): sockets from socketpair() start with getdefaulttimeout() too — in
+// docs/behaviour.md §10 (Defaults): sockets from socketpair() start with getdefaulttimeout() too — in
 // their behaviour, not only in what gettimeout() says.
 test("socketpair() sockets start with the default timeout, and behave by it", () => {
   const before = socket.getdefaulttimeout();
