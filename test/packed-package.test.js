@@ -53,6 +53,14 @@ function bundledNodeGyp() {
   return path.join(globalRoot, "npm", "node_modules", "node-gyp", "bin", "node-gyp.js");
 }
 
+test("the API reference (typedoc.json) documents exactly the entry points of the exports map", () => {
+  const typedoc = JSON.parse(readFileSync(path.join(ROOT, "typedoc.json"), "utf8"));
+  const sources = Object.entries(PACKAGE.exports)
+    .filter(([key]) => key !== "./package.json")
+    .map(([, target]) => target.default.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"));
+  assert.deepEqual([...typedoc.entryPoints].sort(), sources.sort());
+});
+
 describe("the packed package, installed with scripts skipped and no network", () => {
   let scratch;
   let tarball;
