@@ -8,11 +8,11 @@
 #include <node_api.h>
 
 /* Copies a packed address from a JavaScript byte view; 0, or -1 with an exception pending. */
-int address_from_js(napi_env env, napi_value value, struct sockaddr_storage *out, socklen_t *len);
+int sockaddr_from_value(napi_env env, napi_value value, struct sockaddr_storage *out, socklen_t *len);
 
 /* The tuple form of an address: [host, port] for IPv4, [host, port, flowinfo, scopeid]
  * for IPv6, a path string for AF_UNIX ("" when unnamed), null for other families. */
-napi_value address_to_js(napi_env env, const struct sockaddr *addr, socklen_t len);
+napi_value sockaddr_to_value(napi_env env, const struct sockaddr *addr, socklen_t len);
 
 #include <netdb.h>
 

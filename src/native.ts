@@ -74,3 +74,17 @@ export interface NativeCore {
 }
 
 export const native = loadAddon<NativeCore>("usocket");
+
+/** A constant of the host system from the core's table. Each is read once, at load time,
+ * into a named module constant (src/constants.ts; the poll events in src/select.ts and
+ * src/operations.ts): a system without it fails there, with its name. */
+export function systemConstant(name: string): number {
+  const value = native.constants[name];
+  if (value === undefined) throw new Error(`usocket: the system lacks ${name}`);
+  return value;
+}
+
+/** A constant some systems lack (SO_REUSEPORT, MSG_TRUNC): undefined there. */
+export function optionalSystemConstant(name: string): number | undefined {
+  return native.constants[name];
+}

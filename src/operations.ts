@@ -5,16 +5,13 @@
 // Promise driver waits on the event loop. A timeout or abort is thrown into the
 // generator, so an operation that already moved bytes can keep them (docs/behaviour.md §4, "Nothing is
 // lost"). The stream rules (no short reads or writes) live here and nowhere else.
-import { native } from "./native.js";
+import { native, optionalSystemConstant, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
+import { MSG_DONTWAIT, MSG_PEEK, SOCK_STREAM } from "./constants.js";
 
-const C = native.constants;
-export const POLLIN = C["POLLIN"]!;
-export const POLLOUT = C["POLLOUT"]!;
-export const MSG_PEEK = C["MSG_PEEK"]!;
-export const MSG_DONTWAIT = C["MSG_DONTWAIT"]!;
-const MSG_TRUNC = C["MSG_TRUNC"] ?? 0;
-const SOCK_STREAM = C["SOCK_STREAM"]!;
+export const POLLIN = systemConstant("POLLIN");
+export const POLLOUT = systemConstant("POLLOUT");
+const MSG_TRUNC = optionalSystemConstant("MSG_TRUNC") ?? 0;
 const EAGAIN = E.EAGAIN;
 
 /** Returned by the *Some primitives when the caller does not wait. */
