@@ -1,3 +1,9 @@
+/**
+ * MicroPython's `select` module: `poll()` returning a `Poll`, `select()`, and the
+ * `POLL*` event bits.
+ *
+ * @module usocket-node/select
+ */
 // usocket-node/select: MicroPython's select module (docs/behaviour.md §6, §7, §10). A Poll keeps
 // its registrations in order next to a struct pollfd[] laid out in memory exactly as
 // poll(2) reads it, so each Poll.poll is one system call over an array that is rebuilt
