@@ -122,6 +122,17 @@ export class Socket {
     return n;
   }
 
+  /** @internal The plain transport (operations.ts): one system call. */
+  recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    return op.socketRecvInto(this, buf, offset, length, flags, syscall);
+  }
+
+  /** @internal */
+  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
+    address?: Uint8Array): number {
+    return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
+  }
+
   /** @internal Puts bytes back in front of whatever is kept already. */
   keepBack(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
