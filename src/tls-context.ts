@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { E, OSError } from "./errors.js";
-import type { AsyncOptions } from "./promises.js";
+import type { AsyncOptions } from "./options.js";
 import { Socket } from "./socket.js";
 import { takeSSLError } from "./tls-errors.js";
 import { tls, type TlsContextHandle } from "./tls-native.js";

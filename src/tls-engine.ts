@@ -6,6 +6,7 @@
 // bytes once without waiting; when OpenSSL needs the other direction first (a handshake,
 // ciphertext still to be sent), the step asks to wait for that direction instead.
 import { E, OSError } from "./errors.js";
+import { MSG_DONTWAIT, MSG_PEEK } from "./constants.js";
 import * as op from "./operations.js";
 import { tls, type TlsConnectionHandle } from "./tls-native.js";
 import {
@@ -93,8 +94,8 @@ export class TlsEngine {
 
   /** The Transport's receive: decrypted bytes (0 = close_notify), -errno or waitFor. */
   recvInto(lower: op.Channel, buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
-    const peek = (flags & op.MSG_PEEK) !== 0;
-    const io = flags & op.MSG_DONTWAIT;
+    const peek = (flags & MSG_PEEK) !== 0;
+    const io = flags & MSG_DONTWAIT;
     for (;;) {
       const rc = tls.connectionRead(this.handle(syscall), buf, offset, length, peek);
       if (rc >= 0) return rc;
@@ -106,7 +107,7 @@ export class TlsEngine {
   /** The Transport's send: plaintext bytes taken (their ciphertext sent), -errno or waitFor. */
   sendFrom(lower: op.Channel, data: ArrayBufferView, offset: number, length: number, flags: number,
     syscall: string): number {
-    const io = flags & op.MSG_DONTWAIT;
+    const io = flags & MSG_DONTWAIT;
     const flushed = this.flush(lower, io, syscall);
     if (flushed !== 0) return flushed;
     if (this.#unreported > 0) {

@@ -5,19 +5,17 @@
 import { X509Certificate } from "node:crypto";
 import { E, OSError } from "./errors.js";
 import * as op from "./operations.js";
-import { READ, WRITE, channelOf, isOptions, runAsync, signalOf, type AsyncOptions } from "./promises.js";
-import { readintoArguments, readlineLimit, readSize, type Socket } from "./socket.js";
+import { READ, WRITE, twin } from "./promises.js";
+import type { AsyncOptions } from "./options.js";
+import { discard, readintoArguments, readlineLimit, readSize, type Socket } from "./socket.js";
 import type { Address } from "./addresses.js";
 import type { SSLContext } from "./tls-context.js";
 import { TlsChannel, TlsEngine } from "./tls-engine.js";
 import { SSLError, SSL_ERROR_SSL, takeSSLError } from "./tls-errors.js";
 import { tls } from "./tls-native.js";
 import { bytesToFill, bytesToSend, describeType, integer, INT32_MAX, size } from "./validate.js";
-import { native } from "./native.js";
+import { MSG_DONTWAIT, SOCK_DGRAM, SOCK_STREAM } from "./constants.js";
 
-const C = native.constants;
-const SOCK_STREAM = C["SOCK_STREAM"]!;
-const SOCK_DGRAM = C["SOCK_DGRAM"]!;
 const MAKEFILE_MODES = new Set(["rb", "wb", "rwb", "r", "w", "rw"]);
 
 /** @internal What SSLContext.wrap_socket hands to a new SSLSocket. */
@@ -148,9 +146,10 @@ export class SSLSocket {
     return this.#internals;
   }
 
-  #asyncChannel(): TlsChannel {
-    if (this.#async === null) {
-      this.#async = new TlsChannel(this.#engine, channelOf(this.#sock), this.#kept, this.#sock.type, this.#check);
+  /** The TLS channel over the socket's Promise-layer channel (the one twin() hands out). */
+  #over(lower: op.Channel): TlsChannel {
+    if (this.#async === null || this.#async.lower !== lower) {
+      this.#async = new TlsChannel(this.#engine, lower, this.#kept, this.#sock.type, this.#check);
     }
     return this.#async;
   }
@@ -199,12 +198,7 @@ export class SSLSocket {
 
   /** do_handshake() without blocking the event loop. */
   do_handshakeAsync(options?: AsyncOptions): Promise<void> {
-    try {
-      return runAsync(this.#sock, WRITE, this.#handshakeOperation(this.#asyncChannel()), "do_handshake",
-        signalOf(options, "do_handshake"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this.#sock, WRITE, "do_handshake", [options], (ch) => this.#handshakeOperation(this.#over(ch)));
   }
 
   /** @internal wrap_socket's handshake: on a non-blocking socket it is left to the first
@@ -241,15 +235,7 @@ export class SSLSocket {
 
   /** read(size?) without blocking the event loop. */
   readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    try {
-      if (isOptions(size)) {
-        options = size;
-        size = undefined;
-      }
-      return runAsync(this.#sock, READ, this.#readOperation(this.#asyncChannel(), size), "read", signalOf(options, "read"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this.#sock, READ, "read", [size, options], (ch, [n]) => this.#readOperation(this.#over(ch), n));
   }
 
   #readOperation(ch: TlsChannel, size: unknown): op.Operation<Buffer | null> {
@@ -264,16 +250,8 @@ export class SSLSocket {
 
   /** readinto(buffer, nbytes?) without blocking the event loop. */
   readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number | null> {
-    try {
-      if (isOptions(nbytes)) {
-        options = nbytes;
-        nbytes = undefined;
-      }
-      return runAsync(this.#sock, READ, this.#readintoOperation(this.#asyncChannel(), buffer, nbytes), "readinto",
-        signalOf(options, "readinto"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this.#sock, READ, "readinto", [nbytes, options],
+      (ch, [n]) => this.#readintoOperation(this.#over(ch), buffer, n));
   }
 
   #readintoOperation(ch: TlsChannel, buffer: unknown, nbytes: unknown): op.Operation<number | null> {
@@ -289,16 +267,7 @@ export class SSLSocket {
 
   /** readline(limit?) without blocking the event loop. */
   readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    try {
-      if (isOptions(limit)) {
-        options = limit;
-        limit = undefined;
-      }
-      return runAsync(this.#sock, READ, this.#readlineOperation(this.#asyncChannel(), limit), "readline",
-        signalOf(options, "readline"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this.#sock, READ, "readline", [limit, options], (ch, [n]) => this.#readlineOperation(this.#over(ch), n));
   }
 
   #readlineOperation(ch: TlsChannel, limit: unknown): op.Operation<Buffer | null> {
@@ -313,11 +282,7 @@ export class SSLSocket {
 
   /** recv(bufsize) without blocking the event loop. */
   recvAsync(bufsize: number, options?: AsyncOptions): Promise<Buffer> {
-    try {
-      return runAsync(this.#sock, READ, this.#recvOperation(this.#asyncChannel(), bufsize), "recv", signalOf(options, "recv"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this.#sock, READ, "recv", [options], (ch) => this.#recvOperation(this.#over(ch), bufsize));
   }
 
   #recvOperation(ch: TlsChannel, bufsize: unknown): op.Operation<Buffer> {
@@ -333,16 +298,8 @@ export class SSLSocket {
 
   /** recv_into(buffer, nbytes?) without blocking the event loop. */
   recv_intoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
-    try {
-      if (isOptions(nbytes)) {
-        options = nbytes;
-        nbytes = undefined;
-      }
-      return runAsync(this.#sock, READ, this.#recvIntoOperation(this.#asyncChannel(), buffer, nbytes ?? 0), "recv_into",
-        signalOf(options, "recv_into"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this.#sock, READ, "recv_into", [nbytes, options],
+      (ch, [n]) => this.#recvIntoOperation(this.#over(ch), buffer, n ?? 0));
   }
 
   #recvIntoOperation(ch: TlsChannel, buffer: unknown, nbytes: unknown): op.Operation<number> {
@@ -362,12 +319,7 @@ export class SSLSocket {
 
   /** write(data) without blocking the event loop. */
   writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number | null> {
-    try {
-      return runAsync(this.#sock, WRITE, this.#sendAllOperation(this.#asyncChannel(), data, "write", true), "write",
-        signalOf(options, "write"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this.#sock, WRITE, "write", [options], (ch) => this.#sendAllOperation(this.#over(ch), data, "write", true));
   }
 
   /** sendall(data): every byte, or an OSError carrying `written`. */
@@ -376,9 +328,9 @@ export class SSLSocket {
   }
 
   /** sendall(data) without blocking the event loop. */
-  async sendallAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<void> {
-    const operation = this.#sendAllOperation(this.#asyncChannel(), data, "sendall", false);
-    await runAsync(this.#sock, WRITE, operation, "sendall", signalOf(options, "sendall"));
+  sendallAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<void> {
+    return twin(this.#sock, WRITE, "sendall", [options],
+      (ch) => discard(this.#sendAllOperation(this.#over(ch), data, "sendall", false)));
   }
 
   #sendAllOperation(ch: TlsChannel, data: unknown, syscall: string, partialOk: boolean): op.Operation<number | null> {
@@ -393,11 +345,7 @@ export class SSLSocket {
 
   /** send(data) without blocking the event loop. */
   sendAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number> {
-    try {
-      return runAsync(this.#sock, WRITE, this.#sendOperation(this.#asyncChannel(), data), "send", signalOf(options, "send"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this.#sock, WRITE, "send", [options], (ch) => this.#sendOperation(this.#over(ch), data));
   }
 
   #sendOperation(ch: TlsChannel, data: unknown): op.Operation<number> {
@@ -493,7 +441,7 @@ export class SSLSocket {
     if (!this.#engine.freed && this.#sock.fileno() >= 0 && this.#engine.established) {
       try {
         // One non-waiting try: close() must not block on a peer that does not read.
-        this.#engine.shutdown(this.#sync.lower, false, op.MSG_DONTWAIT, "close");
+        this.#engine.shutdown(this.#sync.lower, false, MSG_DONTWAIT, "close");
       } catch {
         // The session is failed already; closing goes on.
       }
