@@ -75,8 +75,11 @@ function timeoutMs(value: unknown, name = "timeout_ms"): number {
   return ms;
 }
 
+/** Whether obj holds bytes a read would return without its descriptor: a Socket's
+ * kept-back bytes, or what a TLS socket decrypted already (anything with `_hasKept`). */
 function kept(obj: unknown): boolean {
-  return obj instanceof Socket && obj._hasKept;
+  if (obj instanceof Socket) return obj._hasKept;
+  return typeof obj === "object" && obj !== null && (obj as { _hasKept?: unknown })._hasKept === true;
 }
 
 export class Poll<T extends Pollable = Pollable> {
