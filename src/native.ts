@@ -1,8 +1,6 @@
 // The addon, loaded once, with the types of what it exports. Every function returns
 // its result or a negative errno; none of them applies policy (see native/*.c).
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import * as path from "node:path";
+import { loadAddon } from "./addon.js";
 
 /** Opaque reference to a native socket handle (closes its descriptor when collected). */
 export interface NativeHandle {
@@ -84,16 +82,7 @@ export interface NativeCore {
   ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;
 }
 
-function addonPath(): string {
-  // USOCKET_NATIVE lets the sanitizer build run the same tests against another binary.
-  const override = process.env["USOCKET_NATIVE"];
-  if (override) return path.resolve(override);
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.join(here, "..", "build", "Release", "usocket.node");
-}
-
-const require = createRequire(import.meta.url);
-export const native = require(addonPath()) as NativeCore;
+export const native = loadAddon<NativeCore>("usocket");
 
 /** A constant of the host system from the core's table. Each is read once, at load time,
  * into a named module constant (src/constants.ts; the poll events in src/select.ts and

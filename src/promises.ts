@@ -116,6 +116,15 @@ class SocketIO implements AsyncState, op.Channel {
     this.socket.keepBack(bytes);
   }
 
+  recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    return op.socketRecvInto(this, buf, offset, length, flags, syscall);
+  }
+
+  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
+    address?: Uint8Array): number {
+    return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
+  }
+
   /** One attempt. accept and connect cannot take MSG_DONTWAIT: on a descriptor in blocking
    * mode (timeout null) it is made non-blocking for exactly this attempt, within one
    * synchronous stretch of JavaScript, so no other call of this thread sees the change. */

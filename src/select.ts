@@ -1,3 +1,9 @@
+/**
+ * MicroPython's `select` module: `poll()` returning a `Poll`, `select()`, and the
+ * `POLL*` event bits.
+ *
+ * @module usocket-node/select
+ */
 // usocket-node/select: MicroPython's select module (docs/behaviour.md §6, §7, §10). A Poll keeps
 // its registrations in order next to a struct pollfd[] laid out in memory exactly as
 // poll(2) reads it, so each Poll.poll is one system call over an array that is rebuilt
@@ -69,8 +75,11 @@ function timeoutMs(value: unknown, name = "timeout_ms"): number {
   return ms;
 }
 
+/** Whether obj holds bytes a read would return without its descriptor: a Socket's
+ * kept-back bytes, or what a TLS socket decrypted already (anything with `_hasKept`). */
 function kept(obj: unknown): boolean {
-  return obj instanceof Socket && obj._hasKept;
+  if (obj instanceof Socket) return obj._hasKept;
+  return typeof obj === "object" && obj !== null && (obj as { _hasKept?: unknown })._hasKept === true;
 }
 
 export class Poll<T extends Pollable = Pollable> {

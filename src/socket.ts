@@ -143,6 +143,17 @@ export class Socket {
     return n;
   }
 
+  /** @internal The plain transport (operations.ts): one system call. */
+  recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    return op.socketRecvInto(this, buf, offset, length, flags, syscall);
+  }
+
+  /** @internal */
+  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
+    address?: Uint8Array): number {
+    return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
+  }
+
   /** @internal Puts bytes back in front of whatever is kept already. */
   keepBack(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
@@ -575,7 +586,7 @@ export class Socket {
 }
 
 /** An operation whose result is not wanted (sendall resolves with nothing). */
-function* discard(operation: op.Operation<unknown>): op.Operation<void> {
+export function* discard(operation: op.Operation<unknown>): op.Operation<void> {
   yield* operation;
 }
 
@@ -610,21 +621,21 @@ function recvIntoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, numbe
 }
 
 /** read(size?): undefined, null or negative = until EOF. */
-function readSize(value: unknown): number {
+export function readSize(value: unknown): number {
   if (value === undefined || value === null) return -1;
   const n = integer(value, "size", Number.MIN_SAFE_INTEGER, INT32_MAX);
   return n < 0 ? -1 : n;
 }
 
 /** readinto(buf, nbytes?): the buffer's bytes and how many to read (clamped, MicroPython). */
-function readintoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, number] {
+export function readintoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, number] {
   const buf = bytesToFill(buffer);
   const n = nbytes === undefined || nbytes === null ? buf.length : Math.min(size(nbytes, "nbytes"), buf.length);
   return [buf, n];
 }
 
 /** readline(limit?): undefined, null or negative = no limit. */
-function readlineLimit(value: unknown): number {
+export function readlineLimit(value: unknown): number {
   if (value === undefined || value === null) return Number.MAX_SAFE_INTEGER;
   const n = integer(value, "limit", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   return n < 0 ? Number.MAX_SAFE_INTEGER : n;
