@@ -7,8 +7,8 @@ import * as socket from "../dist/index.js";
 import { native } from "../dist/native.js";
 import * as select from "../dist/select.js";
 import { EEXIST } from "../dist/errno.js";
-import { runNode } from "./support/tests-b.js";
-import { watchdog } from "./support/tests-a.js";
+import { runNode } from "./support/node-child.js";
+import { watchdog } from "./support/blocking.js";
 
 watchdog(60);
 

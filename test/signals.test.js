@@ -5,7 +5,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startPeer } from "./support/peers.js";
-import { watchdog } from "./support/tests-a.js";
+import { watchdog } from "./support/blocking.js";
 
 watchdog(90);
 
