@@ -7,6 +7,7 @@ import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { addressFromNative, packAddress, type Address, type AddressInput } from "./addresses.js";
 import * as op from "./operations.js";
+import { recoveredFromPressure } from "./pressure.js";
 import { READ, WRITE, twin } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
 import { bytesToFill, bytesToSend, describeType, int32, integer, INT32_MAX, optionalInt32, size, timeoutSeconds } from "./validate.js";
@@ -89,6 +90,7 @@ export class Socket {
       this.proto = proto === undefined ? 0 : int32(proto, "proto");
       if (fileno === undefined) {
         fd = native.socket(this.family, this.type, this.proto);
+        if (fd < 0 && recoveredFromPressure(fd)) fd = native.socket(this.family, this.type, this.proto);
         if (fd < 0) throw new OSError(-fd, "socket");
       } else {
         fd = fileno;
@@ -252,7 +254,10 @@ export class Socket {
 
   *#acceptOperation(): op.Operation<[Socket, Address]> {
     for (;;) {
-      const rc = native.accept(this.fdFor("accept"));
+      let rc = native.accept(this.fdFor("accept"));
+      if (rc === -E.EMFILE || rc === -E.ENFILE) {
+        if (recoveredFromPressure(rc)) rc = native.accept(this.fdFor("accept"));
+      }
       if (typeof rc !== "number") return [Socket._adopt(rc[0], this.family, this.type, this.proto), addressFromNative(rc[1])];
       if (rc !== -EAGAIN) throw new OSError(-rc, "accept");
       if (!(yield op.POLLIN)) throw op.wouldBlock("accept");
