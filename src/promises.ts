@@ -308,7 +308,7 @@ function ioOf(socket: Socket): SocketIO {
  */
 export function runAsync<T>(socket: Socket, direction: Direction, operation: op.Operation<T>, syscall: string,
   signal: AbortSignal | undefined, nonblocking = false): Promise<T> {
-  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  if (signal?.aborted) return Promise.reject(signal.reason);
   const io = ioOf(socket);
   const queue = io.queues[direction];
   const timeout = socket.gettimeout();

@@ -429,7 +429,7 @@ def gethostname():
     return r
 `;
 
-export const SELECT_PY = String.raw`# select: MicroPython's select module over usocket-node/select (one poll(2) per call).
+export const SELECT_PY = `# select: MicroPython's select module over usocket-node/select (one poll(2) per call).
 import _usocket as _u
 import socket as _s
 from array import array as _array
@@ -547,7 +547,7 @@ def select(rlist, wlist, xlist, timeout=None):
 `;
 
 /** time with sleeps that wait (Atomics.wait) instead of spinning. */
-export const TIME_PY = String.raw`# time, with sleep/sleep_ms/sleep_us that wait instead of spinning
+export const TIME_PY = `# time, with sleep/sleep_ms/sleep_us that wait instead of spinning
 import _usocket as _u
 from time import *
 
