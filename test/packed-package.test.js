@@ -230,6 +230,11 @@ describe("the packed package, installed with scripts skipped and no network", ()
     );
   });
 
+  test("the shipped examples run from the installed package, importing it by name", () => {
+    const output = run(process.execPath, [path.join(installed, "examples", "udp-request-response.js")], project);
+    assert.match(output, /client: answer "BYE"/);
+  });
+
   test("the install script uses a prebuilt core that loads, and compiles nothing", () => {
     run(process.execPath, [path.join(installed, "scripts", "install.js")], installed);
     assert.equal(existsSync(path.join(installed, "build")), false);
