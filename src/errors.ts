@@ -22,6 +22,12 @@ export function errnoTable(): ReadonlyMap<number, string> {
   return errnoNames;
 }
 
+/**
+ * The error of every failed system call: `errno` is the system's errno (positive) or the
+ * resolver's EAI_* number (negative, from getaddrinfo), `code` its name, `args[0]` the
+ * number (as MicroPython's `e.args[0]`).
+ * @example try { s.connect(addr); } catch (e) { if (e instanceof OSError && e.code === "ECONNREFUSED") retry(); }
+ */
 export class OSError extends Error {
   /** Positive system errno, or negative EAI_* number for resolver errors. */
   readonly errno: number;
@@ -36,6 +42,7 @@ export class OSError extends Error {
   /** For `sendall`/`write` failing part-way: the bytes that did go out. */
   declare written?: number;
 
+  /** An OSError for `errno` from `syscall`, with the system's message for it unless `message` is given. */
   constructor(errno: number, syscall: string, options?: { address?: unknown; message?: string; written?: number }) {
     const code = errorName(errno);
     const reason = options?.message ?? (errno < 0 ? native.gaiStrerror(errno) : native.strerror(errno));
