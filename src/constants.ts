@@ -42,6 +42,7 @@ export const IP_ADD_MEMBERSHIP = required("IP_ADD_MEMBERSHIP");
 export const IP_DROP_MEMBERSHIP = required("IP_DROP_MEMBERSHIP");
 export const IP_MULTICAST_TTL = required("IP_MULTICAST_TTL");
 export const IP_MULTICAST_LOOP = required("IP_MULTICAST_LOOP");
+export const IP_MULTICAST_IF = required("IP_MULTICAST_IF");
 export const IPV6_V6ONLY = required("IPV6_V6ONLY");
 /** Flags for send/recv and their kin: MSG_PEEK (look without taking), MSG_DONTWAIT (this
  * call only, non-blocking), MSG_OOB (urgent data), MSG_WAITALL (wait for the full amount). */

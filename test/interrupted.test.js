@@ -16,6 +16,9 @@ watchdog(60);
 // blocked system call is interrupted.
 let signals = 0;
 process.on("SIGUSR2", () => signals++);
+// Node 26's test runner turns on diagnostic reports for SIGUSR2, which would write a report
+// file into the working folder for every signal sent here.
+process.report.reportOnSignal = false;
 
 /**
  * A peer that connects, sends SIGUSR2 to `pid` `count` times every 20 ms, then sends
