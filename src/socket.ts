@@ -88,15 +88,9 @@ export type SocketMode = "blocking" | "nonblocking";
  * what it has, or null): prefer settimeout(). The Promise twins never resolve null, in
  * either mode (they wait instead).
  */
-export type StreamResult<Mode extends SocketMode, T> = T | NothingMovedIn[Mode];
-
-/** What a stream method returns, besides its result, when nothing could be moved, by mode:
- * an indexed type rather than a conditional one, so that TypeScript sees Socket as covariant
- * in its mode and a blocking-typed socket is assignable to a NonBlockingSocket. */
-interface NothingMovedIn {
-  blocking: never;
-  nonblocking: null;
-}
+// An indexed type rather than a conditional one, so that TypeScript sees Socket as covariant
+// in its mode and a blocking-typed socket is assignable to a NonBlockingSocket.
+export type StreamResult<Mode extends SocketMode, T> = T | { blocking: never; nonblocking: null }[Mode];
 
 /** Per-socket hooks of the Promise layer (promises.ts), so close() can settle its calls. */
 export interface AsyncState {
