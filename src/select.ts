@@ -1,21 +1,28 @@
-// usocket-node/select: MicroPython's select module (SPEC sections 6, 7 and 10). A Poll keeps
+/**
+ * MicroPython's `select` module: `poll()` returning a `Poll`, `select()`, and the
+ * `POLL*` event bits.
+ *
+ * @module usocket-node/select
+ */
+// usocket-node/select: MicroPython's select module (docs/behaviour.md §6, §7, §10). A Poll keeps
 // its registrations in order next to a struct pollfd[] laid out in memory exactly as
 // poll(2) reads it, so each Poll.poll is one system call over an array that is rebuilt
 // only when the registrations change. Sockets are asked for their descriptor on every
 // poll: one closed since it was registered is reported POLLNVAL without its old number
 // (which the system may have handed out again) ever reaching poll(2).
-import { native } from "./native.js";
+import { native, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { Socket } from "./socket.js";
+import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 import { describeType, integer, INT32_MAX } from "./validate.js";
+import { signalOf, type AsyncOptions } from "./options.js";
 
-const C = native.constants;
-export const POLLIN = C["POLLIN"]!;
-export const POLLPRI = C["POLLPRI"]!;
-export const POLLOUT = C["POLLOUT"]!;
-export const POLLERR = C["POLLERR"]!;
-export const POLLHUP = C["POLLHUP"]!;
-export const POLLNVAL = C["POLLNVAL"]!;
+export const POLLIN = systemConstant("POLLIN");
+export const POLLPRI = systemConstant("POLLPRI");
+export const POLLOUT = systemConstant("POLLOUT");
+export const POLLERR = systemConstant("POLLERR");
+export const POLLHUP = systemConstant("POLLHUP");
+export const POLLNVAL = systemConstant("POLLNVAL");
 
 /** What can be polled: a usocket Socket, a descriptor number, or anything with fileno(). */
 export type Pollable = Socket | number | { fileno(): number };
@@ -58,7 +65,7 @@ function eventMask(mask: unknown): number {
  * A poll timeout in milliseconds as poll(2) takes it: -1 = forever (null, undefined or
  * negative), fractions rounded up to the next millisecond.
  */
-export function timeoutMs(value: unknown, name = "timeout_ms"): number {
+function timeoutMs(value: unknown, name = "timeout_ms"): number {
   if (value === undefined || value === null) return -1;
   if (typeof value !== "number") throw new TypeError(`${name} must be a number of milliseconds or null, not ${describeType(value)}`);
   if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number of milliseconds, not ${value}`);
@@ -68,8 +75,11 @@ export function timeoutMs(value: unknown, name = "timeout_ms"): number {
   return ms;
 }
 
+/** Whether obj holds bytes a read would return without its descriptor: a Socket's
+ * kept-back bytes, or what a TLS socket decrypted already (anything with `_hasKept`). */
 function kept(obj: unknown): boolean {
-  return obj instanceof Socket && obj._hasKept;
+  if (obj instanceof Socket) return obj._hasKept;
+  return typeof obj === "object" && obj !== null && (obj as { _hasKept?: unknown })._hasKept === true;
 }
 
 export class Poll<T extends Pollable = Pollable> {
@@ -154,16 +164,16 @@ export class Poll<T extends Pollable = Pollable> {
    * event loop: poll(2) runs on a thread of its own over a copy of the array, with one more
    * descriptor (a pipe) that an abort writes to.
    */
-  pollAsync(timeout_ms: number | null = -1, options: { signal?: AbortSignal } = {}): Promise<PollResult<T>[]> {
+  pollAsync(timeout_ms: number | null = -1, options: AsyncOptions = {}): Promise<PollResult<T>[]> {
     let ms: number;
     let signal: AbortSignal | undefined;
     try {
       ms = timeoutMs(timeout_ms);
-      signal = abortSignal(options);
+      signal = signalOf(options, "poll");
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     let now: PollResult<T>[];
     try {
       now = this.#pollOnce(0);
@@ -179,18 +189,20 @@ export class Poll<T extends Pollable = Pollable> {
     const snapshot = this.#entries.slice();
     const polled = Array.from({ length: count }, (_, i) => this.#fds[i * 2]!);
     // The thread's poll(2) holds every polled socket open until it returns: closing one of
-    // them wakes it, so the socket really closes and is reported POLLNVAL at once.
+    // them wakes it, so the socket really closes and is reported POLLNVAL at once. The core
+    // does this for every close of a polled number (native/poll_async.h); waking here too
+    // also ends the wait for a Socket whose number the thread polls under another entry.
     const sockets = snapshot.flatMap((entry) => entry.obj instanceof Socket ? [entry.obj] : []);
     return new Promise((resolve, reject) => {
-      let onAbort: (() => void) | undefined;
+      let abortListener: (() => void) | undefined;
       let wake: (() => void) | undefined;
       const settle = (): void => {
-        if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+        if (abortListener !== undefined) offAbort(signal!, abortListener);
         if (wake !== undefined) for (const s of sockets) s._onClose?.delete(wake);
       };
       const job = native.pollAsync(this.#bytes, count, ms, (rc: number, pollfds: Buffer | null) => {
         settle();
-        if (signal?.aborted) return; // already rejected
+        if (signal !== undefined && isAborted(signal)) return; // already rejected
         if (rc < 0) {
           reject(new OSError(-rc, "poll"));
           return;
@@ -209,12 +221,12 @@ export class Poll<T extends Pollable = Pollable> {
       wake = wakeJob;
       for (const s of sockets) (s._onClose ??= new Set()).add(wakeJob);
       if (signal !== undefined) {
-        onAbort = () => {
+        abortListener = () => {
           settle();
           native.pollAsyncAbort(job);
-          reject(signal.reason);
+          reject(abortReason(signal));
         };
-        signal.addEventListener("abort", onAbort, { once: true });
+        onAbort(signal, abortListener);
       }
     });
   }
@@ -293,15 +305,6 @@ export class Poll<T extends Pollable = Pollable> {
     this.#stale = false;
     for (let i = 0; i < this.#entries.length; i++) this.#place(i);
   }
-}
-
-function abortSignal(options: unknown): AbortSignal | undefined {
-  if (options === undefined || options === null) return undefined;
-  if (typeof options !== "object") throw new TypeError(`options must be an object, not ${describeType(options)}`);
-  const signal = (options as { signal?: unknown }).signal;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw new TypeError(`options.signal must be an AbortSignal, not ${describeType(signal)}`);
-  return signal;
 }
 
 /** poll(): a new, empty poller. */
