@@ -70,7 +70,7 @@ export class TlsEngine {
    * operation (0 = end of stream, waitFor(events), -errno), or an exception. */
   #next(code: number, lower: op.Channel, flags: number, syscall: string): number {
     if (code === SSL_ERROR_WANT_READ) {
-      if (this.attached) return op.waitFor(POLLIN);
+      if (this.attached) return this.#dtlsTimer(syscall) ? RETRY : op.waitFor(POLLIN);
       const conn = this.handle(syscall);
       const fd = lower.fdFor(syscall);
       const io = flags | lower.dontwait;
@@ -90,6 +90,15 @@ export class TlsEngine {
     if (code === SSL_ERROR_WANT_WRITE) return op.waitFor(POLLOUT);
     if (code === SSL_ERROR_ZERO_RETURN) return 0;
     return this.#fail(code, syscall);
+  }
+
+  /** Whether DTLS's retransmission timer ran out (a blocking descriptor's receive ends
+   * when it does): the lost flight was sent again and OpenSSL is to be called again. */
+  #dtlsTimer(syscall: string): boolean {
+    const conn = this.handle(syscall);
+    if (tls.connectionDtlsTimer(conn, false) !== 0) return false;
+    tls.connectionDtlsTimer(conn, true);
+    return true;
   }
 
   /** The Transport's receive: decrypted bytes (0 = close_notify), -errno or waitFor. */

@@ -108,6 +108,8 @@ export class SSLSocket {
   #sync: TlsChannel;
   #async: TlsChannel | null = null;
   #closed = false;
+  /** A DTLS server with a client_id until a hello with a valid cookie came. */
+  #listening: boolean;
   readonly #internals: SSLSocketInternals;
   readonly #check: (syscall: string) => void;
 
@@ -135,6 +137,7 @@ export class SSLSocket {
       throw takeSSLError("wrap_socket", "could not attach TLS to the socket");
     }
     this.#engine = new TlsEngine(conn, attached);
+    this.#listening = internals.datagram && internals.serverSide && internals.clientId !== null;
     this.#check = (syscall: string): void => {
       if (this.#closed) throw new OSError(E.EBADF, syscall);
     };
@@ -172,23 +175,29 @@ export class SSLSocket {
   }
 
   *#handshakeSteps(ch: TlsChannel): op.Operation<void> {
-    try {
-      yield* op.untilDone(() => this.#engine.handshake(ch.lower, "do_handshake"), "do_handshake");
-    } finally {
-      this.#helloVerify();
-    }
+    yield* op.untilDone(
+      () => (this.#listening ? this.#cookieStep(ch) : this.#engine.handshake(ch.lower, "do_handshake")), "do_handshake");
   }
 
-  /** A DTLS server that answered a new client with a cookie: MicroPython's flow ends this
-   * connection and expects the next wrap_socket to see the client's second hello. */
-  #helloVerify(): void {
-    if (!this.#internals.datagram || !this.server_side || this.#internals.clientId === null) return;
-    if (this.#engine.freed) return;
-    const [, , sent, accepted] = tls.connectionState(this.#engine.handle("do_handshake"));
-    if (sent === 1 && accepted === 0) {
-      throw new SSLError(SSL_ERROR_SSL, "do_handshake", "HELLO_VERIFY_REQUIRED", "SSL",
-        "the client must send its hello again with the cookie");
+  /** A DTLS server's first step with a client_id (MicroPython's Hello-Verify flow), with
+   * OpenSSL's stateless DTLSv1_listen: a client hello without the cookie is answered with
+   * one and this connection ends there with HELLO_VERIFY_REQUIRED (the client's second
+   * hello is for the next wrap_socket); a hello with a valid cookie starts the handshake. */
+  #cookieStep(ch: TlsChannel): number {
+    const conn = this.#engine.handle("do_handshake");
+    const rc = tls.connectionDtlsListen(conn, ch.fdFor("do_handshake"), ch.dontwait);
+    if (rc === -1000) throw takeSSLError("do_handshake", "DTLS listen failed");
+    if (rc === 1) {
+      this.#listening = false;
+      return this.#engine.handshake(ch.lower, "do_handshake");
     }
+    if (rc < 0) return rc === -E.EAGAIN ? op.waitFor(op.POLLIN) : rc;
+    tls.takeError();
+    if (tls.connectionState(conn)[2] === 1) {
+      throw new SSLError(SSL_ERROR_SSL, "do_handshake", "HELLO_VERIFY_REQUIRED", "SSL",
+        "the client must send its hello again, with the cookie");
+    }
+    return op.waitFor(op.POLLIN); // not a client hello: dropped, as DTLS servers do
   }
 
   /** do_handshake(): runs the TLS handshake under the socket's timeout. */
@@ -198,7 +207,8 @@ export class SSLSocket {
 
   /** do_handshake() without blocking the event loop. */
   do_handshakeAsync(options?: AsyncOptions): Promise<void> {
-    return twin(this.#sock, WRITE, "do_handshake", [options], (ch) => this.#handshakeOperation(this.#over(ch)));
+    return twin(this.#sock, WRITE, "do_handshake", [options],
+      (ch) => this.#handshakeOperation(this.#over(ch)), this.#engine.attached);
   }
 
   /** @internal wrap_socket's handshake: on a non-blocking socket it is left to the first
@@ -235,7 +245,8 @@ export class SSLSocket {
 
   /** read(size?) without blocking the event loop. */
   readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(this.#sock, READ, "read", [size, options], (ch, [n]) => this.#readOperation(this.#over(ch), n));
+    return twin(this.#sock, READ, "read", [size, options],
+      (ch, [n]) => this.#readOperation(this.#over(ch), n), this.#engine.attached);
   }
 
   #readOperation(ch: TlsChannel, size: unknown): op.Operation<Buffer | null> {
@@ -251,7 +262,7 @@ export class SSLSocket {
   /** readinto(buffer, nbytes?) without blocking the event loop. */
   readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number | null> {
     return twin(this.#sock, READ, "readinto", [nbytes, options],
-      (ch, [n]) => this.#readintoOperation(this.#over(ch), buffer, n));
+      (ch, [n]) => this.#readintoOperation(this.#over(ch), buffer, n), this.#engine.attached);
   }
 
   #readintoOperation(ch: TlsChannel, buffer: unknown, nbytes: unknown): op.Operation<number | null> {
@@ -267,7 +278,8 @@ export class SSLSocket {
 
   /** readline(limit?) without blocking the event loop. */
   readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(this.#sock, READ, "readline", [limit, options], (ch, [n]) => this.#readlineOperation(this.#over(ch), n));
+    return twin(this.#sock, READ, "readline", [limit, options],
+      (ch, [n]) => this.#readlineOperation(this.#over(ch), n), this.#engine.attached);
   }
 
   #readlineOperation(ch: TlsChannel, limit: unknown): op.Operation<Buffer | null> {
@@ -282,7 +294,8 @@ export class SSLSocket {
 
   /** recv(bufsize) without blocking the event loop. */
   recvAsync(bufsize: number, options?: AsyncOptions): Promise<Buffer> {
-    return twin(this.#sock, READ, "recv", [options], (ch) => this.#recvOperation(this.#over(ch), bufsize));
+    return twin(this.#sock, READ, "recv", [options],
+      (ch) => this.#recvOperation(this.#over(ch), bufsize), this.#engine.attached);
   }
 
   #recvOperation(ch: TlsChannel, bufsize: unknown): op.Operation<Buffer> {
@@ -299,7 +312,7 @@ export class SSLSocket {
   /** recv_into(buffer, nbytes?) without blocking the event loop. */
   recv_intoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
     return twin(this.#sock, READ, "recv_into", [nbytes, options],
-      (ch, [n]) => this.#recvIntoOperation(this.#over(ch), buffer, n ?? 0));
+      (ch, [n]) => this.#recvIntoOperation(this.#over(ch), buffer, n ?? 0), this.#engine.attached);
   }
 
   #recvIntoOperation(ch: TlsChannel, buffer: unknown, nbytes: unknown): op.Operation<number> {
@@ -319,7 +332,8 @@ export class SSLSocket {
 
   /** write(data) without blocking the event loop. */
   writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number | null> {
-    return twin(this.#sock, WRITE, "write", [options], (ch) => this.#sendAllOperation(this.#over(ch), data, "write", true));
+    return twin(this.#sock, WRITE, "write", [options],
+      (ch) => this.#sendAllOperation(this.#over(ch), data, "write", true), this.#engine.attached);
   }
 
   /** sendall(data): every byte, or an OSError carrying `written`. */
@@ -330,7 +344,7 @@ export class SSLSocket {
   /** sendall(data) without blocking the event loop. */
   sendallAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<void> {
     return twin(this.#sock, WRITE, "sendall", [options],
-      (ch) => discard(this.#sendAllOperation(this.#over(ch), data, "sendall", false)));
+      (ch) => discard(this.#sendAllOperation(this.#over(ch), data, "sendall", false)), this.#engine.attached);
   }
 
   #sendAllOperation(ch: TlsChannel, data: unknown, syscall: string, partialOk: boolean): op.Operation<number | null> {
@@ -345,7 +359,8 @@ export class SSLSocket {
 
   /** send(data) without blocking the event loop. */
   sendAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number> {
-    return twin(this.#sock, WRITE, "send", [options], (ch) => this.#sendOperation(this.#over(ch), data));
+    return twin(this.#sock, WRITE, "send", [options],
+      (ch) => this.#sendOperation(this.#over(ch), data), this.#engine.attached);
   }
 
   #sendOperation(ch: TlsChannel, data: unknown): op.Operation<number> {

@@ -49,7 +49,7 @@ async function asyncPair() {
   return [a, b];
 }
 
-describe("Promise twins", { skip }, () => {
+describe("Promise twins", { skip, timeout: 60000 }, () => {
   test("the event loop keeps ticking during a slow handshake and every twin works", async () => {
     const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, delay: 0.6, action: "silent" });
     const s = await connected(Number(await peer.ready));
@@ -155,7 +155,7 @@ describe("Promise twins", { skip }, () => {
   });
 });
 
-describe("PSK and verify_callback against Node's tls", { skip }, () => {
+describe("PSK and verify_callback against Node's tls", { skip, timeout: 60000 }, () => {
   const identity = "usocket-client";
   const key = Buffer.from("c0ffee00112233445566778899aabbcc", "hex");
 
@@ -227,11 +227,14 @@ describe("PSK and verify_callback against Node's tls", { skip }, () => {
       t.close();
       assert.deepEqual(seen, [[1, 0x30], [0, 0x30]]);
       ctx.verify_callback = (der, depth) => (depth === 0 ? 1 : 0);
-      await assert.rejects(ctx.wrap_socketAsync(await connected(server.address().port), { server_hostname: "localhost" }),
+      const refused = await connected(server.address().port);
+      await assert.rejects(ctx.wrap_socketAsync(refused, { server_hostname: "localhost" }),
         (e) => e instanceof ssl.SSLCertVerificationError && e.verify_message === "application verification failure");
+      refused.close(); // a failed wrap leaves the plain socket to its owner
       ctx.verify_callback = () => { throw new Error("callback threw"); };
-      await assert.rejects(ctx.wrap_socketAsync(await connected(server.address().port), { server_hostname: "localhost" }),
-        /callback threw/);
+      const thrown = await connected(server.address().port);
+      await assert.rejects(ctx.wrap_socketAsync(thrown, { server_hostname: "localhost" }), /callback threw/);
+      thrown.close();
     } finally {
       server.close();
     }
