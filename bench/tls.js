@@ -131,24 +131,31 @@ export async function main(argv = process.argv.slice(2)) {
     partners.W6.child.kill();
     partners.W7.child.kill();
   }
-  const figure = (peer, id, field) => {
+  /** Median per operation (µs per 64 KiB, or per handshake) of wall time, or with `cpu` of
+   * the client's CPU time. */
+  const figure = (peer, id, field, cpu) => {
     const ok = (results[peer]?.[id] ?? []).filter((r) => r.ok);
     if (ok.length === 0) return null;
-    if (id === "W7") return median(ok.map((r) => (r.seconds / r.count) * 1e6)); // µs per handshake
-    return median(ok.map((r) => (r[field] / (r.bytes / CHUNK)) * 1e6)); // µs per 64 KiB
+    if (id === "W7") return median(ok.map((r) => ((cpu ? r.cpu : r.seconds) / r.count) * 1e6));
+    return median(ok.map((r) => ((cpu ? r[`${field}Cpu`] : r[field]) / (r.bytes / CHUNK)) * 1e6));
   };
   const rows = [];
   for (const [id, field, what] of [["W6", "send", "W6 send, µs per 64 KiB"], ["W6", "receive", "W6 receive, µs per 64 KiB"],
     ["W7", "seconds", "W7, µs per full handshake"]]) {
-    const c = figure("c", id, field);
+    const c = figure("c", id, field, false);
+    const cCpu = figure("c", id, field, true);
     for (const peer of peers) {
-      const v = figure(peer, id, field);
-      rows.push({ workload: what, peer: PEERS[peer].label, median: v, ratio: v !== null && c ? v / c : null });
+      const v = figure(peer, id, field, false);
+      const cpuV = figure(peer, id, field, true);
+      rows.push({ workload: what, peer: PEERS[peer].label, median: v, ratio: v !== null && c ? v / c : null,
+        cpu: cpuV, cpuRatio: cpuV !== null && cCpu ? cpuV / cCpu : null });
     }
   }
   console.log(`\nTLS (W6 ${bulk} bytes each way, W7 ${handshakes} handshakes; median of ${runs} runs)`);
   for (const r of rows) {
-    console.log(`${r.workload.padEnd(28)} ${r.peer.padEnd(28)} ${r.median === null ? "failed" : r.median.toFixed(1).padStart(9)} ${r.ratio === null ? "" : `× ${r.ratio.toFixed(2)}`}`);
+    const wall = r.median === null ? "failed".padStart(16) : `${r.median.toFixed(1).padStart(9)} × ${r.ratio.toFixed(2)}`;
+    const cpu = r.cpu === null ? "" : `   cpu ${r.cpu.toFixed(1).padStart(9)} × ${r.cpuRatio.toFixed(2)}`;
+    console.log(`${r.workload.padEnd(28)} ${r.peer.padEnd(28)} ${wall}${cpu}`);
   }
   const report = { date: new Date().toISOString(), node: process.version, openssl: process.versions.openssl, runs, bulk, handshakes,
     taskset, loadavg: os.loadavg(), rows, raw: results };

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,14 @@ static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) of this process: with the machine busy, wall time includes
+ * waiting for a core, CPU time is the client's own cost. */
+static double cpu(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static SSL *connect_tls(SSL_CTX *ctx, int port, int *fd_out) {
@@ -64,15 +73,19 @@ int main(int argc, char **argv) {
   SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256");
   int fd;
   if (strcmp(argv[1], "handshake") == 0) {
-    double start = 0;
+    double start = 0, cpu0 = 0;
     for (uint64_t i = 0; i < warm + count; i++) {
-      if (i == warm) start = now();
+      if (i == warm) {
+        start = now();
+        cpu0 = cpu();
+      }
       SSL *ssl = connect_tls(ctx, port, &fd);
       char k;
       if (SSL_read(ssl, &k, 1) != 1) return 1;
       finish(ssl, fd);
     }
-    printf("{\"ok\":true,\"seconds\":%.6f,\"count\":%llu}\n", now() - start, (unsigned long long)count);
+    printf("{\"ok\":true,\"seconds\":%.6f,\"cpu\":%.6f,\"count\":%llu}\n", now() - start, cpu() - cpu0,
+           (unsigned long long)count);
     return 0;
   }
   static unsigned char buf[CHUNK];
@@ -82,9 +95,12 @@ int main(int argc, char **argv) {
   unsigned char header[8];
   for (int i = 0; i < 8; i++) header[i] = (unsigned char)(n >> (56 - 8 * i));
   SSL_write(ssl, header, 8);
-  double t0 = 0, t1, t2 = 0;
+  double t0 = 0, t1, t2 = 0, c0 = 0, c1, c2 = 0;
   for (uint64_t sent = 0; sent < n;) {
-    if (sent == warm) t0 = now();
+    if (sent == warm) {
+      t0 = now();
+      c0 = cpu();
+    }
     int len = n - sent < CHUNK ? (int)(n - sent) : CHUNK;
     if (SSL_write(ssl, buf, len) != len) return 1;
     sent += (uint64_t)len;
@@ -92,15 +108,19 @@ int main(int argc, char **argv) {
   char k;
   if (SSL_read(ssl, &k, 1) != 1) return 1;
   t1 = now();
+  c1 = cpu();
   for (uint64_t got = 0; got < n;) {
-    if (got >= warm && t2 == 0) t2 = now();
+    if (got >= warm && t2 == 0) {
+      t2 = now();
+      c2 = cpu();
+    }
     int r = SSL_read(ssl, buf, CHUNK);
     if (r <= 0) return 1;
     got += (uint64_t)r;
   }
-  double t3 = now();
+  double t3 = now(), c3 = cpu();
   finish(ssl, fd);
-  printf("{\"ok\":true,\"send\":%.6f,\"receive\":%.6f,\"bytes\":%llu}\n", t1 - t0, t3 - t2,
-         (unsigned long long)(n - warm));
+  printf("{\"ok\":true,\"send\":%.6f,\"receive\":%.6f,\"sendCpu\":%.6f,\"receiveCpu\":%.6f,\"bytes\":%llu}\n",
+         t1 - t0, t3 - t2, c1 - c0, c3 - c2, (unsigned long long)(n - warm));
   return 0;
 }

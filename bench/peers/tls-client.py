@@ -13,35 +13,41 @@ def connect():
     return ctx.wrap_socket(s, server_hostname="localhost")
 
 if mode == "handshake":
-    start = 0
+    start = cpu0 = 0
     for i in range(warm + count):
         if i == warm:
             start = time.perf_counter()
+            cpu0 = time.process_time()
         t = connect()
         assert len(t.recv(1)) == 1
         t.close()
-    print(json.dumps({"ok": True, "seconds": time.perf_counter() - start, "count": count}))
+    print(json.dumps({"ok": True, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu0, "count": count}))
 else:
     t = connect()
     t.sendall(count.to_bytes(8, "big"))
     buf = bytearray(b"\xa5" * CHUNK)
     view = memoryview(buf)
-    t0 = 0
+    t0 = c0 = 0
     sent = 0
     while sent < count:
         if sent == warm:
             t0 = time.perf_counter()
+            c0 = time.process_time()
         n = min(CHUNK, count - sent)
         t.sendall(view[:n])
         sent += n
     t.recv(1)
     t1 = time.perf_counter()
+    c1 = time.process_time()
     got = 0
-    t2 = 0
+    t2 = c2 = 0
     while got < count:
         if got >= warm and t2 == 0:
             t2 = time.perf_counter()
+            c2 = time.process_time()
         got += t.recv_into(buf)
     t3 = time.perf_counter()
+    c3 = time.process_time()
     t.close()
-    print(json.dumps({"ok": True, "send": t1 - t0, "receive": t3 - t2, "bytes": count - warm}))
+    print(json.dumps({"ok": True, "send": t1 - t0, "receive": t3 - t2, "sendCpu": c1 - c0, "receiveCpu": c3 - c2,
+                      "bytes": count - warm}))
