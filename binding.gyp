@@ -15,7 +15,8 @@
         "native/wait.c",
         "native/readiness.c",
         "native/poll_async.c",
-        "native/resolve_async.c"
+        "native/resolve_async.c",
+        "native/interrupt.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
       "cflags!": ["-fno-exceptions"],

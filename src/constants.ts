@@ -31,6 +31,7 @@ export const IP_ADD_MEMBERSHIP = required("IP_ADD_MEMBERSHIP");
 export const IP_DROP_MEMBERSHIP = required("IP_DROP_MEMBERSHIP");
 export const IP_MULTICAST_TTL = required("IP_MULTICAST_TTL");
 export const IP_MULTICAST_LOOP = required("IP_MULTICAST_LOOP");
+export const IP_MULTICAST_IF = required("IP_MULTICAST_IF");
 export const IPV6_V6ONLY = required("IPV6_V6ONLY");
 export const MSG_PEEK = required("MSG_PEEK");
 export const MSG_DONTWAIT = required("MSG_DONTWAIT");

@@ -1,3 +1,8 @@
+/**
+ * Errno numbers by name with the host system's values, and `errorcode` (number → name).
+ *
+ * @module usocket-node/errno
+ */
 // usocket-node/errno: errno numbers by name, with the host system's values, and `errorcode`
 // (number → name) for positive errno values only (docs/behaviour.md §10).
 import { native } from "./native.js";

@@ -1,3 +1,9 @@
+/**
+ * MicroPython's `socket` module for Node.js: `socket()` and `Socket`, `getaddrinfo`,
+ * `inet_pton`/`inet_ntop`, `OSError`, and the constants with the host system's values.
+ *
+ * @module usocket-node
+ */
 // usocket: MicroPython's socket module for Node.js.
 export * from "./constants.js";
 export { OSError } from "./errors.js";

@@ -1,3 +1,9 @@
+/**
+ * MicroPython's `select` module: `poll()` returning a `Poll`, `select()`, and the
+ * `POLL*` event bits.
+ *
+ * @module usocket-node/select
+ */
 // usocket-node/select: MicroPython's select module (docs/behaviour.md §6, §7, §10). A Poll keeps
 // its registrations in order next to a struct pollfd[] laid out in memory exactly as
 // poll(2) reads it, so each Poll.poll is one system call over an array that is rebuilt
@@ -7,6 +13,7 @@
 import { native, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { Socket } from "./socket.js";
+import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 import { describeType, integer, INT32_MAX } from "./validate.js";
 import { signalOf, type AsyncOptions } from "./options.js";
 
@@ -166,7 +173,7 @@ export class Poll<T extends Pollable = Pollable> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     let now: PollResult<T>[];
     try {
       now = this.#pollOnce(0);
@@ -182,18 +189,20 @@ export class Poll<T extends Pollable = Pollable> {
     const snapshot = this.#entries.slice();
     const polled = Array.from({ length: count }, (_, i) => this.#fds[i * 2]!);
     // The thread's poll(2) holds every polled socket open until it returns: closing one of
-    // them wakes it, so the socket really closes and is reported POLLNVAL at once.
+    // them wakes it, so the socket really closes and is reported POLLNVAL at once. The core
+    // does this for every close of a polled number (native/poll_async.h); waking here too
+    // also ends the wait for a Socket whose number the thread polls under another entry.
     const sockets = snapshot.flatMap((entry) => entry.obj instanceof Socket ? [entry.obj] : []);
     return new Promise((resolve, reject) => {
-      let onAbort: (() => void) | undefined;
+      let abortListener: (() => void) | undefined;
       let wake: (() => void) | undefined;
       const settle = (): void => {
-        if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+        if (abortListener !== undefined) offAbort(signal!, abortListener);
         if (wake !== undefined) for (const s of sockets) s._onClose?.delete(wake);
       };
       const job = native.pollAsync(this.#bytes, count, ms, (rc: number, pollfds: Buffer | null) => {
         settle();
-        if (signal?.aborted) return; // already rejected
+        if (signal !== undefined && isAborted(signal)) return; // already rejected
         if (rc < 0) {
           reject(new OSError(-rc, "poll"));
           return;
@@ -212,12 +221,12 @@ export class Poll<T extends Pollable = Pollable> {
       wake = wakeJob;
       for (const s of sockets) (s._onClose ??= new Set()).add(wakeJob);
       if (signal !== undefined) {
-        onAbort = () => {
+        abortListener = () => {
           settle();
           native.pollAsyncAbort(job);
-          reject(signal.reason);
+          reject(abortReason(signal));
         };
-        signal.addEventListener("abort", onAbort, { once: true });
+        onAbort(signal, abortListener);
       }
     });
   }

@@ -2,9 +2,7 @@
 // over the OpenSSL the running node exports, so it is a file of its own and the socket
 // core loads without it. Every function returns OpenSSL's result codes; none applies
 // policy (src/tls-errors.ts classifies).
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import * as path from "node:path";
+import { loadAddon } from "./addon.js";
 
 /** Opaque reference to an SSL_CTX and its callbacks. */
 export interface TlsContextHandle {
@@ -71,21 +69,12 @@ export interface TlsCore {
   connectionFree(conn: TlsConnectionHandle): number;
 }
 
-function addonPath(): string {
-  // USOCKET_TLS_NATIVE lets the sanitizer build run the same tests against another binary.
-  const override = process.env["USOCKET_TLS_NATIVE"];
-  if (override) return path.resolve(override);
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.join(here, "..", "build", "Release", "usocket_tls.node");
-}
-
 function load(): TlsCore {
   if (!process.versions["openssl"]) {
     throw new Error("usocket-node/ssl needs a Node.js built with OpenSSL; this runtime has none");
   }
-  const require = createRequire(import.meta.url);
   try {
-    return require(addonPath()) as TlsCore;
+    return loadAddon<TlsCore>("usocket_tls");
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`usocket-node/ssl could not load its TLS addon over this runtime's OpenSSL ` +
