@@ -1,46 +1,47 @@
-// A TLS echo server with the synchronous API: it answers each line a client sends with the
-// same line, one client at a time, until the client closes.
+// A TLS echo server with usocket-node/ssl's blocking API: accept, wrap, echo each line until
+// the client ends the session. Blocking calls hold this thread, so the client (Node's own
+// tls) runs in a Worker (examples/tls/client-worker.js).
 //
-//   node examples/tls-server.js CERT KEY [clients=1] [seconds=30]
+//   node examples/tls-server.js
 //
-// It listens on 127.0.0.1 (port chosen by the system, printed on the first line) and exits
-// after `clients` connections, or after `seconds` without one. Make a certificate and run the
-// client beside it:
-//   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
-//     -subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout key.pem -out cert.pem
-//   node examples/tls-server.js cert.pem key.pem &
-//   node examples/tls-client.js <port> cert.pem
-import * as socket from "../dist/index.js";
-import { SSLContext, PROTOCOL_TLS_SERVER, SSLError } from "../dist/ssl.js";
+// The certificate is made at run time with the openssl command (examples/tls/certificate.js).
+import { Worker } from "node:worker_threads";
+import { socket, SOL_SOCKET, SO_REUSEADDR } from "usocket-node";
+import { SSLContext, PROTOCOL_TLS_SERVER } from "usocket-node/ssl";
+import { makeCertificate } from "./tls/certificate.js";
 
-const [certfile, keyfile, clientsText = "1", secondsText = "30"] = process.argv.slice(2);
-if (!certfile || !keyfile) {
-  console.error("usage: node examples/tls-server.js CERT KEY [clients] [seconds]");
-  process.exit(2);
+const pair = makeCertificate();
+if (pair === null) {
+  console.log("the openssl command is not installed: no certificate to run with");
+  console.log("skipped");
+  process.exit(0);
 }
 const ctx = new SSLContext(PROTOCOL_TLS_SERVER);
-ctx.load_cert_chain(certfile, keyfile);
+ctx.load_cert_chain(pair.cert, pair.key);
 
-const listener = socket.socket();
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
+const listener = socket();
+listener.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
 listener.bind(["127.0.0.1", 0]);
 listener.listen();
-listener.settimeout(Number(secondsText));
-console.log(`listening on ${listener.getsockname().join(":")}`);
+listener.settimeout(10); // accept gives up if no client comes
+const [, port] = listener.getsockname();
+console.log(`listening on 127.0.0.1:${port}`);
 
-for (let served = 0; served < Number(clientsText); served++) {
-  const [conn, peer] = listener.accept();
-  conn.settimeout(10);
-  try {
-    const tls = ctx.wrap_socket(conn, { server_side: true });
-    console.log(`${peer.join(":")}: ${tls.version()} ${tls.cipher()[0]}`);
-    for (let line = tls.readline(); line.length > 0; line = tls.readline()) tls.write(line);
-    tls.close();
-  } catch (error) {
-    // A client that fails the handshake or vanishes ends its connection, not the server.
-    if (!(error instanceof socket.OSError)) throw error;
-    console.log(`${peer.join(":")}: ${error instanceof SSLError ? error.reason : error.code}`);
-    conn.close();
-  }
+const client = new Worker(new URL("./tls/client-worker.js", import.meta.url), { workerData: { port, ca: pair.cert } });
+const [conn] = listener.accept();
+conn.settimeout(10);
+const tls = ctx.wrap_socket(conn, { server_side: true });
+console.log(`client connected: ${tls.version()}, ${tls.cipher()[0]}`);
+let lines = 0;
+for (let line = tls.readline(); line.length > 0; line = tls.readline()) {
+  tls.write(line);
+  lines++;
 }
+console.log(`echoed ${lines} lines; the client ended the session`);
+tls.close();
 listener.close();
+client.on("message", (text) => console.log(`client saw: ${text}`));
+client.on("exit", (code) => {
+  pair.remove();
+  if (code !== 0 || lines !== 3) process.exitCode = 1;
+});
