@@ -8,7 +8,7 @@ import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import * as ssl from "../dist/ssl.js";
 import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
-import { listener } from "./support/peers.js";
+import { fdCount, listener } from "./support/peers.js";
 
 const skip = haveOpenssl() ? false : "the openssl command is not installed";
 let certs;
@@ -420,5 +420,70 @@ describe("bad input", { skip, timeout: 120000 }, () => {
     assert.throws(() => clientContext().wrap_socket(c, { server_hostname: "localhost" }),
       (e) => e instanceof ssl.SSLError && typeof e.reason === "string" && e.reason.length > 0);
     c.close();
+  });
+});
+
+describe("MicroPython's module wrap_socket and the socket methods of SSLSocket", { skip, timeout: 120000 }, () => {
+  test("wrap_socket(sock, {cadata, cert_reqs, server_hostname}) verifies with DER CA data", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const t = ssl.wrap_socket(s, { cadata: certs.caDer, cert_reqs: ssl.CERT_REQUIRED, server_hostname: "localhost" });
+    t.write("m");
+    assert.equal(String(t.read(6)), "echo:m");
+    t.close();
+    await peer.done;
+    const [s2, peer2] = await toPython({ cert: certs.stranger.cert, key: certs.stranger.key });
+    assert.throws(() => ssl.wrap_socket(s2, { cadata: certs.caDer, cert_reqs: ssl.CERT_REQUIRED, server_hostname: "localhost" }),
+      ssl.SSLCertVerificationError);
+    s2.close();
+    await peer2.done;
+    const [s3, peer3] = await toPython({ cert: certs.stranger.cert, key: certs.stranger.key });
+    const t3 = ssl.wrap_socket(s3); // CERT_NONE by default, as MicroPython's
+    t3.write("n");
+    assert.equal(String(t3.read(6)), "echo:n");
+    t3.close();
+    await peer3.done;
+  });
+
+  test("fileno, getsockname, getpeername, pending, makefile, timeouts and Symbol.dispose", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const fd = s.fileno();
+    let peerAddress;
+    {
+      const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+      assert.equal(t.fileno(), fd);
+      assert.deepEqual(t.getsockname(), s.getsockname());
+      peerAddress = t.getpeername();
+      assert.equal(peerAddress[0], "127.0.0.1");
+      assert.equal(t.pending(), 0);
+      assert.equal(t.makefile("rwb"), t);
+      assert.throws(() => t.makefile("x"), RangeError);
+      t.settimeout(2.5);
+      assert.equal(t.gettimeout(), 2.5);
+      assert.equal(s.gettimeout(), 2.5);
+      t.setblocking(true);
+      assert.equal(t.gettimeout(), null);
+      t.write("w");
+      assert.equal(String(t.read(6)), "echo:w");
+      t[Symbol.dispose](); // what `using` calls
+      t[Symbol.dispose]();
+    }
+    assert.equal(s.fileno(), -1); // disposing the SSLSocket closed the socket under it
+    await peer.done;
+  });
+
+  test("failed handshakes and closed SSLSockets leave no descriptor behind", async () => {
+    const before = fdCount();
+    for (let i = 0; i < 20; i++) {
+      const [srv, addr] = listener();
+      const c = socket.socket();
+      c.connect(addr);
+      const [conn] = srv.accept();
+      srv.close();
+      conn.sendall("not TLS at all\r\n");
+      conn.close();
+      assert.throws(() => clientContext().wrap_socket(c, { server_hostname: "localhost" }), ssl.SSLError);
+      c.close();
+    }
+    assert.equal(fdCount(), before);
   });
 });
