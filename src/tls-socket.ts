@@ -15,6 +15,7 @@ import { SSLError, SSL_ERROR_SSL, takeSSLError } from "./tls-errors.js";
 import { tls } from "./tls-native.js";
 import { bytesToFill, bytesToSend, describeType, integer, INT32_MAX, size } from "./validate.js";
 import { MSG_DONTWAIT, SOCK_DGRAM, SOCK_STREAM } from "./constants.js";
+import { native } from "./native.js";
 
 const MAKEFILE_MODES = new Set(["rb", "wb", "rwb", "r", "w", "rw"]);
 
@@ -106,6 +107,8 @@ export class SSLSocket {
   #engine: TlsEngine;
   #kept = new op.KeptBytes();
   #sync: TlsChannel;
+  /** For a blocking socket: every step without waiting, the waits in #run. */
+  #blocking: TlsChannel;
   #async: TlsChannel | null = null;
   #closed = false;
   /** A DTLS server with a client_id until a hello with a valid cookie came. */
@@ -142,6 +145,22 @@ export class SSLSocket {
       if (this.#closed) throw new OSError(E.EBADF, syscall);
     };
     this.#sync = new TlsChannel(this.#engine, sock, this.#kept, sock.type, this.#check);
+    this.#blocking = new TlsChannel(this.#engine, sock, this.#kept, sock.type, this.#check, MSG_DONTWAIT);
+  }
+
+  /** The synchronous driver: the socket's own (poll(2) under its timeout), except on a
+   * blocking socket over memory BIOs, where the steps are made without blocking and the
+   * waits are the core's wait(), so that a signal ends a blocking TLS call as it ends a
+   * socket's (docs/behaviour.md §4). */
+  #run<T>(make: (ch: TlsChannel) => op.Operation<T>, syscall: string): T {
+    if (this.#sock.gettimeout() !== null || this.#engine.attached) return this.#sock._run(make(this.#sync), syscall);
+    const operation = make(this.#blocking);
+    let step = operation.next(true);
+    while (!step.done) {
+      const rc = native.wait(this.#fd(syscall), step.value, -1);
+      step = rc < 0 ? operation.throw(new OSError(-rc, syscall)) : operation.next(true);
+    }
+    return step.value;
   }
 
   /** @internal */
@@ -176,7 +195,8 @@ export class SSLSocket {
 
   *#handshakeSteps(ch: TlsChannel): op.Operation<void> {
     yield* op.untilDone(
-      () => (this.#listening ? this.#cookieStep(ch) : this.#engine.handshake(ch.lower, "do_handshake")), "do_handshake");
+      () => (this.#listening ? this.#cookieStep(ch) : this.#engine.handshake(ch.lower, ch.extraFlags, "do_handshake")),
+      "do_handshake");
   }
 
   /** A DTLS server's first step with a client_id (MicroPython's Hello-Verify flow), with
@@ -189,7 +209,7 @@ export class SSLSocket {
     if (rc === -1000) throw takeSSLError("do_handshake", "DTLS listen failed");
     if (rc === 1) {
       this.#listening = false;
-      return this.#engine.handshake(ch.lower, "do_handshake");
+      return this.#engine.handshake(ch.lower, ch.extraFlags, "do_handshake");
     }
     if (rc < 0) return rc === -E.EAGAIN ? op.waitFor(op.POLLIN) : rc;
     tls.takeError();
@@ -202,7 +222,7 @@ export class SSLSocket {
 
   /** do_handshake(): runs the TLS handshake under the socket's timeout. */
   do_handshake(): void {
-    this.#sock._run(this.#handshakeOperation(this.#sync), "do_handshake");
+    this.#run((ch) => this.#handshakeOperation(ch), "do_handshake");
   }
 
   /** do_handshake() without blocking the event loop. */
@@ -240,7 +260,7 @@ export class SSLSocket {
 
   /** read(size?): `size` bytes unless the session ends first; all until the end without size. */
   read(size?: number | null): Buffer | null {
-    return this.#sock._run(this.#readOperation(this.#sync, size), "read");
+    return this.#run((ch) => this.#readOperation(ch, size), "read");
   }
 
   /** read(size?) without blocking the event loop. */
@@ -256,7 +276,7 @@ export class SSLSocket {
 
   /** readinto(buffer, nbytes?): fills the buffer unless the session ends first. */
   readinto(buffer: ArrayBufferView, nbytes?: number): number | null {
-    return this.#sock._run(this.#readintoOperation(this.#sync, buffer, nbytes), "readinto");
+    return this.#run((ch) => this.#readintoOperation(ch, buffer, nbytes), "readinto");
   }
 
   /** readinto(buffer, nbytes?) without blocking the event loop. */
@@ -273,7 +293,7 @@ export class SSLSocket {
 
   /** readline(limit?): up to and including "\n". */
   readline(limit?: number | null): Buffer | null {
-    return this.#sock._run(this.#readlineOperation(this.#sync, limit), "readline");
+    return this.#run((ch) => this.#readlineOperation(ch, limit), "readline");
   }
 
   /** readline(limit?) without blocking the event loop. */
@@ -289,7 +309,7 @@ export class SSLSocket {
 
   /** recv(bufsize): the bytes of one read, at most bufsize; empty at the end of the session. */
   recv(bufsize: number): Buffer {
-    return this.#sock._run(this.#recvOperation(this.#sync, bufsize), "recv");
+    return this.#run((ch) => this.#recvOperation(ch, bufsize), "recv");
   }
 
   /** recv(bufsize) without blocking the event loop. */
@@ -306,7 +326,7 @@ export class SSLSocket {
 
   /** recv_into(buffer, nbytes = 0): bytes of one read into the buffer. */
   recv_into(buffer: ArrayBufferView, nbytes = 0): number {
-    return this.#sock._run(this.#recvIntoOperation(this.#sync, buffer, nbytes), "recv_into");
+    return this.#run((ch) => this.#recvIntoOperation(ch, buffer, nbytes), "recv_into");
   }
 
   /** recv_into(buffer, nbytes?) without blocking the event loop. */
@@ -327,7 +347,7 @@ export class SSLSocket {
 
   /** write(data): every byte (blocking), or as many as could go (non-blocking; null for none). */
   write(data: Uint8Array | ArrayBufferView | string): number | null {
-    return this.#sock._run(this.#sendAllOperation(this.#sync, data, "write", true), "write");
+    return this.#run((ch) => this.#sendAllOperation(ch, data, "write", true), "write");
   }
 
   /** write(data) without blocking the event loop. */
@@ -338,7 +358,7 @@ export class SSLSocket {
 
   /** sendall(data): every byte, or an OSError carrying `written`. */
   sendall(data: Uint8Array | ArrayBufferView | string): void {
-    this.#sock._run(this.#sendAllOperation(this.#sync, data, "sendall", false), "sendall");
+    this.#run((ch) => this.#sendAllOperation(ch, data, "sendall", false), "sendall");
   }
 
   /** sendall(data) without blocking the event loop. */
@@ -354,7 +374,7 @@ export class SSLSocket {
 
   /** send(data): the bytes taken by one TLS write. */
   send(data: Uint8Array | ArrayBufferView | string): number {
-    return this.#sock._run(this.#sendOperation(this.#sync, data), "send");
+    return this.#run((ch) => this.#sendOperation(ch, data), "send");
   }
 
   /** send(data) without blocking the event loop. */
@@ -444,7 +464,7 @@ export class SSLSocket {
   /** unwrap(): ends the TLS session (close_notify both ways) and returns the plain socket. */
   unwrap(): Socket {
     this.#fd("unwrap");
-    this.#sock._run(op.untilDone(() => this.#engine.shutdown(this.#sync.lower, true, 0, "unwrap"), "unwrap"), "unwrap");
+    this.#run((ch) => op.untilDone(() => this.#engine.shutdown(ch.lower, true, ch.extraFlags, "unwrap"), "unwrap"), "unwrap");
     this._free();
     return this.#sock;
   }

@@ -8,7 +8,7 @@ import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import * as ssl from "../dist/ssl.js";
 import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
-import { fdCount, listener } from "./support/peers.js";
+import { fdCount, listener, startPeer } from "./support/peers.js";
 
 const skip = haveOpenssl() ? false : "the openssl command is not installed";
 let certs;
@@ -485,5 +485,29 @@ describe("MicroPython's module wrap_socket and the socket methods of SSLSocket",
       c.close();
     }
     assert.equal(fdCount(), before);
+  });
+});
+
+describe("signals", { skip, timeout: 60000 }, () => {
+  test("SIGINT ends a blocking TLS handshake with OSError(EINTR), and the listener runs", async () => {
+    const peer = startPeer("node", `
+      const socket = await import(process.env.USOCKET);
+      const ssl = await import(process.env.USOCKET_DIST + "/ssl.js");
+      const [a, b] = socket.socketpair();
+      const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      ctx.verify_mode = ssl.CERT_NONE;
+      process.on("SIGINT", () => console.log("listener ran"));
+      console.log("ready");
+      try { ctx.wrap_socket(a); console.log("handshake returned"); }
+      catch (e) { console.log("caught " + e.code + " " + e.syscall); }
+      a.close(); b.close();
+    `, { limitMs: 15000 });
+    await peer.ready;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    peer.child.kill("SIGINT");
+    const { code, stdout, stderr } = await peer.done;
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /caught EINTR do_handshake/);
+    assert.match(stdout, /listener ran/);
   });
 });
