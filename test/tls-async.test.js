@@ -10,6 +10,7 @@ import { Worker } from "node:worker_threads";
 import { readFileSync } from "node:fs";
 import * as socket from "../dist/index.js";
 import * as ssl from "../dist/ssl.js";
+import * as select from "../dist/select.js";
 import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
 import { listener } from "./support/peers.js";
 
@@ -120,6 +121,22 @@ describe("Promise twins", { skip, timeout: 60000 }, () => {
     const pending = a.readAsync(1);
     a.close();
     await assert.rejects(pending, (e) => e instanceof socket.OSError);
+    b.close();
+  });
+
+  test("Poll.pollAsync reports decrypted bytes waiting in the TLS layer at once", async () => {
+    const [a, b] = await asyncPair();
+    await b.writeAsync("x".repeat(50));
+    assert.equal(String(await a.readAsync(10)), "x".repeat(10));
+    const p = select.poll();
+    p.register(a, select.POLLIN);
+    const ready = await p.pollAsync(5000);
+    assert.equal(ready.length, 1);
+    assert.equal(ready[0][0], a);
+    assert.ok(ready[0][1] & select.POLLIN);
+    assert.equal(String(await a.readAsync(40)), "x".repeat(40));
+    assert.deepEqual(await p.pollAsync(50), []);
+    a.close();
     b.close();
   });
 
