@@ -1,4 +1,4 @@
-// npm run bench: SPEC section 9. Builds the C partner and client (cc -O2) into bench/out/,
+// npm run bench: docs/behaviour.md §9. Builds the C partner and client (cc -O2) into bench/out/,
 // starts one partner server per network workload, and runs every peer against the same
 // partners, interleaved run by run, client pinned to CPU 0 and partner to CPU 1 (taskset).
 // Prints a table (median, min–max, ratio to C's median) and writes bench/out/results.json.

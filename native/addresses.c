@@ -15,7 +15,7 @@
 /* Longest text any numeric host (with an interface suffix) can have; longer is invalid. */
 #define HOST_TEXT_MAX 128
 
-int address_from_js(napi_env env, napi_value value, struct sockaddr_storage *out, socklen_t *len) {
+int sockaddr_from_value(napi_env env, napi_value value, struct sockaddr_storage *out, socklen_t *len) {
   uint8_t *data;
   size_t size;
   if (arg_bytes(env, value, &data, &size) < 0) return -1;
@@ -28,7 +28,7 @@ int address_from_js(napi_env env, napi_value value, struct sockaddr_storage *out
   return 0;
 }
 
-static napi_value unix_path_to_js(napi_env env, const struct sockaddr_un *sun, socklen_t len) {
+static napi_value unix_path_to_value(napi_env env, const struct sockaddr_un *sun, socklen_t len) {
   napi_value result;
   size_t offset = offsetof(struct sockaddr_un, sun_path);
   size_t n = len > offset ? (size_t)len - offset : 0;
@@ -39,7 +39,7 @@ static napi_value unix_path_to_js(napi_env env, const struct sockaddr_un *sun, s
   return result;
 }
 
-napi_value address_to_js(napi_env env, const struct sockaddr *addr, socklen_t len) {
+napi_value sockaddr_to_value(napi_env env, const struct sockaddr *addr, socklen_t len) {
   napi_value result, item;
   char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
   switch (addr->sa_family) {
@@ -66,7 +66,7 @@ napi_value address_to_js(napi_env env, const struct sockaddr *addr, socklen_t le
       return result;
     }
     case AF_UNIX:
-      return unix_path_to_js(env, (const struct sockaddr_un *)addr, len);
+      return unix_path_to_value(env, (const struct sockaddr_un *)addr, len);
     default:
       NAPI_OK(napi_get_null(env, &result));
       return result;
@@ -106,7 +106,7 @@ static napi_value packed(napi_env env, const void *addr, size_t len) {
 
 /* packAddress(AF_INET, host, port) / packAddress(AF_INET6, host, port, flowinfo, scopeid)
  * → Buffer holding the sockaddr, or -errno (EINVAL: host is not numeric). */
-static napi_value pack_address(napi_env env, napi_callback_info info) {
+static napi_value pack_address_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t family, port;
   uint32_t flowinfo = 0, scope = 0;
@@ -158,7 +158,7 @@ static napi_value pack_address(napi_env env, napi_callback_info info) {
 /* packUnixAddress(pathBytes) → Buffer, or -ENAMETOOLONG. A leading NUL byte names an
  * abstract socket (Linux), whose length is exact; a path gets its terminating NUL. The
  * empty name is the family alone, which bind on Linux takes as "autobind" (as CPython). */
-static napi_value pack_unix_address(napi_env env, napi_callback_info info) {
+static napi_value pack_unix_address_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   uint8_t *path;
   size_t n;
@@ -248,7 +248,7 @@ napi_value getaddrinfo_results(napi_env env, const struct addrinfo *list) {
     NAPI_OK(napi_set_element(env, entry, 2, make_int(env, ai->ai_protocol)));
     NAPI_OK(napi_create_string_utf8(env, ai->ai_canonname ? ai->ai_canonname : "", NAPI_AUTO_LENGTH, &item));
     NAPI_OK(napi_set_element(env, entry, 3, item));
-    item = address_to_js(env, ai->ai_addr, ai->ai_addrlen);
+    item = sockaddr_to_value(env, ai->ai_addr, ai->ai_addrlen);
     if (item == NULL) return NULL;
     NAPI_OK(napi_set_element(env, entry, 4, item));
     NAPI_OK(napi_set_element(env, result, index++, entry));
@@ -374,8 +374,8 @@ static napi_value gai_strerror_js(napi_env env, napi_callback_info info) {
 
 void register_addresses(napi_env env, napi_value exports) {
   static const struct export_entry entries[] = {
-      {"packAddress", pack_address},
-      {"packUnixAddress", pack_unix_address},
+      {"packAddress", pack_address_js},
+      {"packUnixAddress", pack_unix_address_js},
       {"inetPton", inet_pton_js},
       {"inetNtop", inet_ntop_js},
       {"getaddrinfo", getaddrinfo_js},

@@ -53,7 +53,7 @@ static void job_release(struct poll_job *job) {
 }
 
 /* Releases what belongs to the JavaScript side; safe to call twice. */
-static void release_js(struct poll_job *job) {
+static void release_references(struct poll_job *job) {
   if (job->callback == NULL) return;
   napi_delete_reference(job->env, job->callback);
   job->callback = NULL;
@@ -111,7 +111,7 @@ static void on_done(uv_async_t *handle) {
   if (job->settled) return;
   job->settled = 1;
   if (!job->tearing_down) call_back(job);
-  release_js(job);
+  release_references(job);
   uv_close((uv_handle_t *)&job->done, on_closed);
 }
 
@@ -128,7 +128,7 @@ static void on_environment_exit(napi_async_cleanup_hook_handle hook, void *data)
   (void)hook;
   struct poll_job *job = data;
   job->tearing_down = 1;
-  release_js(job);
+  release_references(job);
   wake(job);
 }
 
@@ -160,7 +160,7 @@ static int start_thread(struct poll_job *job) {
 /* pollAsync(pollfds, count, timeoutMs, done) → job (an external) or -errno. Copies the first
  * `count` pollfds; done(rc, pollfdsWithRevents | null) runs once on this thread, unless the
  * environment is exiting. */
-static napi_value poll_async(napi_env env, napi_callback_info info) {
+static napi_value poll_async_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   uint8_t *data;
   size_t size;
@@ -212,7 +212,7 @@ static napi_value poll_async(napi_env env, napi_callback_info info) {
     goto undo;
   }
   if (uv_async_init(loop, &job->done, on_done) != 0) {
-    release_js(job);
+    release_references(job);
     goto undo;
   }
   /* From here the job ends through on_done → on_closed, which owns the release. */
@@ -226,7 +226,7 @@ static napi_value poll_async(napi_env env, napi_callback_info info) {
   int err = job->hook == NULL || external == NULL ? ENOMEM : start_thread(job);
   if (err != 0) {
     job->settled = 1;
-    release_js(job);
+    release_references(job);
     uv_close((uv_handle_t *)&job->done, on_closed);
     return make_errno(env, err);
   }
@@ -241,7 +241,7 @@ undo:
 }
 
 /* pollAsyncAbort(job): wakes the thread, whose callback then runs soon; a no-op once done. */
-static napi_value poll_async_abort(napi_env env, napi_callback_info info) {
+static napi_value poll_async_abort_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   void *data = NULL;
   napi_valuetype type;
@@ -258,8 +258,8 @@ static napi_value poll_async_abort(napi_env env, napi_callback_info info) {
 
 void register_poll_async(napi_env env, napi_value exports) {
   static const struct export_entry entries[] = {
-      {"pollAsync", poll_async},
-      {"pollAsyncAbort", poll_async_abort},
+      {"pollAsync", poll_async_js},
+      {"pollAsyncAbort", poll_async_abort_js},
   };
   register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);
 }

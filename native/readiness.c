@@ -148,10 +148,10 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
  * the socket becomes ready for `events` (POLLIN and/or POLLOUT); events 0 stops watching.
  * The callback of the first call is kept for the life of the watcher. The watcher stays
  * armed until it is changed: level-triggered, like poll(2). */
-static napi_value watch(napi_env env, napi_callback_info info) {
+static napi_value watch_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t events;
-  usock_handle *handle = handle_from_js(env, argv[0]);
+  usock_handle *handle = handle_from_value(env, argv[0]);
   if (handle == NULL || arg_int32(env, argv[1], &events) < 0) return NULL;
   if (handle->fd < 0) return make_errno(env, EBADF);
   struct watcher *w = handle->watcher;
@@ -178,10 +178,10 @@ static napi_value watch(napi_env env, napi_callback_info info) {
  * idle socket neither keeps the process running nor its own object from being collected
  * (the callback refers to the socket). An idle watcher may stay armed; if it fires after
  * its callback was collected it stops itself. No watcher yet: nothing to do. */
-static napi_value watch_ref(napi_env env, napi_callback_info info) {
+static napi_value watch_ref_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   bool on;
-  usock_handle *handle = handle_from_js(env, argv[0]);
+  usock_handle *handle = handle_from_value(env, argv[0]);
   if (handle == NULL) return NULL;
   if (napi_get_value_bool(env, argv[1], &on) != napi_ok) {
     napi_throw_type_error(env, NULL, "usocket core: expected a boolean");
@@ -204,8 +204,8 @@ static napi_value watch_ref(napi_env env, napi_callback_info info) {
 
 void register_readiness(napi_env env, napi_value exports) {
   static const struct export_entry entries[] = {
-      {"watch", watch},
-      {"watchRef", watch_ref},
+      {"watch", watch_js},
+      {"watchRef", watch_ref_js},
   };
   register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);
 }

@@ -26,7 +26,7 @@ static napi_value result_or_errno(napi_env env, ssize_t rc) {
  * ever taken for a socket handle. */
 static const napi_type_tag HANDLE_TAG = {0x7573736f636b6574ULL, 0x48616e646c652121ULL};
 
-usock_handle *handle_from_js(napi_env env, napi_value value) {
+usock_handle *handle_from_value(napi_env env, napi_value value) {
   void *data = NULL;
   napi_valuetype type;
   bool tagged = false;
@@ -50,7 +50,7 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
 
 /* adopt(fd) → handle: from now on the descriptor is closed by close(handle) or, failing
  * that, when the handle is garbage-collected. */
-static napi_value adopt(napi_env env, napi_callback_info info) {
+static napi_value adopt_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t fd;
   napi_value result;
@@ -72,9 +72,9 @@ static napi_value adopt(napi_env env, napi_callback_info info) {
 }
 
 /* close(handle) → 0 or -errno; a second close is a no-op returning 0. */
-static napi_value close_handle(napi_env env, napi_callback_info info) {
+static napi_value close_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
-  usock_handle *handle = handle_from_js(env, argv[0]);
+  usock_handle *handle = handle_from_value(env, argv[0]);
   if (handle == NULL) return NULL;
   watcher_detach(handle);
   int fd = handle->fd;
@@ -113,7 +113,7 @@ static napi_value socketpair_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static napi_value set_nonblocking(napi_env env, napi_callback_info info) {
+static napi_value set_nonblocking_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t fd;
   bool on;
@@ -130,7 +130,7 @@ static napi_value bind_js(napi_env env, napi_callback_info info) {
   int32_t fd;
   struct sockaddr_storage addr;
   socklen_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || address_from_js(env, argv[1], &addr, &len) < 0) return NULL;
+  if (arg_int32(env, argv[0], &fd) < 0 || sockaddr_from_value(env, argv[1], &addr, &len) < 0) return NULL;
   return result_or_errno(env, bind(fd, (struct sockaddr *)&addr, len));
 }
 
@@ -154,7 +154,7 @@ static napi_value connect_js(napi_env env, napi_callback_info info) {
   int32_t fd;
   struct sockaddr_storage addr;
   socklen_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || address_from_js(env, argv[1], &addr, &len) < 0) return NULL;
+  if (arg_int32(env, argv[0], &fd) < 0 || sockaddr_from_value(env, argv[1], &addr, &len) < 0) return NULL;
   int rc = connect(fd, (struct sockaddr *)&addr, len);
   if (rc < 0 && errno == EINTR) rc = finish_interrupted_connect(fd);
   return result_or_errno(env, rc);
@@ -185,7 +185,7 @@ static napi_value accept_js(napi_env env, napi_callback_info info) {
   memset(&addr, 0, sizeof addr);
   int client = platform_accept(fd, (struct sockaddr *)&addr, &len);
   if (client < 0) return make_errno(env, errno);
-  address = address_to_js(env, (struct sockaddr *)&addr, len);
+  address = sockaddr_to_value(env, (struct sockaddr *)&addr, len);
   if (address == NULL || napi_create_array_with_length(env, 2, &result) != napi_ok ||
       napi_set_element(env, result, 0, make_int(env, client)) != napi_ok ||
       napi_set_element(env, result, 1, address) != napi_ok) {
@@ -216,7 +216,7 @@ static napi_value sendto_js(napi_env env, napi_callback_info info) {
   struct sockaddr_storage addr;
   socklen_t addr_len;
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
-      arg_int32(env, argv[4], &flags) < 0 || address_from_js(env, argv[5], &addr, &addr_len) < 0)
+      arg_int32(env, argv[4], &flags) < 0 || sockaddr_from_value(env, argv[5], &addr, &addr_len) < 0)
     return NULL;
   return result_or_errno(
       env, RETRY(sendto(fd, data, len, flags | USOCK_SEND_FLAGS, (struct sockaddr *)&addr, addr_len)));
@@ -272,7 +272,7 @@ static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
   if (addr_len == 0) {
     NAPI_OK(napi_get_null(env, &address));
   } else {
-    address = address_to_js(env, (struct sockaddr *)&addr, addr_len);
+    address = sockaddr_to_value(env, (struct sockaddr *)&addr, addr_len);
     if (address == NULL) return NULL;
   }
   NAPI_OK(napi_create_array_with_length(env, 2, &result));
@@ -346,7 +346,7 @@ static napi_value socket_name(napi_env env, napi_callback_info info, name_getter
   if (arg_int32(env, argv[0], &fd) < 0) return NULL;
   memset(&addr, 0, sizeof addr);
   if (getter(fd, (struct sockaddr *)&addr, &len) < 0) return make_errno(env, errno);
-  return address_to_js(env, (struct sockaddr *)&addr, len);
+  return sockaddr_to_value(env, (struct sockaddr *)&addr, len);
 }
 
 static napi_value getsockname_js(napi_env env, napi_callback_info info) {
@@ -380,9 +380,9 @@ void register_sockets(napi_env env, napi_value exports) {
   static const struct export_entry entries[] = {
       {"socket", socket_js},
       {"socketpair", socketpair_js},
-      {"adopt", adopt},
-      {"close", close_handle},
-      {"setNonblocking", set_nonblocking},
+      {"adopt", adopt_js},
+      {"close", close_js},
+      {"setNonblocking", set_nonblocking_js},
       {"bind", bind_js},
       {"connect", connect_js},
       {"listen", listen_js},

@@ -1,14 +1,11 @@
-// Addresses: the tuple forms of SPEC section 2 in, packed sockaddr bytes to the core,
+// Addresses: the tuple forms of docs/behaviour.md §2 in, packed sockaddr bytes to the core,
 // and the module functions that convert or resolve them.
 import { native, type NativeAddress } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { describeType, int32, integer, optionalInt32 } from "./validate.js";
-import { isOptions, signalOf } from "./promises.js";
+import { takeSignal, type AsyncOptions } from "./options.js";
 
-const C = native.constants;
-const AF_INET = C["AF_INET"]!;
-const AF_INET6 = C["AF_INET6"]!;
-const AF_UNIX = C["AF_UNIX"]!;
+import { AF_INET, AF_INET6, AF_UNIX } from "./constants.js";
 
 export type IPv4Address = [host: string, port: number];
 export type IPv6Address = [host: string, port: number, flowinfo: number, scopeid: number];
@@ -49,7 +46,7 @@ function tuple(address: unknown, family: number, syscall: string): [string, numb
   ];
 }
 
-/** Packs an address of `family` for the core; errors as SPEC section 2 says. */
+/** Packs an address of `family` for the core; errors as docs/behaviour.md §2 says. */
 export function packAddress(family: number, address: unknown, syscall: string): Uint8Array {
   if (family === AF_UNIX) return packUnix(address, syscall);
   if (family !== AF_INET && family !== AF_INET6) throw new OSError(E.EAFNOSUPPORT, syscall, { address });
@@ -246,21 +243,14 @@ export function getaddrinfo(
  * blocking the event loop. An abort rejects at once (the system call itself runs on). */
 export function getaddrinfoAsync(
   host: string | null, port: number | string | null, af?: number, type?: number, proto?: number, flags?: number,
-  options?: { signal?: AbortSignal },
+  options?: AsyncOptions,
 ): Promise<AddrInfo[]> {
   let signal: AbortSignal | undefined;
   let pending: ReturnType<typeof native.getaddrinfoAsync>;
   try {
-    // The options object may come right after the last argument given.
-    const rest = [af, type, proto, flags, options];
-    const at = rest.findIndex(isOptions);
-    const given = at < 0 ? rest : rest.slice(0, at);
-    const opts = at < 0 ? undefined : rest[at];
-    if (at >= 0 && rest.slice(at + 1).some((value) => value !== undefined)) {
-      throw new TypeError("getaddrinfoAsync: the options object must be the last argument");
-    }
-    signal = signalOf(opts, "getaddrinfo");
-    const args = getaddrinfoArguments(host, port, given[0], given[1], given[2], given[3]);
+    const optional: unknown[] = [af, type, proto, flags, options];
+    signal = takeSignal(optional, "getaddrinfo");
+    const args = getaddrinfoArguments(host, port, optional[0], optional[1], optional[2], optional[3]);
     if (signal?.aborted) return Promise.reject(signal.reason);
     pending = native.getaddrinfoAsync(...args);
   } catch (error) {

@@ -1,12 +1,5 @@
-// The socket module's constants, with the host system's values (SPEC section 3).
-import { native } from "./native.js";
-
-const C = native.constants;
-const required = (name: string): number => {
-  const value = C[name];
-  if (value === undefined) throw new Error(`usocket: the system lacks ${name}`);
-  return value;
-};
+// The socket module's constants, with the host system's values (docs/behaviour.md §3).
+import { native, optionalSystemConstant, systemConstant as required } from "./native.js";
 
 export const AF_UNSPEC = required("AF_UNSPEC");
 export const AF_INET = required("AF_INET");
@@ -22,7 +15,7 @@ export const IPPROTO_IPV6 = required("IPPROTO_IPV6");
 export const SOL_SOCKET = required("SOL_SOCKET");
 export const SO_REUSEADDR = required("SO_REUSEADDR");
 /** Absent (undefined) where the system has no SO_REUSEPORT. */
-export const SO_REUSEPORT: number | undefined = C["SO_REUSEPORT"];
+export const SO_REUSEPORT: number | undefined = optionalSystemConstant("SO_REUSEPORT");
 export const SO_BROADCAST = required("SO_BROADCAST");
 export const SO_KEEPALIVE = required("SO_KEEPALIVE");
 export const SO_LINGER = required("SO_LINGER");
@@ -54,14 +47,19 @@ export const SOMAXCONN = required("SOMAXCONN");
 
 // The resolver's errors, as the negative numbers getaddrinfo's OSError carries.
 const R = native.resolverErrors;
-export const EAI_AGAIN = R["EAI_AGAIN"]!;
-export const EAI_BADFLAGS = R["EAI_BADFLAGS"]!;
-export const EAI_FAIL = R["EAI_FAIL"]!;
-export const EAI_FAMILY = R["EAI_FAMILY"]!;
-export const EAI_MEMORY = R["EAI_MEMORY"]!;
-export const EAI_NONAME = R["EAI_NONAME"]!;
-export const EAI_SERVICE = R["EAI_SERVICE"]!;
-export const EAI_SOCKTYPE = R["EAI_SOCKTYPE"]!;
-export const EAI_SYSTEM = R["EAI_SYSTEM"]!;
+const resolverError = (name: string): number => {
+  const value = R[name];
+  if (value === undefined) throw new Error(`usocket: the system lacks ${name}`);
+  return value;
+};
+export const EAI_AGAIN = resolverError("EAI_AGAIN");
+export const EAI_BADFLAGS = resolverError("EAI_BADFLAGS");
+export const EAI_FAIL = resolverError("EAI_FAIL");
+export const EAI_FAMILY = resolverError("EAI_FAMILY");
+export const EAI_MEMORY = resolverError("EAI_MEMORY");
+export const EAI_NONAME = resolverError("EAI_NONAME");
+export const EAI_SERVICE = resolverError("EAI_SERVICE");
+export const EAI_SOCKTYPE = resolverError("EAI_SOCKTYPE");
+export const EAI_SYSTEM = resolverError("EAI_SYSTEM");
 export const EAI_ADDRFAMILY: number | undefined = R["EAI_ADDRFAMILY"];
 export const EAI_NODATA: number | undefined = R["EAI_NODATA"];

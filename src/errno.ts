@@ -1,5 +1,5 @@
 // usocket-node/errno: errno numbers by name, with the host system's values, and `errorcode`
-// (number → name) for positive errno values only (SPEC section 10).
+// (number → name) for positive errno values only (docs/behaviour.md §10).
 import { native } from "./native.js";
 import { errnoTable } from "./errors.js";
 

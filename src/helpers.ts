@@ -1,15 +1,14 @@
-// The module functions CPython users reach for beyond MicroPython's list (SPEC section 3):
+// The module functions CPython users reach for beyond MicroPython's list (docs/behaviour.md §3):
 // socketpair, create_connection, gethostname.
 import { native } from "./native.js";
-import { OSError } from "./errors.js";
+import { E, OSError } from "./errors.js";
+import { AF_UNIX, SOCK_STREAM } from "./constants.js";
 import { getaddrinfo, type Address } from "./addresses.js";
 import { Socket, getdefaulttimeout } from "./socket.js";
 import { describeType, int32, integer, timeoutSeconds } from "./validate.js";
 
-const C = native.constants;
-
 /** socketpair(af = AF_UNIX, type = SOCK_STREAM, proto = 0) → two connected sockets. */
-export function socketpair(af: number = C["AF_UNIX"]!, type: number = C["SOCK_STREAM"]!, proto = 0): [Socket, Socket] {
+export function socketpair(af: number = AF_UNIX, type: number = SOCK_STREAM, proto = 0): [Socket, Socket] {
   const family = int32(af, "af");
   const kind = int32(type, "type");
   const protocol = int32(proto, "proto");
@@ -34,7 +33,7 @@ export function create_connection(
   const seconds = timeoutSeconds(timeout);
   const deadline = seconds === null ? Infinity : performance.now() + seconds * 1000;
   let lastError: unknown = null;
-  for (const [family, type, proto, , sockaddr] of getaddrinfo(host, port, 0, C["SOCK_STREAM"]!)) {
+  for (const [family, type, proto, , sockaddr] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
     const left = deadline - performance.now();
     if (left <= 0) break;
     let sock: Socket | null = null;
@@ -53,7 +52,7 @@ export function create_connection(
     }
   }
   if (lastError !== null) throw lastError;
-  throw new OSError(native.errno["ETIMEDOUT"]!, "create_connection", { address });
+  throw new OSError(E.ETIMEDOUT, "create_connection", { address });
 }
 
 export function gethostname(): string {

@@ -14,7 +14,7 @@ export interface PollJob {
   readonly __pollJob: unique symbol;
 }
 
-/** A socket address as the tuple forms of SPEC section 2, as the core returns it. */
+/** A socket address as the tuple forms of docs/behaviour.md §2, as the core returns it. */
 export type NativeAddress = [string, number] | [string, number, number, number] | string | null;
 
 export interface NativeCore {
@@ -85,3 +85,17 @@ function addonPath(): string {
 
 const require = createRequire(import.meta.url);
 export const native = require(addonPath()) as NativeCore;
+
+/** A constant of the host system from the core's table. Each is read once, at load time,
+ * into a named module constant (src/constants.ts; the poll events in src/select.ts and
+ * src/operations.ts): a system without it fails there, with its name. */
+export function systemConstant(name: string): number {
+  const value = native.constants[name];
+  if (value === undefined) throw new Error(`usocket: the system lacks ${name}`);
+  return value;
+}
+
+/** A constant some systems lack (SO_REUSEPORT, MSG_TRUNC): undefined there. */
+export function optionalSystemConstant(name: string): number | undefined {
+  return native.constants[name];
+}

@@ -3,24 +3,21 @@
 // with `true` (ready: try again) or `false` (the caller does not wait: give up). The
 // synchronous driver (socket.ts) waits with poll(2) under the socket's deadline; the
 // Promise driver waits on the event loop. A timeout or abort is thrown into the
-// generator, so an operation that already moved bytes can keep them (SPEC "Nothing is
+// generator, so an operation that already moved bytes can keep them (docs/behaviour.md §4, "Nothing is
 // lost"). The stream rules (no short reads or writes) live here and nowhere else.
-import { native } from "./native.js";
+import { native, optionalSystemConstant, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
+import { MSG_DONTWAIT, MSG_PEEK, SOCK_STREAM } from "./constants.js";
 
-const C = native.constants;
-export const POLLIN = C["POLLIN"]!;
-export const POLLOUT = C["POLLOUT"]!;
-export const MSG_PEEK = C["MSG_PEEK"]!;
-export const MSG_DONTWAIT = C["MSG_DONTWAIT"]!;
-const MSG_TRUNC = C["MSG_TRUNC"] ?? 0;
-const SOCK_STREAM = C["SOCK_STREAM"]!;
+export const POLLIN = systemConstant("POLLIN");
+export const POLLOUT = systemConstant("POLLOUT");
+const MSG_TRUNC = optionalSystemConstant("MSG_TRUNC") ?? 0;
 const EAGAIN = E.EAGAIN;
 
 /** Returned by the *Some primitives when the caller does not wait. */
 export const WOULD_BLOCK = -1;
 
-/** Most bytes asked of the system in one call, whatever bufsize says (SPEC section 10). */
+/** Most bytes asked of the system in one call, whatever bufsize says (docs/behaviour.md §10). */
 export const RECV_CHUNK = 256 * 1024;
 
 /** A generator that yields poll events and is resumed with whether to try again. */
@@ -33,7 +30,7 @@ export interface Channel {
   fdFor(syscall: string): number;
   /** MSG_DONTWAIT when the driver waits on its own (Promise API), else 0. */
   readonly dontwait: number;
-  /** Kept-back bytes (SPEC "Nothing is lost"), served before the descriptor. */
+  /** Kept-back bytes (docs/behaviour.md §4, "Nothing is lost"), served before the descriptor. */
   takeKept(into: Uint8Array, offset: number, length: number, peek: boolean): number;
   keepBack(bytes: Uint8Array): void;
 }
@@ -83,7 +80,7 @@ export function* transferOnce(op: Operation<number>, syscall: string): Operation
 /** recv(bufsize): the bytes of one transfer, sized to what arrived. */
 /** A datagram socket asked for more than RECV_CHUNK: the next datagram's size is read
  * first (MSG_PEEK | MSG_TRUNC, waiting as the call would), so that a datagram is truncated
- * only when it is larger than bufsize (SPEC sections 4 and 10). */
+ * only when it is larger than bufsize (docs/behaviour.md §4, §10). */
 export function* datagramBuffer(ch: Channel, wanted: number, flags: number, syscall: string): Operation<Buffer> {
   const probe = Buffer.allocUnsafe(1);
   const n = yield* recvSome(ch, probe, 0, 1, flags | MSG_PEEK | MSG_TRUNC, syscall);

@@ -1,21 +1,21 @@
-// usocket-node/select: MicroPython's select module (SPEC sections 6, 7 and 10). A Poll keeps
+// usocket-node/select: MicroPython's select module (docs/behaviour.md §6, §7, §10). A Poll keeps
 // its registrations in order next to a struct pollfd[] laid out in memory exactly as
 // poll(2) reads it, so each Poll.poll is one system call over an array that is rebuilt
 // only when the registrations change. Sockets are asked for their descriptor on every
 // poll: one closed since it was registered is reported POLLNVAL without its old number
 // (which the system may have handed out again) ever reaching poll(2).
-import { native } from "./native.js";
+import { native, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { Socket } from "./socket.js";
 import { describeType, integer, INT32_MAX } from "./validate.js";
+import { signalOf, type AsyncOptions } from "./options.js";
 
-const C = native.constants;
-export const POLLIN = C["POLLIN"]!;
-export const POLLPRI = C["POLLPRI"]!;
-export const POLLOUT = C["POLLOUT"]!;
-export const POLLERR = C["POLLERR"]!;
-export const POLLHUP = C["POLLHUP"]!;
-export const POLLNVAL = C["POLLNVAL"]!;
+export const POLLIN = systemConstant("POLLIN");
+export const POLLPRI = systemConstant("POLLPRI");
+export const POLLOUT = systemConstant("POLLOUT");
+export const POLLERR = systemConstant("POLLERR");
+export const POLLHUP = systemConstant("POLLHUP");
+export const POLLNVAL = systemConstant("POLLNVAL");
 
 /** What can be polled: a usocket Socket, a descriptor number, or anything with fileno(). */
 export type Pollable = Socket | number | { fileno(): number };
@@ -58,7 +58,7 @@ function eventMask(mask: unknown): number {
  * A poll timeout in milliseconds as poll(2) takes it: -1 = forever (null, undefined or
  * negative), fractions rounded up to the next millisecond.
  */
-export function timeoutMs(value: unknown, name = "timeout_ms"): number {
+function timeoutMs(value: unknown, name = "timeout_ms"): number {
   if (value === undefined || value === null) return -1;
   if (typeof value !== "number") throw new TypeError(`${name} must be a number of milliseconds or null, not ${describeType(value)}`);
   if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number of milliseconds, not ${value}`);
@@ -154,12 +154,12 @@ export class Poll<T extends Pollable = Pollable> {
    * event loop: poll(2) runs on a thread of its own over a copy of the array, with one more
    * descriptor (a pipe) that an abort writes to.
    */
-  pollAsync(timeout_ms: number | null = -1, options: { signal?: AbortSignal } = {}): Promise<PollResult<T>[]> {
+  pollAsync(timeout_ms: number | null = -1, options: AsyncOptions = {}): Promise<PollResult<T>[]> {
     let ms: number;
     let signal: AbortSignal | undefined;
     try {
       ms = timeoutMs(timeout_ms);
-      signal = abortSignal(options);
+      signal = signalOf(options, "poll");
     } catch (error) {
       return Promise.reject(error);
     }
@@ -293,15 +293,6 @@ export class Poll<T extends Pollable = Pollable> {
     this.#stale = false;
     for (let i = 0; i < this.#entries.length; i++) this.#place(i);
   }
-}
-
-function abortSignal(options: unknown): AbortSignal | undefined {
-  if (options === undefined || options === null) return undefined;
-  if (typeof options !== "object") throw new TypeError(`options must be an object, not ${describeType(options)}`);
-  const signal = (options as { signal?: unknown }).signal;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw new TypeError(`options.signal must be an AbortSignal, not ${describeType(signal)}`);
-  return signal;
 }
 
 /** poll(): a new, empty poller. */

@@ -2,20 +2,16 @@
 // runs the operations of operations.ts synchronously. Descriptors of blocking sockets
 // without a timeout stay in blocking mode, so the common call is one system call; a
 // socket with a timeout (or timeout 0) has a non-blocking descriptor and waits with
-// poll(2) under one deadline per call (SPEC section 4).
+// poll(2) under one deadline per call (docs/behaviour.md §4).
 import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { addressFromNative, packAddress, type Address, type AddressInput } from "./addresses.js";
 import * as op from "./operations.js";
-import { READ, WRITE, channelOf, isOptions, runAsync, signalOf, type AsyncOptions } from "./promises.js";
+import { READ, WRITE, twin } from "./promises.js";
+import type { AsyncOptions } from "./options.js";
 import { bytesToFill, bytesToSend, describeType, int32, integer, INT32_MAX, optionalInt32, size, timeoutSeconds } from "./validate.js";
+import { AF_INET, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SOMAXCONN } from "./constants.js";
 
-const C = native.constants;
-const AF_INET = C["AF_INET"]!;
-const SOCK_STREAM = C["SOCK_STREAM"]!;
-const SOL_SOCKET = C["SOL_SOCKET"]!;
-const SO_ERROR = C["SO_ERROR"]!;
-const SOMAXCONN = C["SOMAXCONN"]!;
 const EINPROGRESS = E.EINPROGRESS;
 const EAGAIN = E.EAGAIN;
 const EMPTY = Buffer.alloc(0);
@@ -210,21 +206,15 @@ export class Socket {
 
   accept(): [Socket, Address] {
     this.fdFor("accept");
-    return this._run(this._acceptOperation(), "accept");
+    return this._run(this.#acceptOperation(), "accept");
   }
 
   /** accept() without blocking the event loop. */
   acceptAsync(options?: AsyncOptions): Promise<[Socket, Address]> {
-    try {
-      this.fdFor("accept");
-      return runAsync(this, READ, this._acceptOperation(), "accept", signalOf(options, "accept"), true);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, READ, "accept", [options], () => this.#acceptOperation(), true);
   }
 
-  /** @internal */
-  *_acceptOperation(): op.Operation<[Socket, Address]> {
+  *#acceptOperation(): op.Operation<[Socket, Address]> {
     for (;;) {
       const rc = native.accept(this.fdFor("accept"));
       if (typeof rc !== "number") return [Socket._adopt(rc[0], this.family, this.type, this.proto), addressFromNative(rc[1])];
@@ -244,21 +234,17 @@ export class Socket {
 
   /** connect(address) without blocking the event loop. */
   connectAsync(address: AddressInput, options?: AsyncOptions): Promise<void> {
-    try {
-      return runAsync(this, WRITE, this.#connectOperation(address), "connect", signalOf(options, "connect"), true);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, WRITE, "connect", [options], () => this.#connectOperation(address), true);
   }
 
   #connectOperation(address: AddressInput): op.Operation<void> {
     const fd = this.fdFor("connect");
-    return this._connectOperation(fd, packAddress(this.family, address, "connect"), address);
+    return this.#connecting(fd, packAddress(this.family, address, "connect"), address);
   }
 
-  /** @internal Starts the connection; when it is in progress and the driver waits, waits for
+  /** Starts the connection; when it is in progress and the driver waits, waits for
    * writability and reports SO_ERROR. */
-  *_connectOperation(fd: number, packed: Uint8Array, address: unknown): op.Operation<void> {
+  *#connecting(fd: number, packed: Uint8Array, address: unknown): op.Operation<void> {
     const rc = native.connect(fd, packed);
     if (rc === 0) return;
     if (rc !== -EINPROGRESS) throw new OSError(-rc, "connect", { address });
@@ -281,23 +267,12 @@ export class Socket {
     const rc = native.send(fd, view, 0, view.byteLength, f);
     if (rc >= 0) return rc;
     if (rc !== -EAGAIN) throw new OSError(-rc, "send");
-    return this._run(op.transferOnce(op.sendSome(this, view, 0, view.byteLength, f, "send"), "send"), "send");
+    return this._run(sendOnce(this, view, f), "send");
   }
 
   /** send(data, flags?) without blocking the event loop. */
   sendAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
-    try {
-      if (isOptions(flags)) {
-        options = flags;
-        flags = undefined;
-      }
-      this.fdFor("send");
-      const view = bytesToSend(data);
-      const operation = op.transferOnce(op.sendSome(channelOf(this), view, 0, view.byteLength, flagsArgument(flags), "send"), "send");
-      return runAsync(this, WRITE, operation, "send", signalOf(options, "send"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, WRITE, "send", [flags, options], (ch, [f]) => sendOnce(ch, bytesToSend(data), flagsArgument(f)));
   }
 
   sendall(data: Uint8Array | ArrayBufferView | string, flags = 0): void {
@@ -306,16 +281,7 @@ export class Socket {
 
   /** sendall(data, flags?) without blocking the event loop. */
   sendallAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<void> {
-    try {
-      if (isOptions(flags)) {
-        options = flags;
-        flags = undefined;
-      }
-      return runAsync(this, WRITE, discard(this.#sendallOperation(channelOf(this), data, flags)), "sendall",
-        signalOf(options, "sendall"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, WRITE, "sendall", [flags, options], (ch, [f]) => discard(this.#sendallOperation(ch, data, f)));
   }
 
   #sendallOperation(ch: op.Channel, data: unknown, flags: unknown): op.Operation<number | null> {
@@ -338,17 +304,10 @@ export class Socket {
   sendtoAsync(data: Uint8Array | ArrayBufferView | string, flags: number, address: AddressInput, options?: AsyncOptions): Promise<number>;
   sendtoAsync(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput,
     address?: AddressInput | AsyncOptions, options?: AsyncOptions): Promise<number> {
-    try {
-      if (isOptions(address)) {
-        options = address;
-        address = undefined;
-      }
-      const [view, flags, packed] = this.#sendtoArguments(data, flagsOrAddress, address);
-      const operation = op.transferOnce(op.sendSome(channelOf(this), view, 0, view.byteLength, flags, "sendto", packed), "sendto");
-      return runAsync(this, WRITE, operation, "sendto", signalOf(options, "sendto"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, WRITE, "sendto", [address, options], (ch, [to]) => {
+      const [view, flags, packed] = this.#sendtoArguments(data, flagsOrAddress, to);
+      return op.transferOnce(op.sendSome(ch, view, 0, view.byteLength, flags, "sendto", packed), "sendto");
+    });
   }
 
   /** sendto's arguments: the bytes, the flags and the packed address. */
@@ -365,8 +324,8 @@ export class Socket {
   }
 
   /**
-   * The buffer recv(bufsize)/recvfrom receive into: at most RECV_CHUNK bytes (SPEC section
-   * 10), or null for a datagram socket asked for more, whose buffer is sized by the
+   * The buffer recv(bufsize)/recvfrom receive into: at most RECV_CHUNK bytes (docs/behaviour.md
+   * §10), or null for a datagram socket asked for more, whose buffer is sized by the
    * datagram waiting (op.datagramBuffer).
    */
   #recvBuffer(wanted: number): Buffer | null {
@@ -392,23 +351,13 @@ export class Socket {
 
   /** recv(bufsize, flags?) without blocking the event loop. */
   recvAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
-    try {
-      if (isOptions(flags)) {
-        options = flags;
-        flags = undefined;
-      }
-      this.fdFor("recv");
+    return twin(this, READ, "recv", [flags, options], (ch, [f]) => {
       const wanted = size(bufsize, "bufsize");
-      const f = flagsArgument(flags);
+      const fl = flagsArgument(f);
       const buf = this.#recvBuffer(wanted);
-      const signal = signalOf(options, "recv");
-      if (buf !== null && buf.length === 0) return signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve(buf);
-      const ch = channelOf(this);
-      const operation = buf === null ? op.recvDatagram(ch, wanted, f, "recv") : op.recvBytes(ch, buf, f, "recv");
-      return runAsync(this, READ, operation, "recv", signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      if (buf === null) return op.recvDatagram(ch, wanted, fl, "recv");
+      return buf.length === 0 ? finished(buf) : op.recvBytes(ch, buf, fl, "recv");
+    });
   }
 
   recv_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): number {
@@ -421,27 +370,16 @@ export class Socket {
       if (rc >= 0) return rc;
       if (rc !== -EAGAIN) throw new OSError(-rc, "recv_into");
     }
-    return this._run(op.transferOnce(op.recvSome(this, buf, 0, length, f, "recv_into"), "recv_into"), "recv_into");
+    return this._run(recvIntoOnce(this, buf, length, f), "recv_into");
   }
 
   /** recv_into(buffer, nbytes?, flags?) without blocking the event loop. */
   recv_intoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, flags?: number | AsyncOptions,
     options?: AsyncOptions): Promise<number> {
-    try {
-      if (isOptions(nbytes)) {
-        options = nbytes;
-        nbytes = flags = undefined;
-      } else if (isOptions(flags)) {
-        options = flags;
-        flags = undefined;
-      }
-      this.fdFor("recv_into");
-      const [buf, length] = recvIntoArguments(buffer, nbytes ?? 0);
-      const operation = op.transferOnce(op.recvSome(channelOf(this), buf, 0, length, flagsArgument(flags), "recv_into"), "recv_into");
-      return runAsync(this, READ, operation, "recv_into", signalOf(options, "recv_into"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, READ, "recv_into", [nbytes, flags, options], (ch, [n, f]) => {
+      const [buf, length] = recvIntoArguments(buffer, n ?? 0);
+      return recvIntoOnce(ch, buf, length, flagsArgument(f));
+    });
   }
 
   recvfrom(bufsize: number, flags = 0): [Buffer, Address] {
@@ -464,18 +402,10 @@ export class Socket {
 
   /** recvfrom(bufsize, flags?) without blocking the event loop. */
   recvfromAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<[Buffer, Address]> {
-    try {
-      if (isOptions(flags)) {
-        options = flags;
-        flags = undefined;
-      }
-      this.fdFor("recvfrom");
+    return twin(this, READ, "recvfrom", [flags, options], (ch, [f]) => {
       const wanted = size(bufsize, "bufsize");
-      const operation = this.#receiveFrom(channelOf(this), wanted, this.#recvBuffer(wanted), flagsArgument(flags));
-      return runAsync(this, READ, operation, "recvfrom", signalOf(options, "recvfrom"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      return this.#receiveFrom(ch, wanted, this.#recvBuffer(wanted), flagsArgument(f));
+    });
   }
 
   *#receiveFrom(ch: op.Channel, wanted: number, sized: Buffer | null, flags: number): op.Operation<[Buffer, Address]> {
@@ -558,15 +488,7 @@ export class Socket {
 
   /** read(size?) without blocking the event loop: `size` bytes unless EOF comes first. */
   readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    try {
-      if (isOptions(size)) {
-        options = size;
-        size = undefined;
-      }
-      return runAsync(this, READ, this.#readOperation(channelOf(this), size), "read", signalOf(options, "read"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, READ, "read", [size, options], (ch, [n]) => this.#readOperation(ch, n));
   }
 
   #readOperation(ch: op.Channel, size: unknown): op.Operation<Buffer | null> {
@@ -580,16 +502,7 @@ export class Socket {
 
   /** readinto(buffer, nbytes?) without blocking the event loop. */
   readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number | null> {
-    try {
-      if (isOptions(nbytes)) {
-        options = nbytes;
-        nbytes = undefined;
-      }
-      return runAsync(this, READ, this.#readintoOperation(channelOf(this), buffer, nbytes), "readinto",
-        signalOf(options, "readinto"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, READ, "readinto", [nbytes, options], (ch, [n]) => this.#readintoOperation(ch, buffer, n));
   }
 
   #readintoOperation(ch: op.Channel, buffer: unknown, nbytes: unknown): op.Operation<number | null> {
@@ -604,16 +517,7 @@ export class Socket {
 
   /** readline(limit?) without blocking the event loop. */
   readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    try {
-      if (isOptions(limit)) {
-        options = limit;
-        limit = undefined;
-      }
-      return runAsync(this, READ, this.#readlineOperation(channelOf(this), limit), "readline",
-        signalOf(options, "readline"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, READ, "readline", [limit, options], (ch, [n]) => this.#readlineOperation(ch, n));
   }
 
   #readlineOperation(ch: op.Channel, limit: unknown): op.Operation<Buffer | null> {
@@ -627,11 +531,7 @@ export class Socket {
 
   /** write(data) without blocking the event loop: every byte, or an OSError with `written`. */
   writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number | null> {
-    try {
-      return runAsync(this, WRITE, this.#writeOperation(channelOf(this), data), "write", signalOf(options, "write"));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return twin(this, WRITE, "write", [options], (ch) => this.#writeOperation(ch, data));
   }
 
   #writeOperation(ch: op.Channel, data: unknown): op.Operation<number | null> {
@@ -647,6 +547,21 @@ export class Socket {
 /** An operation whose result is not wanted (sendall resolves with nothing). */
 function* discard(operation: op.Operation<unknown>): op.Operation<void> {
   yield* operation;
+}
+
+/** An operation with nothing to wait for (recv of 0 bytes). */
+function* finished<T>(value: T): op.Operation<T> {
+  return value;
+}
+
+/** send/sendAsync: one send, EAGAIN when it would block. */
+function sendOnce(ch: op.Channel, view: ArrayBufferView, flags: number): op.Operation<number> {
+  return op.transferOnce(op.sendSome(ch, view, 0, view.byteLength, flags, "send"), "send");
+}
+
+/** recv_into/recv_intoAsync: one receive, EAGAIN when it would block. */
+function recvIntoOnce(ch: op.Channel, buf: Uint8Array, length: number, flags: number): op.Operation<number> {
+  return op.transferOnce(op.recvSome(ch, buf, 0, length, flags, "recv_into"), "recv_into");
 }
 
 /** flags of a call: 0 when absent (the common 0 checked first, on the hot path). */
@@ -665,21 +580,21 @@ function recvIntoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, numbe
 }
 
 /** read(size?): undefined, null or negative = until EOF. */
-export function readSize(value: unknown): number {
+function readSize(value: unknown): number {
   if (value === undefined || value === null) return -1;
   const n = integer(value, "size", Number.MIN_SAFE_INTEGER, INT32_MAX);
   return n < 0 ? -1 : n;
 }
 
 /** readinto(buf, nbytes?): the buffer's bytes and how many to read (clamped, MicroPython). */
-export function readintoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, number] {
+function readintoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, number] {
   const buf = bytesToFill(buffer);
   const n = nbytes === undefined || nbytes === null ? buf.length : Math.min(size(nbytes, "nbytes"), buf.length);
   return [buf, n];
 }
 
 /** readline(limit?): undefined, null or negative = no limit. */
-export function readlineLimit(value: unknown): number {
+function readlineLimit(value: unknown): number {
   if (value === undefined || value === null) return Number.MAX_SAFE_INTEGER;
   const n = integer(value, "limit", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   return n < 0 ? Number.MAX_SAFE_INTEGER : n;

@@ -1,5 +1,5 @@
 // Argument checking for every public function: TypeError for a wrong type, RangeError
-// for a value out of range, before anything reaches the native core (SPEC section 10).
+// for a value out of range, before anything reaches the native core (docs/behaviour.md §10).
 
 export function describeType(value: unknown): string {
   if (value === null) return "null";

@@ -1,4 +1,4 @@
-// SPEC sections 2, 5 and 10: wrong types are TypeErrors, out-of-range values RangeErrors,
+// docs/behaviour.md §2, §5, §10: wrong types are TypeErrors, out-of-range values RangeErrors,
 // names are never resolved outside getaddrinfo, unknown families are EAFNOSUPPORT, and a
 // closed socket raises EBADF before it looks at its arguments.
 import { test } from "node:test";

@@ -1,6 +1,6 @@
 // OSError: its shape, the kernel's errors passed through (refused connect, peer reset while
 // writing), the resolver's negative EAI_* errors with their messages, usocket-node/errno's
-// errorcode, and the EAI_* constants (SPEC sections 3, 5 and 10).
+// errorcode, and the EAI_* constants (docs/behaviour.md §3, §5, §10).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";

@@ -1,4 +1,4 @@
-// SPEC section 4: "Interrupted system calls are retried", within the call's deadline. A
+// docs/behaviour.md §4: "Interrupted system calls are retried", within the call's deadline. A
 // peer process sends this process signals while it is blocked in a call, so the system
 // call (poll or recv) returns EINTR; the call must carry on, neither failing early nor
 // waiting past its deadline.

@@ -1,4 +1,4 @@
-// SPEC section 4, "Blocking, timeouts, non-blocking": the "non-blocking, would block"
+// docs/behaviour.md §4, "Blocking, timeouts, non-blocking": the "non-blocking, would block"
 // column, MSG_DONTWAIT on a blocking socket, and MSG_PEEK.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// SPEC section 4, "Nothing is lost", and section 10: bytes a read-type call received
+// docs/behaviour.md §4, "Nothing is lost", and section 10: bytes a read-type call received
 // before it failed are kept back and served first by the next read-type call; MSG_PEEK
 // shows them without dropping them; a failed sendall/write reports what went out.
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// SPEC section 4, the method table: every row against real loopback sockets.
+// docs/behaviour.md §4, the method table: every row against real loopback sockets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
@@ -644,7 +644,7 @@ test("getdefaulttimeout()/setdefaulttimeout(): null by default; new sockets star
   }
 });
 
-test("OSError (SPEC 5): an Error with errno, code, args, syscall and, where one applies, address", () => {
+test("OSError (docs/behaviour.md §5): an Error with errno, code, args, syscall and, where one applies, address", () => {
   const [holder, port] = refusingPort();
   const c = socket.socket();
   try {

@@ -1,4 +1,4 @@
-// Rules of SPEC sections 1–7 and 10 that no other suite pinned down, found by the
+// Rules of docs/behaviour.md §1–§7, §10 that no other suite pinned down, found by the
 // conformance audit. Each test names the rule it proves.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -24,7 +24,7 @@ function descriptorNonblocking(s) {
   return (parseInt(flags, 8) & 0o4000) !== 0;
 }
 
-// SPEC 4 ("A new socket is blocking with no timeout") and 7 ("Sync and async calls may be
+// docs/behaviour.md §4 ("A new socket is blocking with no timeout") and §7 ("Sync and async calls may be
 // mixed on one socket"): a Promise twin that had to wait leaves a blocking socket blocking.
 // libuv's uv_poll_init sets O_NONBLOCK on the descriptor it watches; left so, the next
 // synchronous recv() of a socket with timeout null raised EAGAIN instead of waiting.
@@ -53,7 +53,7 @@ test("a blocking socket stays blocking after a Promise twin waited on it", async
   }
 });
 
-// SPEC 1: the package ships ES modules with TypeScript declarations through an `exports`
+// docs/behaviour.md §1: the package ships ES modules with TypeScript declarations through an `exports`
 // map, installs with `npm install` (which compiles the native core), and needs the
 // MicroPython package only when usocket-node/micropython is used. Proved from a consumer: the
 // packed tarball installed offline into an empty project, every entry imported by name,
@@ -128,7 +128,7 @@ function consumerEnv() {
   return env;
 }
 
-// SPEC 3: the constants, each with the host system's value. Where CPython is installed its
+// docs/behaviour.md §3: the constants, each with the host system's value. Where CPython is installed its
 // socket module is the reference for the values; the names are checked everywhere.
 const SECTION_3_CONSTANTS = [
   "AF_INET", "AF_INET6", "AF_UNIX", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "IPPROTO_IP", "IPPROTO_TCP",
@@ -138,7 +138,7 @@ const SECTION_3_CONSTANTS = [
   "SHUT_RD", "SHUT_WR", "SHUT_RDWR", "AI_PASSIVE", "AI_CANONNAME", "AI_NUMERICHOST", "AI_NUMERICSERV", "SOMAXCONN",
 ];
 
-test("usocket exports every constant of SPEC section 3 with the system's value", () => {
+test("usocket exports every constant of docs/behaviour.md §3 with the system's value", () => {
   for (const name of SECTION_3_CONSTANTS) {
     if (name === "SO_REUSEPORT" && socket[name] === undefined && process.platform !== "linux") continue;
     assert.ok(Number.isInteger(socket[name]), `${name} is ${socket[name]}`);
@@ -160,7 +160,7 @@ print(json.dumps({n: getattr(socket, n, None) for n in ${JSON.stringify(SECTION_
   }
 });
 
-// SPEC 2: "getaddrinfo(h, p)[0][4] (or .at(-1)) can be passed straight to connect" — for
+// docs/behaviour.md §2: "getaddrinfo(h, p)[0][4] (or .at(-1)) can be passed straight to connect" — for
 // IPv4 TCP and UDP, and an AI_PASSIVE answer straight to bind (no CPython needed here).
 test("getaddrinfo's sockaddr goes straight to connect, sendto and bind", () => {
   const [srv, [, port]] = (() => {
@@ -201,7 +201,7 @@ test("getaddrinfo's sockaddr goes straight to connect, sendto and bind", () => {
   }
 });
 
-// SPEC 4: sendto(data, flags, addr) hands `flags` to the system. MSG_OOB is refused by UDP
+// docs/behaviour.md §4: sendto(data, flags, addr) hands `flags` to the system. MSG_OOB is refused by UDP
 // (EOPNOTSUPP), which shows the flags arrived; without flags the same datagram goes out.
 test("sendto(data, flags, addr) and sendtoAsync pass flags to the system", async () => {
   const receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
@@ -222,7 +222,7 @@ test("sendto(data, flags, addr) and sendtoAsync pass flags to the system", async
   }
 });
 
-// SPEC 10: "getsockopt(level, opt, buflen) returns at most buflen bytes: as many as the
+// docs/behaviour.md §10: "getsockopt(level, opt, buflen) returns at most buflen bytes: as many as the
 // system returned" — also when buflen is smaller than the option.
 test("getsockopt with a buflen smaller than the option returns buflen bytes, no more", () => {
   const s = socket.socket();
@@ -244,7 +244,7 @@ test("getsockopt with a buflen smaller than the option returns buflen bytes, no 
   }
 });
 
-// SPEC 10: "using s = socket()" — compiled by TypeScript (>= 5.2) for this Node, run, and
+// docs/behaviour.md §10: "using s = socket()" — compiled by TypeScript (>= 5.2) for this Node, run, and
 // the socket closed at the end of its block, on a normal exit and on a throw.
 test("`using s = socket()` compiled by TypeScript closes the socket when the block ends", async () => {
   const ts = (await import("typescript")).default;
@@ -268,7 +268,7 @@ test("`using s = socket()` compiled by TypeScript closes the socket when the blo
   }
 });
 
-// SPEC 10: select() with a closed socket in any list raises EBADF — at once, even with no
+// docs/behaviour.md §10: select() with a closed socket in any list raises EBADF — at once, even with no
 // timeout (a closed socket must not make select wait for ever).
 test("select() with a closed socket in rlist, wlist or xlist raises EBADF without waiting", () => {
   const dog = watchdog(30);
@@ -292,7 +292,7 @@ test("select() with a closed socket in rlist, wlist or xlist raises EBADF withou
 const SOCKET_TWINS = ["acceptAsync", "connectAsync", "recvAsync", "recvfromAsync", "recv_intoAsync", "sendAsync",
   "sendtoAsync", "sendallAsync", "readAsync", "readintoAsync", "readlineAsync", "writeAsync"];
 
-// SPEC 7 and 10: every twin of the list exists, and "an already-aborted signal rejects
+// docs/behaviour.md §7, §10: every twin of the list exists, and "an already-aborted signal rejects
 // before any I/O" for each of them: nothing is read, written, accepted or connected.
 test("every Promise twin rejects an already-aborted signal before any I/O", async () => {
   for (const name of SOCKET_TWINS) assert.equal(typeof socket.Socket.prototype[name], "function", name);
@@ -348,7 +348,7 @@ test("every Promise twin rejects an already-aborted signal before any I/O", asyn
   }
 });
 
-// SPEC 7 ("honours the socket's timeout", aborts) and the review's leak rules: once a call
+// docs/behaviour.md §7 ("honours the socket's timeout", aborts) and the review's leak rules: once a call
 // settles, however it settles, it leaves no abort listener on the signal and no timer.
 test("settled Promise twins leave no abort listener and no timer behind", async () => {
   const controller = new AbortController();
@@ -399,7 +399,7 @@ test("settled Promise twins leave no abort listener and no timer behind", async 
   }
 });
 
-// SPEC 7: "A socket with a pending async call keeps the process alive" — for the read queue
+// docs/behaviour.md §7: "A socket with a pending async call keeps the process alive" — for the read queue
 // of a listener (acceptAsync), and for a call that was queued behind another: when the
 // first settles the second must go on holding the process.
 test("pending acceptAsync, and a queued call after the first settles, keep the process alive", async () => {
@@ -434,7 +434,7 @@ test("pending acceptAsync, and a queued call after the first settles, keep the p
   }
 });
 
-// SPEC 10 (Defaults): sockets from socketpair() start with getdefaulttimeout() too — in
+// docs/behaviour.md §10 (Defaults): sockets from socketpair() start with getdefaulttimeout() too — in
 // their behaviour, not only in what gettimeout() says.
 test("socketpair() sockets start with the default timeout, and behave by it", () => {
   const before = socket.getdefaulttimeout();
@@ -476,7 +476,7 @@ function pollCalls(fn) {
   return calls;
 }
 
-// SPEC 6 and 10: each Poll.poll is one poll(2) over every registered descriptor; a
+// docs/behaviour.md §6, §10: each Poll.poll is one poll(2) over every registered descriptor; a
 // fractional timeout_ms is rounded up; null/negative = forever; kept-back bytes make the
 // call's timeout 0; a closed socket's old number is never passed to poll(2).
 test("Poll.poll makes one poll(2) with the rounded timeout, never passing a closed socket's number", () => {
@@ -514,7 +514,7 @@ test("Poll.poll makes one poll(2) with the rounded timeout, never passing a clos
   }
 });
 
-// SPEC 7 and 10: "an abort rejects with the signal's reason" and "after an aborted write the
+// docs/behaviour.md §7, §10: "an abort rejects with the signal's reason" and "after an aborted write the
 // amount sent is not reported": the reason comes back as it was given, even when it is an
 // OSError (sendall's bookkeeping once added `written` to it).
 test("an aborted sendallAsync/writeAsync rejects with the reason untouched, without `written`", async () => {
@@ -547,7 +547,7 @@ test("an aborted sendallAsync/writeAsync rejects with the reason untouched, with
   }
 });
 
-// SPEC 10: "select(): a closed socket in any list raises OSError(EBADF)" — also a closed
+// docs/behaviour.md §10: "select(): a closed socket in any list raises OSError(EBADF)" — also a closed
 // descriptor given as a number or through fileno() (CPython's select does the same), rather
 // than "nothing ready" at once whatever the timeout. poll() reports it POLLNVAL instead.
 test("select() with a descriptor number that is not open raises EBADF; poll() reports POLLNVAL", () => {
@@ -571,7 +571,7 @@ test("select() with a descriptor number that is not open raises EBADF; poll() re
   }
 });
 
-// SPEC 10: "A closed registered socket is ready with POLLNVAL (so every poll returns at
+// docs/behaviour.md §10: "A closed registered socket is ready with POLLNVAL (so every poll returns at
 // once)" — also for a pollAsync already waiting when the socket is closed. Its thread's
 // poll(2) held the socket open: the peer saw no EOF until the wait ended (never, with -1).
 test("closing a socket that a pending pollAsync waits on closes it and resolves POLLNVAL at once", async () => {
@@ -645,7 +645,7 @@ test("Workers terminated with getaddrinfoAsync calls in flight exit cleanly", as
   assert.deepEqual((await socket.getaddrinfoAsync("127.0.0.1", 80, socket.AF_INET, socket.SOCK_STREAM))[0][4], ["127.0.0.1", 80]);
 });
 
-// SPEC 2: IPv4 host "" or "0.0.0.0" = any (and "" for IPv6 too), in bind; the socket then
+// docs/behaviour.md §2: IPv4 host "" or "0.0.0.0" = any (and "" for IPv6 too), in bind; the socket then
 // takes connections on loopback.
 test('bind(["", port]) and bind(["0.0.0.0", port]) bind the any address', () => {
   const cases = [[socket.AF_INET, "", "0.0.0.0", "127.0.0.1"], [socket.AF_INET, "0.0.0.0", "0.0.0.0", "127.0.0.1"]];
@@ -668,7 +668,7 @@ test('bind(["", port]) and bind(["0.0.0.0", port]) bind the any address', () => 
   }
 });
 
-// Native review (SPEC 5: no input reads or writes out of bounds): the core tells its two
+// Native review (docs/behaviour.md §5: no input reads or writes out of bounds): the core tells its two
 // kinds of external apart. A pollAsync job given where a socket handle is expected was read
 // as a handle: close() would have closed a descriptor number taken from the job's memory.
 test("the core refuses a pollAsync job where a socket handle is expected, and the reverse", async () => {

@@ -1,4 +1,4 @@
-// SPEC section 4, the stream methods: read, readinto, readline, write: no short reads
+// docs/behaviour.md §4, the stream methods: read, readinto, readline, write: no short reads
 // or writes on a blocking socket, readline never consuming past its newline, and the data
 // types every data argument takes.
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// SPEC section 4, "Blocking, timeouts, non-blocking": the "blocking, timeout expires"
+// docs/behaviour.md §4, "Blocking, timeouts, non-blocking": the "blocking, timeout expires"
 // column, measured, and the rule that a timeout bounds each call as a whole.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +12,7 @@ watchdog(60);
 
 const T = 0.3;
 
-/** Expects `call` to raise ETIMEDOUT within SPEC 10's bounds for a 0.3 s timeout. */
+/** Expects `call` to raise ETIMEDOUT within docs/behaviour.md §10's bounds for a 0.3 s timeout. */
 function timesOut(call, syscall) {
   const [error, seconds] = expectOSError(call, ETIMEDOUT);
   assert.equal(error.code, "ETIMEDOUT");
