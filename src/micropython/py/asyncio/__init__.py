@@ -1,5 +1,6 @@
 # asyncio for the usocket MicroPython bridge: MicroPython's asyncio API, with tasks waiting
-# on sockets through the bridge's select.poll.
+# on sockets through the bridge's select.poll. The bridge imports this package when the
+# interpreter starts, so only the scheduler loads then; the rest loads on first use.
 from .core import (
     CancelledError,
     TimeoutError,
@@ -17,9 +18,30 @@ from .core import (
     sleep,
     sleep_ms,
 )
-from .funcs import gather, wait_for, wait_for_ms
-from .event import Event, ThreadSafeFlag
-from .lock import Lock
-from .stream import Server, Stream, StreamReader, StreamWriter, open_connection, start_server
 
 __version__ = (3, 0, 0)
+
+# name -> the submodule that defines it
+_LAZY = {
+    "gather": "funcs",
+    "wait_for": "funcs",
+    "wait_for_ms": "funcs",
+    "Event": "event",
+    "ThreadSafeFlag": "event",
+    "Lock": "lock",
+    "Server": "stream",
+    "Stream": "stream",
+    "StreamReader": "stream",
+    "StreamWriter": "stream",
+    "open_connection": "stream",
+    "start_server": "stream",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    value = getattr(__import__(module, globals(), None, (name,), 1), name)
+    globals()[name] = value
+    return value

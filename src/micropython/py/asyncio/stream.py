@@ -147,6 +147,9 @@ def open_connection(host, port, ssl=None, server_hostname=None):
 
 
 class Server:
+    # sockets: the listening socket, as CPython's Server has them (to learn the port bound
+    # when port 0 was asked for)
+
     async def __aenter__(self):
         return self
 
@@ -186,10 +189,10 @@ class Server:
                         continue
                 s2.setblocking(False)
                 stream = Stream(s2, {"peername": addr})
-                core.create_task(self._start(cb, stream, ssl))
+                core.create_task(self._start(cb, stream, ssl) if ssl else cb(stream, stream))
 
     async def _start(self, cb, stream, ssl):
-        if ssl and hasattr(stream.s, "do_handshake"):
+        if hasattr(stream.s, "do_handshake"):
             try:
                 await _handshake(stream.s)
             except OSError as e:
@@ -209,6 +212,7 @@ async def start_server(cb, host, port, backlog=5, ssl=None):
     s.bind(ai[-1])
     s.listen(backlog)
     srv = Server()
+    srv.sockets = [s]
     srv.task = core.create_task(srv._serve(s, cb, ssl))
     try:
         # let _serve start, so that it is the one to close the socket if cancelled
