@@ -177,30 +177,44 @@ def run_until_complete(main_task=None):
             if not wait:
                 break
 
-        t = _task_queue.pop()
-        if t._done:
-            # queued by _finish to report an error, unless someone has retrieved it since
-            if not t._seen:
-                t._seen = True
-                _report["exception"] = t.data
-                _report["future"] = t
-                Loop.call_exception_handler(_report)
-            continue
-        cur_task = t
-        try:
-            err = t.data
-            if err is None:
-                t.coro.send(None)
-            else:
-                t.data = None
-                t.coro.throw(err)
-        except _ENDINGS as outcome:
-            _finish(t, outcome, main_task)
-            if t is main_task:
-                cur_task = None
-                if isinstance(outcome, StopIteration):
-                    return outcome.value
-                raise outcome
+        # One turn: every task due now that was queued before the turn began, in queue order.
+        # Tasks queued during the turn (sleep(0), woken waiters) wait for the next turn, which
+        # first looks at I/O again: one poll per turn rather than one per task step keeps a
+        # loop with many sockets from polling them all between every two steps.
+        q = _task_queue
+        turn = q._seq
+        now = ticks_ms()
+        while True:
+            t = q.peek()
+            if t is None or ticks_diff(t._due, now) > 0 or not q.queued_before(t, turn):
+                break
+            q.pop()
+            if t._done:
+                # queued by _finish to report an error, unless someone has retrieved it since
+                if not t._seen:
+                    t._seen = True
+                    _report["exception"] = t.data
+                    _report["future"] = t
+                    Loop.call_exception_handler(_report)
+                continue
+            cur_task = t
+            try:
+                err = t.data
+                if err is None:
+                    t.coro.send(None)
+                else:
+                    t.data = None
+                    t.coro.throw(err)
+            except _ENDINGS as outcome:
+                _finish(t, outcome, main_task)
+                if t is main_task:
+                    cur_task = None
+                    if isinstance(outcome, StopIteration):
+                        return outcome.value
+                    raise outcome
+            if q is not _task_queue:
+                # new_event_loop() from a task: the old queue is gone
+                break
 
 
 def run(coro):
