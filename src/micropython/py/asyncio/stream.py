@@ -108,16 +108,24 @@ StreamWriter = Stream
 
 
 def _handshake(s):
-    # Drives a TLS handshake on a non-blocking socket one step at a time: do_handshake()
-    # returns True when done, or which way the socket must become ready first.
+    # Drives the TLS handshake of a socket from wrap_socket(..., do_handshake_on_connect=False)
+    # set non-blocking, one step at a time: do_handshake() returns once the handshake is done,
+    # and raises while it waits for the peer: SSLWantWriteError when the socket must become
+    # writable, SSLWantReadError or OSError(EAGAIN) when it must become readable (CPython's
+    # names; an SSL socket without do_handshake, as MicroPython's own, handshakes inside its
+    # first reads and writes instead).
     while True:
-        want = s.do_handshake()
-        if want is True or want is None:
+        try:
+            s.do_handshake()
             return
-        if want == "write":
-            yield core._io_queue.queue_write(s)
-        else:
-            yield core._io_queue.queue_read(s)
+        except OSError as e:
+            name = type(e).__name__
+            if "WantWrite" in name:
+                yield core._io_queue.queue_write(s)
+            elif "WantRead" in name or e.errno == _ERRNO_EAGAIN:
+                yield core._io_queue.queue_read(s)
+            else:
+                raise
 
 
 def open_connection(host, port, ssl=None, server_hostname=None):
