@@ -4,7 +4,6 @@
  *
  * @module usocket-node
  */
-// usocket: MicroPython's socket module for Node.js.
 export * from "./constants.js";
 export { OSError } from "./errors.js";
 export { Socket, socket, getdefaulttimeout, setdefaulttimeout } from "./socket.js";

@@ -863,6 +863,7 @@ export function* discard(operation: op.Operation<unknown>): op.Operation<void> {
 }
 
 /** An operation with nothing to wait for (recv of 0 bytes). */
+// biome-ignore lint/correctness/useYield: an operation that is complete before it starts
 function* finished<T>(value: T): op.Operation<T> {
   return value;
 }
