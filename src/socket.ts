@@ -110,6 +110,9 @@ export interface AsyncState {
  * AF_INET6, {@link UnixAddress} with AF_UNIX, the {@link Address} union when the family was
  * a plain number. `Mode` is the modes its stream methods are typed for: see
  * {@link StreamResult}.
+ * @typeParam A - the address form of its family (set by the family constant it was made with)
+ * @typeParam Mode - "blocking" (the default), or {@link SocketMode} for a socket that may be non-blocking
+ * @example const s = new Socket(); s.connect(["127.0.0.1", 8080]); s.sendall("hi");
  */
 export class Socket<A extends Address = Address, Mode extends SocketMode = "blocking"> {
   /** The address family it was made with (AF_INET, AF_INET6, AF_UNIX, ...). */

@@ -14,7 +14,7 @@ import { ROOT } from "./support/peers.js";
 // MicroPython package only when usocket-node/micropython is used. Proved from a consumer: the
 // packed tarball installed offline into an empty project, every entry imported by name,
 // its declarations resolved by TypeScript the way a consumer's compiler resolves them.
-test("the exports map resolves usocket-node, usocket-node/select, usocket-node/errno and usocket-node/micropython from a consumer", (t) => {
+test("the exports map resolves usocket-node, usocket-node/select, usocket-node/errno and usocket-node/micropython from a consumer", () => {
   const scratch = mkdtempSync(path.join(tmpdir(), "usocket-consumer-"));
   const run = (command, args, cwd) => {
     const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 180000, env: consumerEnv() });
