@@ -9,6 +9,7 @@ import {
   addressFromNative, packAddress, type Address, type AddressFamily, type AddressInput, type IPv4Address,
 } from "./addresses.js";
 import * as op from "./operations.js";
+import { recoveredFromPressure } from "./pressure.js";
 import { READ, WRITE, twin } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
 import { bytesToFill, bytesToSend, describeType, int32, integer, INT32_MAX, optionalInt32, size, timeoutSeconds } from "./validate.js";
@@ -152,6 +153,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
       this.proto = proto === undefined ? 0 : int32(proto, "proto");
       if (fileno === undefined) {
         fd = native.socket(this.family, this.type, this.proto);
+        if (fd < 0 && recoveredFromPressure(fd)) fd = native.socket(this.family, this.type, this.proto);
         if (fd < 0) throw new OSError(-fd, "socket");
       } else {
         fd = fileno;
@@ -350,7 +352,10 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
 
   *#acceptOperation(): op.Operation<[Socket<A>, A]> {
     for (;;) {
-      const rc = native.accept(this.fdFor("accept"));
+      let rc = native.accept(this.fdFor("accept"));
+      if (rc === -E.EMFILE || rc === -E.ENFILE) {
+        if (recoveredFromPressure(rc)) rc = native.accept(this.fdFor("accept"));
+      }
       if (typeof rc !== "number") {
         return [Socket._adopt(rc[0], this.family, this.type, this.proto) as Socket<A>, addressFromNative(rc[1]) as A];
       }
