@@ -10,6 +10,8 @@
 //
 // Results: a number >= 0 (or a string) on success; -errno for a system error; one of the
 // codes below otherwise.
+import * as fs from "node:fs";
+import * as os from "node:os";
 import { Socket } from "../socket.js";
 import { OSError } from "../errors.js";
 import { native } from "../native.js";
@@ -62,6 +64,39 @@ function sleep(ms: number): void {
     const rc = native.wait(sleeper.fileno(), POLLIN, Math.min(Math.ceil(left), 0x7fffffff));
     if (rc === -EINTR) throw new OSError(EINTR, "sleep");
   }
+}
+
+/** The first non-internal IPv4 interface (loopback when there is none): address, netmask,
+ * MAC, default gateway (/proc/net/route) and first name server (/etc/resolv.conf). */
+function hostInterface(): string[] {
+  let chosen: os.NetworkInterfaceInfo | undefined;
+  for (const infos of Object.values(os.networkInterfaces())) {
+    for (const info of infos ?? []) {
+      if (info.family !== "IPv4") continue;
+      if (chosen === undefined || (chosen.internal && !info.internal)) chosen = info;
+    }
+  }
+  let gateway = "0.0.0.0";
+  try {
+    for (const line of fs.readFileSync("/proc/net/route", "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[1] === "00000000" && f[2] !== undefined && f[2] !== "00000000") {
+        const n = Number.parseInt(f[2], 16);
+        gateway = [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join(".");
+        break;
+      }
+    }
+  } catch {
+    // no routing table to read
+  }
+  let dns = gateway;
+  try {
+    const m = /^nameserver\s+(\d+\.\d+\.\d+\.\d+)/m.exec(fs.readFileSync("/etc/resolv.conf", "utf8"));
+    if (m !== null) dns = m[1]!;
+  } catch {
+    // no resolver configuration
+  }
+  return [chosen?.address ?? "127.0.0.1", chosen?.netmask ?? "255.0.0.0", chosen?.mac ?? "00:00:00:00:00:00", gateway, dns, os.hostname()];
 }
 
 /** A call of `_usocket`: numbers and strings in, a number or a string out. */
@@ -183,6 +218,9 @@ export function createCalls(heap: Heap): Record<string, Call> {
       process.chdir(dir);
       return 0;
     },
+
+    /** The host's address for `network` (py/network.py), read locally: never by sending traffic. */
+    netif: () => hostInterface().join(FIELD),
 
     // ---- the socket ----
     socket: (af: number, type: number, proto: number) => adopt(new Socket(af, type, proto)),
