@@ -204,7 +204,11 @@ def _usocket_run(code, filename, argv, path):
     return 0
 `;
 
-/** Runs the command line `args` (without node and the program); resolves to the exit status. */
+/**
+ * The `usocket-micropython` command: runs the command line `args` (without node and the
+ * program); resolves to the exit status.
+ * @example process.exitCode = await main(["script.py"]);
+ */
 export async function main(args: string[]): Promise<number> {
   let inv: Invocation | string;
   try {
