@@ -14,8 +14,9 @@ export type IPv4Address = [host: string, port: number];
  * link-local address (0 otherwise). */
 export type IPv6Address = [host: string, port: number, flowinfo: number, scopeid: number];
 /** An AF_UNIX address: a path; a leading "\0" names a Linux abstract socket; "" is an
- * unnamed socket. */
-export type UnixAddress = string;
+ * unnamed socket. A name whose bytes are not UTF-8 comes back as a Buffer (as CPython
+ * returns bytes), which bind/connect/sendto take back as is. */
+export type UnixAddress = string | Buffer;
 /** What the module returns: the same forms that bind/connect/sendto take. */
 export type Address = IPv4Address | IPv6Address | UnixAddress;
 /** What bind/connect/sendto accept: IPv6 also as [host, port]; AF_UNIX also as bytes. */
