@@ -24,6 +24,9 @@ int sockaddr_from_value(napi_env env, napi_value value, struct sockaddr_storage 
     return -1;
   }
   memcpy(out, data, size);
+  /* The system reads only `size` bytes, but tools that check what a system call is given
+   * (valgrind) look at the whole structure. */
+  memset((uint8_t *)out + size, 0, sizeof *out - size);
   *len = (socklen_t)size;
   return 0;
 }
@@ -75,13 +78,24 @@ napi_value sockaddr_to_value(napi_env env, const struct sockaddr *addr, socklen_
 
 /* Reads a JavaScript string into `buf` as UTF-8. Returns 0, or -EINVAL when it is too
  * long or holds a NUL (which C would silently cut at), or -1 on a thrown TypeError. */
+/* Whether the UTF-8 copy of `value` that napi_get_value_string_utf8 wrote (n bytes into a
+ * buffer of `size`) is the whole string. Node-API cuts a string that does not fit at a
+ * character boundary, so a copy up to three bytes short of the room may still have lost a
+ * character: only then is the full length asked (the common short text costs nothing). */
+static int text_complete(napi_env env, napi_value value, size_t n, size_t size) {
+  size_t full;
+  if (n + 4 < size) return 1;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &full) != napi_ok) return 0;
+  return full == n && n < size - 1;
+}
+
 static int host_text(napi_env env, napi_value value, char *buf, size_t size) {
   size_t n;
   if (napi_get_value_string_utf8(env, value, buf, size, &n) != napi_ok) {
     napi_throw_type_error(env, NULL, "usocket core: expected a string");
     return -1;
   }
-  if (n >= size - 1 || strlen(buf) != n) return -EINVAL;
+  if (!text_complete(env, value, n, size) || strlen(buf) != n) return -EINVAL;
   return 0;
 }
 
@@ -223,7 +237,7 @@ static int optional_text(napi_env env, napi_value value, char *buf, size_t size,
   /* The string first, without asking its type: one Node-API call in the common case. */
   if (napi_get_value_string_utf8(env, value, buf, size, &n) == napi_ok) {
     *out = buf;
-    return n >= size - 1 || strlen(buf) != n ? -EINVAL : 0;
+    return !text_complete(env, value, n, size) || strlen(buf) != n ? -EINVAL : 0;
   }
   napi_valuetype type;
   if (napi_typeof(env, value, &type) == napi_ok && (type == napi_null || type == napi_undefined)) {

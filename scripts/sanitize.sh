@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds every native addon with AddressSanitizer and UndefinedBehaviorSanitizer into
+# Builds every native addon (the core and TLS) with AddressSanitizer and UndefinedBehaviorSanitizer into
 # build-sanitize/, then runs the whole test suite against them (USOCKET_NATIVE_DIR, read by
 # src/addon.ts). Node itself is not instrumented, so the ASan runtime is preloaded.
 set -euo pipefail

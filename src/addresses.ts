@@ -1,5 +1,6 @@
 // Addresses: the tuple forms of docs/behaviour.md §2 in, packed sockaddr bytes to the core,
 // and the module functions that convert or resolve them.
+import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 import { native, type NativeAddress } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { describeType, int32, integer, optionalInt32 } from "./validate.js";
@@ -251,7 +252,7 @@ export function getaddrinfoAsync(
     const optional: unknown[] = [af, type, proto, flags, options];
     signal = takeSignal(optional, "getaddrinfo");
     const args = getaddrinfoArguments(host, port, optional[0], optional[1], optional[2], optional[3]);
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     pending = native.getaddrinfoAsync(...args);
   } catch (error) {
     return Promise.reject(error);
@@ -259,17 +260,17 @@ export function getaddrinfoAsync(
   if (signal === undefined) return pending.then(getaddrinfoResult);
   const abortable = signal;
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(abortable.reason);
-    abortable.addEventListener("abort", onAbort, { once: true });
+    const listener = (): void => reject(abortReason(abortable));
+    onAbort(abortable, listener);
     pending.then((result) => {
-      abortable.removeEventListener("abort", onAbort);
+      offAbort(abortable, listener);
       try {
         resolve(getaddrinfoResult(result));
       } catch (error) {
         reject(error);
       }
     }, (error: unknown) => {
-      abortable.removeEventListener("abort", onAbort);
+      offAbort(abortable, listener);
       reject(error);
     });
   });

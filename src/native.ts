@@ -22,7 +22,12 @@ export interface NativeCore {
 
   socket(family: number, type: number, proto: number): number;
   socketpair(family: number, type: number, proto: number): [number, number] | number;
-  adopt(fd: number): NativeHandle;
+  /** `fresh`: the module just created the descriptor; otherwise -EEXIST when another live
+   * handle owns the number. */
+  adopt(fd: number, fresh: boolean): NativeHandle | number;
+  /** Writes [family, type, protocol] of a socket descriptor into `out`; 0 or -errno
+   * (EBADF: not open, ENOTSOCK: not a socket). */
+  describe(fd: number, out: Int32Array): number;
   close(handle: NativeHandle): number;
   setNonblocking(fd: number, on: boolean): number;
   bind(fd: number, address: Uint8Array): number;
@@ -68,6 +73,10 @@ export interface NativeCore {
 
   watch(handle: NativeHandle, events: number, callback?: (status: number, revents: number) => void): number;
   watchRef(handle: NativeHandle, on: boolean): number;
+  /** Chains the current SIGINT/SIGTERM handlers without SA_RESTART (main thread); 0 or -errno. */
+  armSignals(): number;
+  /** The signal that ended the last call reported as EINTR, once; 0 when none. */
+  takeSignal(): number;
   getaddrinfoAsync(
     host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
   ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;

@@ -22,6 +22,7 @@ import * as op from "./operations.js";
 import { MSG_DONTWAIT } from "./constants.js";
 import type { AsyncState, Socket } from "./socket.js";
 import { takeSignal } from "./options.js";
+import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 
 const POLLIN = op.POLLIN;
 const POLLOUT = op.POLLOUT;
@@ -39,8 +40,6 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
   capturedResolve = resolve;
   capturedReject = reject;
 }
-
-const ONCE = { once: true } as const;
 
 /** Thrown into an operation in place of an abort's reason: the reason is the caller's own
  * value and comes back untouched (sendAll would add `written` to an OSError, and after an
@@ -66,7 +65,7 @@ class Waiter {
 
   /** The abort listener (an object, so no closure per call). */
   handleEvent(): void {
-    this.io.interrupt(this, this.signal!.reason, true);
+    this.io.interrupt(this, abortReason(this.signal!), true);
   }
 }
 
@@ -117,6 +116,15 @@ class SocketIO implements AsyncState, op.Channel {
     this.socket.keepBack(bytes);
   }
 
+  recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    return op.socketRecvInto(this, buf, offset, length, flags, syscall);
+  }
+
+  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
+    address?: Uint8Array): number {
+    return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
+  }
+
   /** One attempt. accept and connect cannot take MSG_DONTWAIT: on a descriptor in blocking
    * mode (timeout null) it is made non-blocking for exactly this attempt, within one
    * synchronous stretch of JavaScript, so no other call of this thread sees the change. */
@@ -153,7 +161,7 @@ class SocketIO implements AsyncState, op.Channel {
     else queue.splice(queue.indexOf(waiter), 1);
     waiter.events = 0;
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    waiter.signal?.removeEventListener("abort", waiter);
+    if (waiter.signal !== undefined) offAbort(waiter.signal, waiter);
     if (ok) waiter.resolve(value);
     else waiter.reject(value);
   }
@@ -308,7 +316,7 @@ function ioOf(socket: Socket): SocketIO {
  */
 export function runAsync<T>(socket: Socket, direction: Direction, operation: op.Operation<T>, syscall: string,
   signal: AbortSignal | undefined, nonblocking = false): Promise<T> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   const io = ioOf(socket);
   const queue = io.queues[direction];
   const timeout = socket.gettimeout();
@@ -329,7 +337,7 @@ export function runAsync<T>(socket: Socket, direction: Direction, operation: op.
   capturedResolve = capturedReject = ignore; // hold no Promise beyond its call
   waiter.events = events;
   queue.push(waiter);
-  if (signal !== undefined) signal.addEventListener("abort", waiter, ONCE);
+  if (signal !== undefined) onAbort(signal, waiter);
   if (deadline !== 0) waiter.timer = setTimeout(onTimeout, Math.max(0, deadline - performance.now()), waiter);
   if (events !== 0) io.update(0);
   return promise;

@@ -13,6 +13,7 @@
 import { native, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { Socket } from "./socket.js";
+import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 import { describeType, integer, INT32_MAX } from "./validate.js";
 import { signalOf, type AsyncOptions } from "./options.js";
 
@@ -74,8 +75,11 @@ function timeoutMs(value: unknown, name = "timeout_ms"): number {
   return ms;
 }
 
+/** Whether obj holds bytes a read would return without its descriptor: a Socket's
+ * kept-back bytes, or what a TLS socket decrypted already (anything with `_hasKept`). */
 function kept(obj: unknown): boolean {
-  return obj instanceof Socket && obj._hasKept;
+  if (obj instanceof Socket) return obj._hasKept;
+  return typeof obj === "object" && obj !== null && (obj as { _hasKept?: unknown })._hasKept === true;
 }
 
 export class Poll<T extends Pollable = Pollable> {
@@ -169,7 +173,7 @@ export class Poll<T extends Pollable = Pollable> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     let now: PollResult<T>[];
     try {
       now = this.#pollOnce(0);
@@ -185,18 +189,20 @@ export class Poll<T extends Pollable = Pollable> {
     const snapshot = this.#entries.slice();
     const polled = Array.from({ length: count }, (_, i) => this.#fds[i * 2]!);
     // The thread's poll(2) holds every polled socket open until it returns: closing one of
-    // them wakes it, so the socket really closes and is reported POLLNVAL at once.
+    // them wakes it, so the socket really closes and is reported POLLNVAL at once. The core
+    // does this for every close of a polled number (native/poll_async.h); waking here too
+    // also ends the wait for a Socket whose number the thread polls under another entry.
     const sockets = snapshot.flatMap((entry) => entry.obj instanceof Socket ? [entry.obj] : []);
     return new Promise((resolve, reject) => {
-      let onAbort: (() => void) | undefined;
+      let abortListener: (() => void) | undefined;
       let wake: (() => void) | undefined;
       const settle = (): void => {
-        if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+        if (abortListener !== undefined) offAbort(signal!, abortListener);
         if (wake !== undefined) for (const s of sockets) s._onClose?.delete(wake);
       };
       const job = native.pollAsync(this.#bytes, count, ms, (rc: number, pollfds: Buffer | null) => {
         settle();
-        if (signal?.aborted) return; // already rejected
+        if (signal !== undefined && isAborted(signal)) return; // already rejected
         if (rc < 0) {
           reject(new OSError(-rc, "poll"));
           return;
@@ -215,12 +221,12 @@ export class Poll<T extends Pollable = Pollable> {
       wake = wakeJob;
       for (const s of sockets) (s._onClose ??= new Set()).add(wakeJob);
       if (signal !== undefined) {
-        onAbort = () => {
+        abortListener = () => {
           settle();
           native.pollAsyncAbort(job);
-          reject(signal.reason);
+          reject(abortReason(signal));
         };
-        signal.addEventListener("abort", onAbort, { once: true });
+        onAbort(signal, abortListener);
       }
     });
   }

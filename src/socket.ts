@@ -18,6 +18,11 @@ const EMPTY = Buffer.alloc(0);
 
 let defaultTimeout: number | null = null;
 
+/** Set while the module wraps a descriptor it has just created (accept, socketpair): the
+ * number needs no inspection, and no other handle can rightfully own it. */
+let adoptingFresh = false;
+const described = new Int32Array(3);
+
 /** The timeout new sockets start with (null = blocking). */
 export function getdefaulttimeout(): number | null {
   return defaultTimeout;
@@ -71,21 +76,41 @@ export class Socket {
 
   /**
    * socket(af = AF_INET, type = SOCK_STREAM, proto = 0). With `fileno`, the socket takes
-   * over an open descriptor (as CPython's), which it will close.
+   * over an open socket descriptor (as CPython's), which it will close; its family, type
+   * and protocol are read from the descriptor unless given. A number that is not open is
+   * OSError(EBADF), one that is not a socket OSError(ENOTSOCK), and one another open
+   * Socket owns OSError(EEXIST).
    */
-  constructor(af: number = AF_INET, type: number = SOCK_STREAM, proto = 0, fileno?: number) {
-    this.family = int32(af, "af");
-    this.type = int32(type, "type");
-    this.proto = int32(proto, "proto");
+  constructor(af?: number, type?: number, proto?: number, fileno?: number) {
     let fd: number;
-    if (fileno === undefined) {
-      fd = native.socket(this.family, this.type, this.proto);
-      if (fd < 0) throw new OSError(-fd, "socket");
+    if (fileno === undefined || adoptingFresh) {
+      this.family = af === undefined ? AF_INET : int32(af, "af");
+      this.type = type === undefined ? SOCK_STREAM : int32(type, "type");
+      this.proto = proto === undefined ? 0 : int32(proto, "proto");
+      if (fileno === undefined) {
+        fd = native.socket(this.family, this.type, this.proto);
+        if (fd < 0) throw new OSError(-fd, "socket");
+      } else {
+        fd = fileno;
+      }
     } else {
+      const family = af === undefined ? undefined : int32(af, "af");
+      const kind = type === undefined ? undefined : int32(type, "type");
+      const protocol = proto === undefined ? undefined : int32(proto, "proto");
       fd = integer(fileno, "fileno", 0, INT32_MAX);
+      const rc = native.describe(fd, described);
+      if (rc < 0) throw new OSError(-rc, "socket");
+      this.family = family ?? described[0]!;
+      this.type = kind ?? described[1]!;
+      this.proto = protocol ?? described[2]!;
+    }
+    const handle = native.adopt(fd, fileno === undefined || adoptingFresh);
+    if (typeof handle === "number") {
+      throw new OSError(-handle, "socket", handle === -E.EEXIST
+        ? { message: `descriptor ${fd} already belongs to an open socket` } : undefined);
     }
     this.#fd = fd;
-    this.#handle = native.adopt(fd);
+    this.#handle = handle;
     if (defaultTimeout !== null) this.#setTimeout(defaultTimeout, "socket");
   }
 
@@ -116,6 +141,17 @@ export class Socket {
     into.set(kept.subarray(0, n), offset);
     if (!peek) this.#kept = n === kept.length ? null : kept.subarray(n);
     return n;
+  }
+
+  /** @internal The plain transport (operations.ts): one system call. */
+  recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    return op.socketRecvInto(this, buf, offset, length, flags, syscall);
+  }
+
+  /** @internal */
+  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
+    address?: Uint8Array): number {
+    return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
   }
 
   /** @internal Puts bytes back in front of whatever is kept already. */
@@ -225,7 +261,12 @@ export class Socket {
 
   /** @internal A socket for a descriptor the module just created. */
   static _adopt(fd: number, family: number, type: number, proto: number): Socket {
-    return new Socket(family, type, proto, fd);
+    adoptingFresh = true;
+    try {
+      return new Socket(family, type, proto, fd);
+    } finally {
+      adoptingFresh = false;
+    }
   }
 
   connect(address: AddressInput): void {
@@ -545,7 +586,7 @@ export class Socket {
 }
 
 /** An operation whose result is not wanted (sendall resolves with nothing). */
-function* discard(operation: op.Operation<unknown>): op.Operation<void> {
+export function* discard(operation: op.Operation<unknown>): op.Operation<void> {
   yield* operation;
 }
 
@@ -581,21 +622,21 @@ function recvIntoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, numbe
 }
 
 /** read(size?): undefined, null or negative = until EOF. */
-function readSize(value: unknown): number {
+export function readSize(value: unknown): number {
   if (value === undefined || value === null) return -1;
   const n = integer(value, "size", Number.MIN_SAFE_INTEGER, INT32_MAX);
   return n < 0 ? -1 : n;
 }
 
 /** readinto(buf, nbytes?): the buffer's bytes and how many to read (clamped, MicroPython). */
-function readintoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, number] {
+export function readintoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, number] {
   const buf = bytesToFill(buffer);
   const n = nbytes === undefined || nbytes === null ? buf.length : Math.min(size(nbytes, "nbytes"), buf.length);
   return [buf, n];
 }
 
 /** readline(limit?): undefined, null or negative = no limit. */
-function readlineLimit(value: unknown): number {
+export function readlineLimit(value: unknown): number {
   if (value === undefined || value === null) return Number.MAX_SAFE_INTEGER;
   const n = integer(value, "limit", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   return n < 0 ? Number.MAX_SAFE_INTEGER : n;

@@ -5,8 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ETIMEDOUT } from "../dist/errno.js";
-import { listener, startPeer } from "./support/peers.js";
-import { acceptPeer, assertTimeoutBounds, expectOSError, watchdog } from "./support/tests-a.js";
+import { acceptPeer, listener, startPeer } from "./support/peers.js";
+import { assertTimeoutBounds, expectOSError } from "./support/assertions.js";
+import { watchdog } from "./support/blocking.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);

@@ -7,7 +7,7 @@ import { existsSync, lstatSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import * as errno from "../dist/errno.js";
-import { tempDir } from "./support/tests-b.js";
+import { tempDir } from "./support/host.js";
 
 const { AF_UNIX, SOCK_STREAM, SOCK_DGRAM } = socket;
 const [dir, removeDir] = tempDir("usocket-unix-");

@@ -115,6 +115,7 @@ export function createCalls(heap: Heap): Record<string, (...args: never[]) => nu
 
   return {
     // ---- housekeeping ----
+    codes: () => `${OTHER},${STALE},${NONE}`,
     constants: () => constantsText(),
     errnos: () => Object.entries(native.errno).map(([name, value]) => `${name}=${value}`).join(FIELD),
     error: () => lastError,

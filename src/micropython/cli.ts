@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadMicroPython, DEFAULT_HEAPSIZE } from "./loader.js";
-import { LIB } from "./python.js";
+import { LIB } from "./install.js";
 import type { MicroPythonInstance } from "./types.js";
 
 const USAGE = "usage: usocket-micropython [-X heapsize=N[k|m]] (script.py | -c code | -) [args...]";

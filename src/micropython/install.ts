@@ -1,10 +1,12 @@
 // Installs the bridge into a loaded instance of the MicroPython WebAssembly port: the
-// JavaScript calls as the module `_usocket`, the Python modules written into the
-// instance's file system, and a bootstrap that imports them as `socket`/`usocket-node` and
-// `select`/`uselect` (in sys.modules, so they win over the port's own `select`).
+// JavaScript calls as the module `_usocket`, the Python modules of src/micropython/py/
+// copied into the instance's file system, and _usocket_boot.py run once to put them in
+// sys.modules (so they win over the port's own `select`, `time` and `asyncio`).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { createCalls } from "./calls.js";
 import { Heap } from "./heap.js";
-import { bootstrap, LIB, SELECT_PY, SOCKET_PY, TIME_PY } from "./python.js";
 import type { MicroPythonInstance } from "./types.js";
 
 export interface InstallOptions {
@@ -12,9 +14,41 @@ export interface InstallOptions {
   time?: boolean;
   /** Replace input() (which hangs in this port) with one that reads a line of sys.stdin. Default false. */
   input?: boolean;
+  /** Replace the port's asyncio (driven by JavaScript's event loop) with the project's own. Default true. */
+  asyncio?: boolean;
 }
 
+/** Where the bridge's Python files are, in the package (shipped as source, read at install). */
+export const PY_SOURCE = fileURLToPath(new URL("../../src/micropython/py/", import.meta.url));
+
+/** Where they are copied in the instance's file system. */
+export const LIB = "/usocket/lib";
+
+/** How deep package folders under py/ are copied (asyncio/ is one level). */
+const DEPTH = 3;
+
 const installed = new WeakSet<object>();
+
+/** The .py files under `dir`, as paths relative to it (read once per process). */
+function pythonFiles(dir: string, depth = 0): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith(".py")) out.push(entry.name);
+    else if (entry.isDirectory() && depth < DEPTH && entry.name !== "__pycache__") {
+      for (const f of pythonFiles(path.join(dir, entry.name), depth + 1)) out.push(path.join(entry.name, f));
+    }
+  }
+  return out;
+}
+
+let sources: Map<string, Buffer> | null = null;
+
+function pythonSources(): Map<string, Buffer> {
+  if (sources === null) {
+    sources = new Map(pythonFiles(PY_SOURCE).map((f) => [f, fs.readFileSync(path.join(PY_SOURCE, f))]));
+  }
+  return sources;
+}
 
 /** Makes `import socket` and `import select` inside `mp` the usocket bridge. */
 export function installSocket(mp: MicroPythonInstance, options: InstallOptions = {}): void {
@@ -22,10 +56,18 @@ export function installSocket(mp: MicroPythonInstance, options: InstallOptions =
   const heap = new Heap();
   heap.attach(mp);
   mp.registerJsModule("_usocket", createCalls(heap));
-  mp.FS.mkdirTree(LIB);
-  mp.FS.writeFile(`${LIB}/socket.py`, SOCKET_PY);
-  mp.FS.writeFile(`${LIB}/select.py`, SELECT_PY);
-  mp.FS.writeFile(`${LIB}/_usocket_time.py`, TIME_PY);
-  mp.runPython(bootstrap({ time: options.time ?? true, input: options.input ?? false }));
+  const files = pythonSources();
+  for (const [name, data] of files) {
+    const target = `${LIB}/${name}`;
+    mp.FS.mkdirTree(path.posix.dirname(target));
+    mp.FS.writeFile(target, data);
+  }
+  const asyncio = (options.asyncio ?? true) && files.has("asyncio/__init__.py");
+  const flag = (b: boolean): string => (b ? "True" : "False");
+  mp.runPython(
+    `import sys\nsys.path.insert(0, '${LIB}')\nimport _usocket_boot\nsys.path.pop(0)\n` +
+      `_usocket_boot.install('${LIB}', ${flag(options.time ?? true)}, ${flag(options.input ?? false)}, ${flag(asyncio)})\n` +
+      `del sys.modules['_usocket_boot'], _usocket_boot, sys\n`,
+  );
   installed.add(mp);
 }

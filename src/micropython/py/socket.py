@@ -1,23 +1,10 @@
-// The Python side of the bridge: the source of the `socket` and `select` modules that run
-// inside MicroPython, over the `_usocket` functions of calls.ts. They give MicroPython's
-// own behaviour (bytes, tuple addresses, OSError with the errno in args[0]) and keep
-// allocations per call to the result itself: received bytes land in one reused scratch
-// buffer, and data is passed to JavaScript as an address and a length. Garbage in this
-// port is only collected when control returns to JavaScript, so a long-running script
-// must not allocate per call.
-import { NONE, OTHER, STALE } from "./calls.js";
-
-/** Where the modules are written in the instance's file system. */
-export const LIB = "/usocket/lib";
-
-export const SOCKET_PY = String.raw`# socket: MicroPython's socket module over usocket (real BSD sockets in Node.js).
+# socket: MicroPython's socket module over usocket (real BSD sockets in Node.js).
 import _usocket as _u
 import errno as _errno
 from uctypes import addressof as _a
 
-_OTHER = ${OTHER}
-_STALE = ${STALE}
-_NONE = ${NONE}
+# result codes of the JavaScript calls (calls.ts): details waiting, heap moved, nothing transferred
+_OTHER, _STALE, _NONE = [int(_c) for _c in _u.codes().split(',')]
 _CAP = 262144
 
 _POLL = {}
@@ -182,7 +169,8 @@ class socket:
             raise TypeError('address must be a tuple (host, port)')
         n = len(address)
         if n < 2 or n > 4 or (n > 2 and self.family != AF_INET6):
-            raise TypeError('address must be (host, port)' + (' or (host, port, flowinfo, scopeid)' if self.family == AF_INET6 else ''))
+            extra = ' or (host, port, flowinfo, scopeid)' if self.family == AF_INET6 else ''
+            raise TypeError('address must be (host, port)' + extra)
         host = address[0]
         if type(host) is not str:
             raise TypeError('host must be a str')
@@ -427,173 +415,3 @@ def gethostname():
     if type(r) is int:
         _raise(r)
     return r
-`;
-
-export const SELECT_PY = `# select: MicroPython's select module over usocket-node/select (one poll(2) per call).
-import _usocket as _u
-import socket as _s
-from array import array as _array
-from uctypes import addressof as _a
-
-for _k in _s._POLL:
-    globals()[_k] = _s._POLL[_k]
-del _k
-
-_ppoll = _u.poll_poll
-
-
-def _key(obj):
-    # a socket of this module is its id; any other descriptor is -(fd + 1)
-    if isinstance(obj, _s.socket):
-        return obj._id
-    if type(obj) is int:
-        fd = obj
-    else:
-        fileno = getattr(obj, 'fileno', None)
-        if fileno is None:
-            raise TypeError('poll: a socket, a file descriptor or an object with fileno() is required')
-        fd = fileno()
-    if type(fd) is not int:
-        raise TypeError('fileno() must return an int')
-    if fd < 0:
-        raise OSError(_s._errno.EBADF)
-    return -fd - 1
-
-
-class _Poll:
-    def __init__(self):
-        self._pid = _u.poll_new()
-        self._objs = {}
-        self._out = _array('i', range(16))
-
-    def register(self, obj, eventmask=POLLIN | POLLOUT):
-        k = _key(obj)
-        r = _u.poll_register(self._pid, k, eventmask)
-        if r < 0:
-            _s._raise(r)
-        self._objs[k] = obj
-
-    def unregister(self, obj):
-        k = _key(obj)
-        _u.poll_unregister(self._pid, k)
-        self._objs.pop(k, None)
-
-    def modify(self, obj, eventmask):
-        r = _u.poll_modify(self._pid, _key(obj), eventmask)
-        if r < 0:
-            _s._raise(r)
-
-    def poll(self, timeout=-1):
-        objs = self._objs
-        n = len(objs)
-        out = self._out
-        if len(out) < 2 * n:
-            out = self._out = _array('i', range(4 * n))
-        if timeout is None:
-            timeout = -1
-        elif timeout > 2147483647:
-            timeout = float(timeout)  # integers cross to JavaScript as 32 bits
-        while True:
-            r = _ppoll(self._pid, timeout, _a(out), n)
-            if r >= 0:
-                break
-            _s._raise(r)
-        return [(objs[out[2 * i]], out[2 * i + 1]) for i in range(r)]
-
-    def ipoll(self, timeout=-1, flags=0):
-        return self._each(self.poll(timeout), flags)
-
-    def _each(self, ready, flags):
-        for pair in ready:
-            if flags & 1:
-                self.modify(pair[0], 0)
-            yield pair
-
-    def _free(self):
-        _u.poll_free(self._pid)
-
-
-def poll():
-    return _Poll()
-
-
-def select(rlist, wlist, xlist, timeout=None):
-    p = _Poll()
-    try:
-        masks = {}
-        for lst, m in ((rlist, POLLIN), (wlist, POLLOUT), (xlist, POLLPRI)):
-            for obj in lst:
-                k = _key(obj)
-                masks[k] = masks.get(k, 0) | m
-                p._objs[k] = obj
-        for k in masks:
-            r = _u.poll_register(p._pid, k, masks[k])
-            if r < 0:
-                _s._raise(r)
-        ready = {}
-        for obj, ev in p.poll(-1 if timeout is None else timeout * 1000):
-            ready[_key(obj)] = ev
-        out = ([], [], [])
-        for i, lst, m in ((0, rlist, POLLIN | POLLHUP | POLLERR), (1, wlist, POLLOUT | POLLERR), (2, xlist, POLLPRI)):
-            seen = {}
-            for obj in lst:
-                k = _key(obj)
-                if ready.get(k, 0) & m and k not in seen:
-                    seen[k] = 1
-                    out[i].append(obj)
-        return out
-    finally:
-        p._free()
-`;
-
-/** time with sleeps that wait (Atomics.wait) instead of spinning. */
-export const TIME_PY = `# time, with sleep/sleep_ms/sleep_us that wait instead of spinning
-import _usocket as _u
-from time import *
-
-
-def sleep(seconds):
-    _u.sleep(seconds * 1000)
-
-
-def sleep_ms(ms):
-    _u.sleep(ms)
-
-
-def sleep_us(us):
-    _u.sleep(us / 1000)
-`;
-
-/** Runs in __main__ once: imports the modules and makes them win over the port's own. */
-export function bootstrap(options: { time: boolean; input: boolean }): string {
-  return String.raw`
-def _usocket_install():
-    import sys
-    sys.path.insert(0, '${LIB}')
-    try:
-        for name in ('socket', 'select', 'usocket', 'uselect'):
-            sys.modules.pop(name, None)
-        import socket, select
-        if ${options.time ? "True" : "False"}:
-            import _usocket_time
-            sys.modules['time'] = sys.modules['utime'] = _usocket_time
-    finally:
-        sys.path.pop(0)
-    sys.modules['socket'] = sys.modules['usocket'] = socket
-    sys.modules['select'] = sys.modules['uselect'] = select
-    if ${options.input ? "True" : "False"}:
-        import builtins
-
-        def input(prompt=''):
-            if prompt:
-                sys.stdout.write(prompt)
-            line = sys.stdin.readline()
-            if not line:
-                raise EOFError
-            return line[:-1] if line[-1:] == '\n' else line
-
-        builtins.input = input
-_usocket_install()
-del _usocket_install
-`;
-}
