@@ -51,7 +51,7 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
 /* adopt(fd) → handle: from now on the descriptor is closed by close(handle) or, failing
  * that, when the handle is garbage-collected. */
 static napi_value adopt(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 1);
   int32_t fd;
   napi_value result;
   if (arg_int32(env, argv[0], &fd) < 0) return NULL;
@@ -73,7 +73,7 @@ static napi_value adopt(napi_env env, napi_callback_info info) {
 
 /* close(handle) → 0 or -errno; a second close is a no-op returning 0. */
 static napi_value close_handle(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 1);
   usock_handle *handle = handle_from_js(env, argv[0]);
   if (handle == NULL) return NULL;
   watcher_detach(handle);
@@ -84,8 +84,19 @@ static napi_value close_handle(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
+/* closeFd(fd) → 0 or -errno: a descriptor no handle owns (a socket that was never given to
+ * the event loop; see Socket in socket.ts). */
+static napi_value close_fd(napi_env env, napi_callback_info info) {
+  GET_ARGS_N(env, info, argv, 1);
+  int32_t fd;
+  if (arg_int32(env, argv[0], &fd) < 0) return NULL;
+  /* As close(handle): released even when close reports EINTR, so never retried. */
+  if (fd >= 0 && close(fd) < 0 && errno != EINTR) return make_errno(env, errno);
+  return make_int(env, 0);
+}
+
 static napi_value socket_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 3);
   int32_t family, type, proto;
   if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 ||
       arg_int32(env, argv[2], &proto) < 0)
@@ -150,7 +161,7 @@ static int finish_interrupted_connect(int fd) {
 }
 
 static napi_value connect_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 2);
   int32_t fd;
   struct sockaddr_storage addr;
   socklen_t len;
@@ -197,7 +208,7 @@ static napi_value accept_js(napi_env env, napi_callback_info info) {
 
 /* send(fd, view, offset, length, flags) → bytes sent or -errno. */
 static napi_value send_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 5);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -209,7 +220,7 @@ static napi_value send_js(napi_env env, napi_callback_info info) {
 
 /* sendto(fd, view, offset, length, flags, packedAddress) → bytes sent or -errno. */
 static napi_value sendto_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 6);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -224,7 +235,7 @@ static napi_value sendto_js(napi_env env, napi_callback_info info) {
 
 /* recv(fd, view, offset, length, flags) → bytes received (0 at EOF) or -errno. */
 static napi_value recv_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 5);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -240,7 +251,7 @@ static napi_value recv_js(napi_env env, napi_callback_info info) {
  * address in host order) and the result is just the byte count: building the address
  * here costs an inet_ntop, a string, two arrays and four element stores per datagram. */
 static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 6);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -382,6 +393,7 @@ void register_sockets(napi_env env, napi_value exports) {
       {"socketpair", socketpair_js},
       {"adopt", adopt},
       {"close", close_handle},
+      {"closeFd", close_fd},
       {"setNonblocking", set_nonblocking},
       {"bind", bind_js},
       {"connect", connect_js},

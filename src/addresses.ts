@@ -1,5 +1,6 @@
 // Addresses: the tuple forms of SPEC section 2 in, packed sockaddr bytes to the core,
 // and the module functions that convert or resolve them.
+import { Buffer } from "node:buffer";
 import { native, type NativeAddress } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { describeType, int32, integer, optionalInt32 } from "./validate.js";

@@ -84,4 +84,7 @@ function addonPath(): string {
 }
 
 const require = createRequire(import.meta.url);
-export const native = require(addonPath()) as NativeCore;
+// Copied into an object literal: the addon's exports object is in dictionary mode (its
+// functions are added one by one from C), and every `native.x` on a hot path would then be
+// a call to the generic property-load stub instead of a constant the JIT folds in.
+export const native = { ...(require(addonPath()) as NativeCore) };

@@ -5,6 +5,7 @@
 // Promise driver waits on the event loop. A timeout or abort is thrown into the
 // generator, so an operation that already moved bytes can keep them (SPEC "Nothing is
 // lost"). The stream rules (no short reads or writes) live here and nowhere else.
+import { Buffer } from "node:buffer";
 import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
 
