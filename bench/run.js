@@ -1,4 +1,4 @@
-// npm run bench: SPEC section 9. Builds the C partner and client (cc -O2) into bench/out/,
+// npm run bench: docs/behaviour.md §9. Builds the C partner and client (cc -O2) into bench/out/,
 // starts one partner server per network workload and placement, and runs every peer against
 // the same partners, interleaved run by run. Two placements (taskset), the same for every peer:
 // "same": client and partner pinned to one CPU (the headline: a round trip is client CPU +
@@ -7,7 +7,7 @@
 // Prints one table per placement (median, min–max, ratio to C's median, the client's CPU per
 // operation) and writes bench/out/results.json.
 //
-//   node bench/run.js [--quick] [--runs N] [--workloads W1,W3] [--peers c,usocket,...]
+//   node bench/run.js [--quick] [--runs N] [--workloads W1,W3,W6] [--peers c,usocket,...]
 //                     [--placement same,split] [--cpu N]
 //                     [--W1 N] [--W2 BYTES] [--W2r BYTES] [--W3 N] [--W4 N]
 //                     [--W5a N] [--W5b N] [--W5c N] [--warm FRACTION] [--timeout SECONDS]
@@ -39,6 +39,9 @@ const WORKLOADS = [
   { id: "W5c", what: "getaddrinfo(\"127.0.0.1\", 80)", unit: "call", full: 100_000, quick: 20_000, goal: 3 },
   { id: "W1p", what: "TCP ping-pong through the Promise API", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.15, clientWorkload: "W1", promise: true },
 ];
+
+/** Run by bench/tls.js after the others (TLS bulk, TLS handshakes). */
+const TLS_WORKLOADS = ["W6", "W7"];
 
 const PEERS = {
   c: { label: "C (limit)" },
@@ -91,7 +94,9 @@ function parseFlags(argv) {
   }
   if (!(flags.warm >= 0 && flags.warm <= 1)) throw new Error("--warm is a fraction from 0 to 1");
   for (const p of flags.peers ?? []) if (!PEERS[p]) throw new Error(`unknown peer ${p}; peers: ${Object.keys(PEERS).join(", ")}`);
-  for (const w of flags.workloads ?? []) if (!WORKLOADS.some((x) => x.id === w)) throw new Error(`unknown workload ${w}`);
+  for (const w of flags.workloads ?? []) {
+    if (!WORKLOADS.some((x) => x.id === w) && !TLS_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}`);
+  }
   for (const p of flags.placements) if (!PLACEMENTS[p]) throw new Error(`unknown placement ${p}; placements: same, split`);
   if (!(flags.cpu >= 0)) throw new Error("--cpu is a CPU number");
   return flags;
@@ -376,6 +381,11 @@ async function main() {
   }, null, 2) + "\n");
   process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);
   if (plan.some((w) => w.errors.length)) process.exitCode = 1;
+  // The TLS workloads have their own partner and peers (bench/tls.js).
+  if (!flags.workloads || flags.workloads.some((w) => TLS_WORKLOADS.includes(w))) {
+    const { main: tls } = await import("./tls.js");
+    await tls([...(flags.quick ? ["--quick"] : []), "--runs", String(flags.runs)]);
+  }
 }
 
 main().catch((error) => {

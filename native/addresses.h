@@ -1,6 +1,6 @@
 /* Socket addresses between C and JavaScript. A sockaddr travels to the core as the
  * exact bytes of a `struct sockaddr_*` (built once by `packAddress`), and comes back
- * as the tuple forms of SPEC section 2. */
+ * as the tuple forms of docs/behaviour.md §2. */
 #ifndef USOCKET_ADDRESSES_H
 #define USOCKET_ADDRESSES_H
 
@@ -8,11 +8,12 @@
 #include <node_api.h>
 
 /* Copies a packed address from a JavaScript byte view; 0, or -1 with an exception pending. */
-int address_from_js(napi_env env, napi_value value, struct sockaddr_storage *out, socklen_t *len);
+int sockaddr_from_value(napi_env env, napi_value value, struct sockaddr_storage *out, socklen_t *len);
 
 /* The tuple form of an address: [host, port] for IPv4, [host, port, flowinfo, scopeid]
- * for IPv6, a path string for AF_UNIX ("" when unnamed), null for other families. */
-napi_value address_to_js(napi_env env, const struct sockaddr *addr, socklen_t len);
+ * for IPv6, a path string for AF_UNIX ("" when unnamed; a Buffer when the name is not
+ * UTF-8), null for other families. */
+napi_value sockaddr_to_value(napi_env env, const struct sockaddr *addr, socklen_t len);
 
 #include <netdb.h>
 

@@ -14,7 +14,7 @@ typedef struct usock_handle {
 } usock_handle;
 
 /* Returns the handle behind an external, or NULL with a TypeError pending. */
-usock_handle *handle_from_js(napi_env env, napi_value value);
+usock_handle *handle_from_value(napi_env env, napi_value value);
 
 /* Stops and releases a handle's watcher (readiness.c); safe when there is none. */
 void watcher_detach(usock_handle *handle);

@@ -107,9 +107,12 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
-static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_value callback) {
+/* Returns the new watcher, or NULL with *err set to the positive errno that prevented it
+ * (ENOMEM when memory or a Node-API call failed). */
+static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_value callback, int *err) {
   struct env_state *state = env_state_of(env);
   napi_value resource, name;
+  *err = ENOMEM;
   if (state == NULL) return NULL;
   struct watcher *w = calloc(1, sizeof *w);
   if (w == NULL) return NULL;
@@ -117,8 +120,10 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
    * timeout (a blocking socket's synchronous calls must block): put it back. The watcher
    * only learns readiness from it, so it does not care. */
   int flags = fcntl(handle->fd, F_GETFL);
-  if (flags < 0 || uv_poll_init(state->loop, &w->poll, handle->fd) != 0) {
+  int rc = flags < 0 ? -errno : uv_poll_init(state->loop, &w->poll, handle->fd);
+  if (rc != 0) {
     free(w);
+    *err = -rc; /* libuv errors are -errno on Unix */
     return NULL;
   }
   if (!(flags & O_NONBLOCK)) platform_set_nonblocking(handle->fd, 0);
@@ -148,10 +153,10 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
  * the socket becomes ready for `events` (POLLIN and/or POLLOUT); events 0 stops watching.
  * The callback of the first call is kept for the life of the watcher. The watcher stays
  * armed until it is changed: level-triggered, like poll(2). */
-static napi_value watch(napi_env env, napi_callback_info info) {
+static napi_value watch_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t events;
-  usock_handle *handle = handle_from_js(env, argv[0]);
+  usock_handle *handle = handle_from_value(env, argv[0]);
   if (handle == NULL || arg_int32(env, argv[1], &events) < 0) return NULL;
   if (handle->fd < 0) return make_errno(env, EBADF);
   struct watcher *w = handle->watcher;
@@ -165,8 +170,9 @@ static napi_value watch(napi_env env, napi_callback_info info) {
       napi_throw_type_error(env, NULL, "usocket core: expected a callback");
       return NULL;
     }
-    w = watcher_create(env, handle, argv[2]);
-    if (w == NULL) return make_errno(env, ENOMEM);
+    int err;
+    w = watcher_create(env, handle, argv[2], &err);
+    if (w == NULL) return make_errno(env, err);
   }
   int uv_events = ((events & POLLIN) ? UV_READABLE : 0) | ((events & POLLOUT) ? UV_WRITABLE : 0);
   int rc = uv_poll_start(&w->poll, uv_events, on_poll);
@@ -178,10 +184,10 @@ static napi_value watch(napi_env env, napi_callback_info info) {
  * idle socket neither keeps the process running nor its own object from being collected
  * (the callback refers to the socket). An idle watcher may stay armed; if it fires after
  * its callback was collected it stops itself. No watcher yet: nothing to do. */
-static napi_value watch_ref(napi_env env, napi_callback_info info) {
+static napi_value watch_ref_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   bool on;
-  usock_handle *handle = handle_from_js(env, argv[0]);
+  usock_handle *handle = handle_from_value(env, argv[0]);
   if (handle == NULL) return NULL;
   if (napi_get_value_bool(env, argv[1], &on) != napi_ok) {
     napi_throw_type_error(env, NULL, "usocket core: expected a boolean");
@@ -204,8 +210,8 @@ static napi_value watch_ref(napi_env env, napi_callback_info info) {
 
 void register_readiness(napi_env env, napi_value exports) {
   static const struct export_entry entries[] = {
-      {"watch", watch},
-      {"watchRef", watch_ref},
+      {"watch", watch_js},
+      {"watchRef", watch_ref_js},
   };
   register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);
 }

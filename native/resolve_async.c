@@ -53,7 +53,7 @@ static void resolve_complete(napi_env env, napi_status status, void *data) {
 
 /* getaddrinfoAsync(host|null, service|null, family, type, proto, flags) → Promise of what
  * getaddrinfo returns: the array of 5-tuples, or the error number. */
-static napi_value getaddrinfo_async(napi_env env, napi_callback_info info) {
+static napi_value getaddrinfo_async_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   napi_value promise, name;
   struct resolve_request *request = calloc(1, sizeof *request);
@@ -91,7 +91,7 @@ static napi_value getaddrinfo_async(napi_env env, napi_callback_info info) {
 
 void register_resolve_async(napi_env env, napi_value exports) {
   static const struct export_entry entries[] = {
-      {"getaddrinfoAsync", getaddrinfo_async},
+      {"getaddrinfoAsync", getaddrinfo_async_js},
   };
   register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);
 }

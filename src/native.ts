@@ -1,8 +1,6 @@
 // The addon, loaded once, with the types of what it exports. Every function returns
 // its result or a negative errno; none of them applies policy (see native/*.c).
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import * as path from "node:path";
+import { loadAddon } from "./addon.js";
 
 /** Opaque reference to a native socket handle (closes its descriptor when collected). */
 export interface NativeHandle {
@@ -14,8 +12,8 @@ export interface PollJob {
   readonly __pollJob: unique symbol;
 }
 
-/** A socket address as the tuple forms of SPEC section 2, as the core returns it. */
-export type NativeAddress = [string, number] | [string, number, number, number] | string | null;
+/** A socket address as the tuple forms of docs/behaviour.md §2, as the core returns it. */
+export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | null;
 
 export interface NativeCore {
   readonly constants: Readonly<Record<string, number>>;
@@ -24,7 +22,12 @@ export interface NativeCore {
 
   socket(family: number, type: number, proto: number): number;
   socketpair(family: number, type: number, proto: number): [number, number] | number;
-  adopt(fd: number): NativeHandle;
+  /** `fresh`: the module just created the descriptor; otherwise -EEXIST when another live
+   * handle owns the number. */
+  adopt(fd: number, fresh: boolean): NativeHandle | number;
+  /** Writes [family, type, protocol] of a socket descriptor into `out`; 0 or -errno
+   * (EBADF: not open, ENOTSOCK: not a socket). */
+  describe(fd: number, out: Int32Array): number;
   close(handle: NativeHandle): number;
   setNonblocking(fd: number, on: boolean): number;
   bind(fd: number, address: Uint8Array): number;
@@ -70,21 +73,30 @@ export interface NativeCore {
 
   watch(handle: NativeHandle, events: number, callback?: (status: number, revents: number) => void): number;
   watchRef(handle: NativeHandle, on: boolean): number;
+  /** Chains the current SIGINT/SIGTERM handlers without SA_RESTART (main thread); 0 or -errno. */
+  armSignals(): number;
+  /** The signal that ended the last call reported as EINTR, once; 0 when none. */
+  takeSignal(): number;
   getaddrinfoAsync(
     host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
   ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;
 }
 
-function addonPath(): string {
-  // USOCKET_NATIVE lets the sanitizer build run the same tests against another binary.
-  const override = process.env["USOCKET_NATIVE"];
-  if (override) return path.resolve(override);
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.join(here, "..", "build", "Release", "usocket.node");
-}
-
-const require = createRequire(import.meta.url);
 // Copied into an object literal: the addon's exports object is in dictionary mode (its
 // functions are added one by one from C), and every `native.x` on a hot path would then be
 // a call to the generic property-load stub instead of a constant the JIT folds in.
-export const native = { ...(require(addonPath()) as NativeCore) };
+export const native: NativeCore = { ...loadAddon<NativeCore>("usocket") };
+
+/** A constant of the host system from the core's table. Each is read once, at load time,
+ * into a named module constant (src/constants.ts; the poll events in src/select.ts and
+ * src/operations.ts): a system without it fails there, with its name. */
+export function systemConstant(name: string): number {
+  const value = native.constants[name];
+  if (value === undefined) throw new Error(`usocket: the system lacks ${name}`);
+  return value;
+}
+
+/** A constant some systems lack (SO_REUSEPORT, MSG_TRUNC): undefined there. */
+export function optionalSystemConstant(name: string): number | undefined {
+  return native.constants[name];
+}

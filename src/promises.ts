@@ -4,7 +4,7 @@
 // descriptor); when an operation yields the events it needs, the driver waits for them
 // with the socket's libuv poll handle (native/readiness.c) and resumes it. A timeout or an
 // abort is thrown into the operation, exactly as the synchronous driver throws a timeout,
-// so bytes already moved are kept back (SPEC "Nothing is lost").
+// so bytes already moved are kept back (docs/behaviour.md §4, "Nothing is lost").
 //
 // Per socket there are two queues, read and write: the head of each may be waiting at
 // the same time, each independently; later calls of the same direction wait their turn
@@ -19,39 +19,18 @@
 import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
 import * as op from "./operations.js";
-import type { AsyncState, Socket } from "./socket.js";
-import { describeType } from "./validate.js";
+import { MSG_DONTWAIT } from "./constants.js";
+import type { AnySocket, AsyncState } from "./socket.js";
+import { takeSignal } from "./options.js";
+import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 
 const POLLIN = op.POLLIN;
 const POLLOUT = op.POLLOUT;
-
-/** The last argument of every Promise twin. */
-export interface AsyncOptions {
-  /** Aborting rejects the call with `signal.reason`; the socket stays usable. */
-  signal?: AbortSignal;
-}
 
 /** Queue of a call: reads (accept, recv*, read*) or writes (connect, send*, write). */
 export const READ = 0;
 export const WRITE = 1;
 type Direction = typeof READ | typeof WRITE;
-
-/** Whether an argument in a Promise twin's optional positions is its options object. */
-export function isOptions(value: unknown): value is AsyncOptions {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
-}
-
-/** The validated signal of an options argument. */
-export function signalOf(options: unknown, syscall: string): AbortSignal | undefined {
-  if (options === undefined || options === null) return undefined;
-  if (typeof options !== "object") throw new TypeError(`${syscall}: options must be an object, not ${describeType(options)}`);
-  const signal = (options as AsyncOptions).signal;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    throw new TypeError(`${syscall}: options.signal must be an AbortSignal, not ${describeType(signal)}`);
-  }
-  return signal;
-}
 
 // new Promise(capture) hands out resolve/reject without allocating a closure per call.
 const ignore = (): void => {};
@@ -62,11 +41,9 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
   capturedReject = reject;
 }
 
-const ONCE = { once: true } as const;
-
 /** Thrown into an operation in place of an abort's reason: the reason is the caller's own
  * value and comes back untouched (sendAll would add `written` to an OSError, and after an
- * aborted write the amount sent is not reported: SPEC section 10). */
+ * aborted write the amount sent is not reported: docs/behaviour.md §10). */
 const ABORTED = Object.freeze(new Error("aborted"));
 
 /** A call that could not finish at once (or is queued behind another). */
@@ -88,7 +65,7 @@ class Waiter {
 
   /** The abort listener (an object, so no closure per call). */
   handleEvent(): void {
-    this.io.interrupt(this, this.signal!.reason, true);
+    this.io.interrupt(this, abortReason(this.signal!), true);
   }
 }
 
@@ -109,7 +86,7 @@ function onTimeout(waiter: Waiter): void {
 /** The Promise layer's state of one socket, and the channel its operations run on: the
  * socket itself, except that every attempt is made with MSG_DONTWAIT. */
 class SocketIO implements AsyncState, op.Channel {
-  readonly dontwait = op.MSG_DONTWAIT;
+  readonly dontwait = MSG_DONTWAIT;
   readonly type: number;
   readonly queues: [Waiter[], Waiter[]] = [[], []];
   /** Events the watcher is armed for. */
@@ -122,7 +99,7 @@ class SocketIO implements AsyncState, op.Channel {
   /** Set while the watcher rests after an error that did not end the waiting calls. */
   retryTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(readonly socket: Socket) {
+  constructor(readonly socket: AnySocket) {
     this.type = socket.type;
     this.onReady = (status, revents) => this.ready(status, revents);
   }
@@ -137,6 +114,15 @@ class SocketIO implements AsyncState, op.Channel {
 
   keepBack(bytes: Uint8Array): void {
     this.socket.keepBack(bytes);
+  }
+
+  recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    return op.socketRecvInto(this, buf, offset, length, flags, syscall);
+  }
+
+  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
+    address?: Uint8Array): number {
+    return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
   }
 
   /** One attempt. accept and connect cannot take MSG_DONTWAIT: on a descriptor in blocking
@@ -175,7 +161,7 @@ class SocketIO implements AsyncState, op.Channel {
     else queue.splice(queue.indexOf(waiter), 1);
     waiter.events = 0;
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    waiter.signal?.removeEventListener("abort", waiter);
+    if (waiter.signal !== undefined) offAbort(waiter.signal, waiter);
     if (ok) waiter.resolve(value);
     else waiter.reject(value);
   }
@@ -313,13 +299,7 @@ class SocketIO implements AsyncState, op.Channel {
   }
 }
 
-/** The socket's async channel (created on first use): operations for the Promise driver
- * are built on it. */
-export function channelOf(socket: Socket): op.Channel {
-  return ioOf(socket);
-}
-
-function ioOf(socket: Socket): SocketIO {
+function ioOf(socket: AnySocket): SocketIO {
   let io = socket._async as SocketIO | null;
   if (io === null) {
     io = new SocketIO(socket);
@@ -329,14 +309,14 @@ function ioOf(socket: Socket): SocketIO {
 }
 
 /**
- * Runs `operation` (built on channelOf(socket)) to its end without blocking: the Promise
+ * Runs `operation` (built on the socket's async channel) to its end without blocking: the Promise
  * of its result. `nonblocking`: the operation's calls cannot take MSG_DONTWAIT (accept,
  * connect). The deadline of the socket's timeout starts now; timeout 0 or null waits
  * without one.
  */
-export function runAsync<T>(socket: Socket, direction: Direction, operation: op.Operation<T>, syscall: string,
+export function runAsync<T>(socket: AnySocket, direction: Direction, operation: op.Operation<T>, syscall: string,
   signal: AbortSignal | undefined, nonblocking = false): Promise<T> {
-  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   const io = ioOf(socket);
   const queue = io.queues[direction];
   const timeout = socket.gettimeout();
@@ -357,8 +337,26 @@ export function runAsync<T>(socket: Socket, direction: Direction, operation: op.
   capturedResolve = capturedReject = ignore; // hold no Promise beyond its call
   waiter.events = events;
   queue.push(waiter);
-  if (signal !== undefined) signal.addEventListener("abort", waiter, ONCE);
+  if (signal !== undefined) onAbort(signal, waiter);
   if (deadline !== 0) waiter.timer = setTimeout(onTimeout, Math.max(0, deadline - performance.now()), waiter);
   if (events !== 0) io.update(0);
   return promise;
+}
+
+/**
+ * A Promise twin of a socket method, over the same operation as the blocking method:
+ * `optional` holds the call's optional arguments and, last, its options position (the
+ * options object may come early: see takeSignal); `start` validates the arguments and builds
+ * the operation on the given channel (the socket's async one). An argument error rejects the
+ * Promise instead of throwing, so every failure of a twin arrives the same way.
+ */
+export function twin<T>(socket: AnySocket, direction: Direction, syscall: string, optional: unknown[],
+  start: (ch: op.Channel, optional: unknown[]) => op.Operation<T>, nonblocking = false): Promise<T> {
+  try {
+    socket.fdFor(syscall);
+    const signal = takeSignal(optional, syscall);
+    return runAsync(socket, direction, start(ioOf(socket), optional), syscall, signal, nonblocking);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

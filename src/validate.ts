@@ -1,12 +1,19 @@
 // Argument checking for every public function: TypeError for a wrong type, RangeError
-// for a value out of range, before anything reaches the native core (SPEC section 10).
+// for a value out of range, before anything reaches the native core (docs/behaviour.md §10).
 // Buffer comes from node:buffer: the global `Buffer` is an accessor, a call on every use.
 import { Buffer } from "node:buffer";
 
 export function describeType(value: unknown): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? (value.constructor?.name ?? "an object") : typeof value;
+  if (typeof value !== "object") return typeof value;
+  // Reading `constructor` runs a Proxy's trap or a getter: a message must not throw.
+  try {
+    if (Array.isArray(value)) return "an array";
+    const name: unknown = value.constructor?.name;
+    return typeof name === "string" && name !== "" ? name : "an object";
+  } catch {
+    return "an object";
+  }
 }
 
 /** An integer in [min, max]: TypeError when not a number, RangeError otherwise. */

@@ -1,4 +1,4 @@
-// SPEC sections 2, 5 and 10: wrong types are TypeErrors, out-of-range values RangeErrors,
+// docs/behaviour.md §2, §5, §10: wrong types are TypeErrors, out-of-range values RangeErrors,
 // names are never resolved outside getaddrinfo, unknown families are EAFNOSUPPORT, and a
 // closed socket raises EBADF before it looks at its arguments.
 import { test } from "node:test";
@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EAFNOSUPPORT, EBADF, EINVAL } from "../dist/errno.js";
 import { fdCount, tcpPair } from "./support/peers.js";
-import { expectOSError, watchdog } from "./support/tests-a.js";
+import { expectOSError } from "./support/assertions.js";
+import { watchdog } from "./support/blocking.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);

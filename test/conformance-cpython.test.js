@@ -7,7 +7,9 @@ import { createHash } from "node:crypto";
 import * as socket from "../dist/index.js";
 import * as errno from "../dist/errno.js";
 import { startPeer } from "./support/peers.js";
-import { hasIPv6Loopback, hasPython, patternBytes, python } from "./support/tests-b.js";
+import { patternBytes } from "./support/bytes.js";
+import { hasIPv6Loopback } from "./support/host.js";
+import { hasPython, python } from "./support/python.js";
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, IPPROTO_TCP, IPPROTO_UDP, AI_PASSIVE,
   AI_NUMERICHOST, AI_NUMERICSERV, AI_CANONNAME } = socket;
@@ -261,7 +263,7 @@ test("inet_pton agrees with CPython over a corpus of valid and malformed texts",
     const got = ours(() => Buffer.from(socket.inet_pton(af, text)).toString("hex"));
     let want = expected[i];
     // CPython's OSError for malformed text has no errno, and it refuses text with an
-    // embedded NUL with ValueError before the C library sees it; SPEC: malformed text is
+    // embedded NUL with ValueError before the C library sees it; docs/behaviour.md §3: malformed text is
     // OSError(EINVAL). All three mean "not an address".
     if ((want[0] === "oserror" && want[1] === null) || (want[0] === "range" && text.includes("\0"))) {
       want = ["oserror", errno.EINVAL];
@@ -284,7 +286,7 @@ test("inet_ntop agrees with CPython over a corpus of addresses, wrong lengths an
   const mismatches = [];
   NTOP_CORPUS.forEach(([af, bytes], i) => {
     const got = ours(() => socket.inet_ntop(af, Uint8Array.from(bytes)));
-    // CPython says ValueError for a family other than IPv4/IPv6; SPEC: OSError(EAFNOSUPPORT).
+    // CPython says ValueError for a family other than IPv4/IPv6; docs/behaviour.md §3: OSError(EAFNOSUPPORT).
     const want = af !== AF_INET && af !== AF_INET6 ? ["oserror", errno.EAFNOSUPPORT] : expected[i];
     if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ af, bytes, got, want });
   });

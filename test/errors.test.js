@@ -1,12 +1,13 @@
 // OSError: its shape, the kernel's errors passed through (refused connect, peer reset while
 // writing), the resolver's negative EAI_* errors with their messages, usocket-node/errno's
-// errorcode, and the EAI_* constants (SPEC sections 3, 5 and 10).
+// errorcode, and the EAI_* constants (docs/behaviour.md §3, §5, §10).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import * as errno from "../dist/errno.js";
 import { startPeer, tcpPair } from "./support/peers.js";
-import { hasPython, python, runNode } from "./support/tests-b.js";
+import { runNode } from "./support/node-child.js";
+import { hasPython, python } from "./support/python.js";
 import { endianness } from "node:os";
 
 const { AF_INET, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_LINGER } = socket;

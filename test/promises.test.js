@@ -1,4 +1,4 @@
-// The Promise twins (SPEC sections 7 and 10): they never block the event loop, honour the
+// The Promise twins (docs/behaviour.md §7, §10): they never block the event loop, honour the
 // socket's timeout, queue per direction, keep bytes back on abort, and settle on close.
 import { test } from "node:test";
 import assert from "node:assert/strict";

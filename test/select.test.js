@@ -1,5 +1,5 @@
 // usocket-node/select, synchronous: Poll readiness on real loopback sockets, the registration
-// rules of SPEC section 10, select(), timeouts.
+// rules of docs/behaviour.md §10, select(), timeouts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";

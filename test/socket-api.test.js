@@ -1,12 +1,13 @@
-// SPEC section 4, the method table: every row against real loopback sockets.
+// docs/behaviour.md §4, the method table: every row against real loopback sockets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
 import * as socket from "../dist/index.js";
 import { EAGAIN, EBADF, ECONNREFUSED, EINVAL, ENOTCONN, ETIMEDOUT, errorcode } from "../dist/errno.js";
-import { listener, startPeer, tcpPair } from "./support/peers.js";
-import { expectOSError, scriptedPeer, watchdog } from "./support/tests-a.js";
+import { listener, scriptedPeer, startPeer, tcpPair } from "./support/peers.js";
+import { expectOSError } from "./support/assertions.js";
+import { watchdog } from "./support/blocking.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);
@@ -644,7 +645,7 @@ test("getdefaulttimeout()/setdefaulttimeout(): null by default; new sockets star
   }
 });
 
-test("OSError (SPEC 5): an Error with errno, code, args, syscall and, where one applies, address", () => {
+test("OSError (docs/behaviour.md §5): an Error with errno, code, args, syscall and, where one applies, address", () => {
   const [holder, port] = refusingPort();
   const c = socket.socket();
   try {

@@ -1,4 +1,4 @@
-// SPEC section 4, the stream methods: read, readinto, readline, write: no short reads
+// docs/behaviour.md §4, the stream methods: read, readinto, readline, write: no short reads
 // or writes on a blocking socket, readline never consuming past its newline, and the data
 // types every data argument takes.
 import { test } from "node:test";
@@ -8,8 +8,8 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
-import { DIST, tcpPair } from "./support/peers.js";
-import { scriptedPeer, watchdog } from "./support/tests-a.js";
+import { DIST, scriptedPeer, tcpPair } from "./support/peers.js";
+import { watchdog } from "./support/blocking.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);

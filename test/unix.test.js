@@ -1,13 +1,13 @@
 // AF_UNIX stream and datagram sockets: path names (in a fresh temporary directory that is
 // removed afterwards), Linux abstract names, the unnamed address "", Buffer names, and the
-// kernel's errors passed through (SPEC sections 2 and 10).
+// kernel's errors passed through (docs/behaviour.md §2, §10).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, lstatSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import * as errno from "../dist/errno.js";
-import { tempDir } from "./support/tests-b.js";
+import { tempDir } from "./support/host.js";
 
 const { AF_UNIX, SOCK_STREAM, SOCK_DGRAM } = socket;
 const [dir, removeDir] = tempDir("usocket-unix-");
@@ -121,7 +121,9 @@ test("abstract names keep every byte, embedded NULs and a trailing NUL included"
     return s;
   });
   try {
-    sockets.forEach((s, i) => assert.equal(s.getsockname(), names[i]));
+    sockets.forEach((s, i) => {
+      assert.equal(s.getsockname(), names[i]);
+    });
     const sender = socket.socket(AF_UNIX, SOCK_DGRAM);
     sender.sendto("to the one with inner NUL", names[0]);
     assert.equal(sockets[0].recv(64).toString(), "to the one with inner NUL");
@@ -335,7 +337,7 @@ test("a stream socket type mismatch is the kernel's error (EPROTOTYPE / ECONNREF
 
 test("non-blocking connect to a full backlog: the kernel's EAGAIN, not EINPROGRESS", () => {
   // Linux refuses a new AF_UNIX connection at once when the listener's queue is over its
-  // backlog; a non-blocking connect then fails with EAGAIN (SPEC section 10). With backlog 0
+  // backlog; a non-blocking connect then fails with EAGAIN (docs/behaviour.md §10). With backlog 0
   // the second connection finds the queue full; the loop bounds it in case a system
   // allows a few more.
   const where = freshPath("full");
@@ -383,8 +385,8 @@ test("AF_UNIX rejects IP tuples with a TypeError, and IP sockets reject paths", 
 });
 
 test("a datagram larger than 256 KiB arrives whole when bufsize is larger still", (t) => {
-  // SPEC section 10 caps what one system call asks for at 256 KiB "or what FIONREAD
-  // reports"; a datagram is truncated only when it is larger than bufsize (SPEC section 4).
+  // docs/behaviour.md §10 caps what one system call asks for at 256 KiB "or what FIONREAD
+  // reports"; a datagram is truncated only when it is larger than bufsize (docs/behaviour.md §4).
   // AF_UNIX datagrams can be this large once SO_SNDBUF allows it.
   const [a, b] = socket.socketpair(AF_UNIX, SOCK_DGRAM);
   try {

@@ -1,6 +1,6 @@
 // Comparing results that hold sockets. assert.deepEqual cannot tell two sockets of the same
 // kind apart (their state is in private fields), so [[a, POLLIN]] would equal [[b, POLLIN]]:
-// results keyed by the object passed (SPEC section 10) are compared by identity here.
+// results keyed by the object passed (docs/behaviour.md §10) are compared by identity here.
 import assert from "node:assert/strict";
 
 /** Arrays element by element (recursively); anything else with Object.is. */
