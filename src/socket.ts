@@ -3,6 +3,7 @@
 // without a timeout stay in blocking mode, so the common call is one system call; a
 // socket with a timeout (or timeout 0) has a non-blocking descriptor and waits with
 // poll(2) under one deadline per call (docs/behaviour.md §4).
+import { Buffer } from "node:buffer";
 import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
 import {
