@@ -2,9 +2,9 @@
 // The server runs in a worker thread (its accept/recv block that thread only); the
 // client runs here. Both exit by themselves.
 import { Worker } from "node:worker_threads";
-import * as socket from "../dist/index.js";
+import * as socket from "usocket-node";
 
-const server = new Worker(new URL("./demo-server.js", import.meta.url));
+const server = new Worker(new URL("./support/demo-server.js", import.meta.url));
 const [port] = await new Promise((resolve, reject) => {
   server.once("message", resolve);
   server.once("error", reject);

@@ -24,10 +24,50 @@ int sockaddr_from_value(napi_env env, napi_value value, struct sockaddr_storage 
     return -1;
   }
   memcpy(out, data, size);
+  /* The system reads only `size` bytes, but tools that check what a system call is given
+   * (valgrind) look at the whole structure. */
+  memset((uint8_t *)out + size, 0, sizeof *out - size);
   *len = (socklen_t)size;
   return 0;
 }
 
+/* Whether bytes are well-formed UTF-8 (no overlong forms, no surrogates, nothing past
+ * U+10FFFF): only then does a string say exactly what the name is. */
+static int valid_utf8(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    size_t extra;
+    uint32_t cp;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      extra = 1;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      extra = 2;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return 0;
+    }
+    if (n - i <= extra) return 0;
+    for (size_t k = 1; k <= extra; k++) {
+      if ((s[i + k] & 0xc0) != 0x80) return 0;
+      cp = (cp << 6) | (s[i + k] & 0x3f);
+    }
+    if ((extra == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+      return 0;
+    i += extra + 1;
+  }
+  return 1;
+}
+
+/* An AF_UNIX name as a string, or as a Buffer when its bytes are not UTF-8 (as CPython gives
+ * bytes where text would not round-trip): bind, connect and sendto take either back. */
 static napi_value unix_path_to_value(napi_env env, const struct sockaddr_un *sun, socklen_t len) {
   napi_value result;
   size_t offset = offsetof(struct sockaddr_un, sun_path);
@@ -35,6 +75,10 @@ static napi_value unix_path_to_value(napi_env env, const struct sockaddr_un *sun
   if (n > sizeof sun->sun_path) n = sizeof sun->sun_path;
   /* A pathname ends at its NUL; an abstract name (leading NUL) is exactly n bytes. */
   if (n > 0 && sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);
+  if (!valid_utf8((const unsigned char *)sun->sun_path, n)) {
+    NAPI_OK(napi_create_buffer_copy(env, n, sun->sun_path, NULL, &result));
+    return result;
+  }
   if (napi_create_string_utf8(env, sun->sun_path, n, &result) != napi_ok) return NULL;
   return result;
 }
@@ -75,13 +119,24 @@ napi_value sockaddr_to_value(napi_env env, const struct sockaddr *addr, socklen_
 
 /* Reads a JavaScript string into `buf` as UTF-8. Returns 0, or -EINVAL when it is too
  * long or holds a NUL (which C would silently cut at), or -1 on a thrown TypeError. */
+/* Whether the UTF-8 copy of `value` that napi_get_value_string_utf8 wrote (n bytes into a
+ * buffer of `size`) is the whole string. Node-API cuts a string that does not fit at a
+ * character boundary, so a copy up to three bytes short of the room may still have lost a
+ * character: only then is the full length asked (the common short text costs nothing). */
+static int text_complete(napi_env env, napi_value value, size_t n, size_t size) {
+  size_t full;
+  if (n + 4 < size) return 1;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &full) != napi_ok) return 0;
+  return full == n && n < size - 1;
+}
+
 static int host_text(napi_env env, napi_value value, char *buf, size_t size) {
   size_t n;
   if (napi_get_value_string_utf8(env, value, buf, size, &n) != napi_ok) {
     napi_throw_type_error(env, NULL, "usocket core: expected a string");
     return -1;
   }
-  if (n >= size - 1 || strlen(buf) != n) return -EINVAL;
+  if (!text_complete(env, value, n, size) || strlen(buf) != n) return -EINVAL;
   return 0;
 }
 
@@ -223,7 +278,7 @@ static int optional_text(napi_env env, napi_value value, char *buf, size_t size,
   /* The string first, without asking its type: one Node-API call in the common case. */
   if (napi_get_value_string_utf8(env, value, buf, size, &n) == napi_ok) {
     *out = buf;
-    return n >= size - 1 || strlen(buf) != n ? -EINVAL : 0;
+    return !text_complete(env, value, n, size) || strlen(buf) != n ? -EINVAL : 0;
   }
   napi_valuetype type;
   if (napi_typeof(env, value, &type) == napi_ok && (type == napi_null || type == napi_undefined)) {

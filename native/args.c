@@ -1,18 +1,34 @@
 #include "args.h"
 
-int arg_int32(napi_env env, napi_value value, int32_t *out) {
-  if (napi_get_value_int32(env, value, out) != napi_ok) {
+/* napi_get_value_int32 would take NaN and the infinities as 0, cut fractions and wrap
+ * 2^32 to 0: a caller's mistake would silently become another descriptor or flag. Every
+ * comparison below is false for NaN, and the range check comes before the cast (casting
+ * an out-of-range double is undefined behaviour). */
+static int integer_in(napi_env env, napi_value value, double low, double high, double *out) {
+  double d;
+  if (napi_get_value_double(env, value, &d) != napi_ok) {
     napi_throw_type_error(env, NULL, "usocket core: expected a number");
     return -1;
   }
+  if (!(d >= low && d <= high) || d != (double)(int64_t)d) {
+    napi_throw_range_error(env, NULL, "usocket core: expected an integer in range");
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
+
+int arg_int32(napi_env env, napi_value value, int32_t *out) {
+  double d;
+  if (integer_in(env, value, (double)INT32_MIN, (double)INT32_MAX, &d) < 0) return -1;
+  *out = (int32_t)d;
   return 0;
 }
 
 int arg_uint32(napi_env env, napi_value value, uint32_t *out) {
-  if (napi_get_value_uint32(env, value, out) != napi_ok) {
-    napi_throw_type_error(env, NULL, "usocket core: expected a number");
-    return -1;
-  }
+  double d;
+  if (integer_in(env, value, 0, (double)UINT32_MAX, &d) < 0) return -1;
+  *out = (uint32_t)d;
   return 0;
 }
 
@@ -74,9 +90,10 @@ int arg_window(napi_env env, napi_value view, napi_value offset, napi_value coun
   size_t size;
   double off, n;
   if (arg_bytes(env, view, &base, &size) < 0) return -1;
-  if (arg_double(env, offset, &off) < 0 || arg_double(env, count, &n) < 0) return -1;
-  /* Written so that NaN fails every comparison and is rejected. */
-  if (!(off >= 0 && n >= 0 && off <= (double)size && n <= (double)size - off)) {
+  if (integer_in(env, offset, 0, 9007199254740991.0, &off) < 0 ||
+      integer_in(env, count, 0, 9007199254740991.0, &n) < 0)
+    return -1;
+  if (!(off <= (double)size && n <= (double)size - off)) {
     napi_throw_range_error(env, NULL, "usocket core: window outside the buffer");
     return -1;
   }

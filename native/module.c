@@ -18,6 +18,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_readiness(env, exports);
   register_poll_async(env, exports);
   register_resolve_async(env, exports);
+  register_interrupt(env, exports);
   return exports;
 }
 

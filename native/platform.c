@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "interrupt.h"
+
 /* Descriptors must never leak into child processes: atomically where the system can. */
 static int mark_new_descriptor(int fd) {
   if (fd < 0) return fd;
@@ -38,11 +40,9 @@ int platform_socket(int family, int type, int proto) {
 int platform_accept(int fd, struct sockaddr *addr, socklen_t *len) {
   int client;
 #if defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)
-  do client = accept4(fd, addr, len, SOCK_CLOEXEC);
-  while (client < 0 && errno == EINTR);
+  client = INTERRUPTIBLE(accept4(fd, addr, len, SOCK_CLOEXEC));
 #else
-  do client = accept(fd, addr, len);
-  while (client < 0 && errno == EINTR);
+  client = INTERRUPTIBLE(accept(fd, addr, len));
   /* Here the new socket inherits the listener's O_NONBLOCK (set while it has a timeout, or
    * for one attempt of acceptAsync); an accepted socket always starts blocking. */
   if (client >= 0 && platform_set_nonblocking(client, 0) < 0) {

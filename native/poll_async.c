@@ -25,6 +25,7 @@
 #include "args.h"
 #include "platform.h"
 #include "register.h"
+#include "poll_async.h"
 #include "wait.h"
 
 struct poll_job {
@@ -41,7 +42,56 @@ struct poll_job {
   int settled;          /* on_done ran: the thread is finished with the job */
   int tearing_down;
   int owners;           /* the open uv handle, and the JavaScript external */
+  uint8_t *closed;      /* per entry: its descriptor was closed while the thread waited */
+  struct poll_job *prev, *next; /* in `polling` while the thread waits */
 };
+
+/* The jobs whose thread is in poll(2), process-wide: a descriptor closed by any socket of
+ * any thread must wake the polls that hold it (poll(2) keeps the open file alive until it
+ * returns, so the close would neither send a FIN nor be noticed). */
+static pthread_mutex_t polling_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct poll_job *polling;
+static volatile int polling_count;
+
+static void polling_add(struct poll_job *job) {
+  pthread_mutex_lock(&polling_lock);
+  job->prev = NULL;
+  job->next = polling;
+  if (polling != NULL) polling->prev = job;
+  polling = job;
+  polling_count++;
+  pthread_mutex_unlock(&polling_lock);
+}
+
+static void polling_remove(struct poll_job *job) {
+  pthread_mutex_lock(&polling_lock);
+  if (job->prev != NULL) job->prev->next = job->next;
+  else polling = job->next;
+  if (job->next != NULL) job->next->prev = job->prev;
+  polling_count--;
+  pthread_mutex_unlock(&polling_lock);
+}
+
+void poll_async_closing(int fd) {
+  if (polling_count == 0) return; /* the common close: no poll anywhere */
+  pthread_mutex_lock(&polling_lock);
+  for (struct poll_job *job = polling; job != NULL; job = job->next) {
+    int hit = 0;
+    for (nfds_t i = 0; i < job->count; i++) {
+      if (job->fds[i].fd == fd) {
+        job->closed[i] = 1;
+        hit = 1;
+      }
+    }
+    if (hit) {
+      /* The pipe stays open while the job is listed (it is closed after on_done). */
+      ssize_t rc;
+      do rc = write(job->wake[1], "", 1);
+      while (rc < 0 && errno == EINTR);
+    }
+  }
+  pthread_mutex_unlock(&polling_lock);
+}
 
 /* Marks the externals this file hands out, so that no other external passes for a job. */
 static const napi_type_tag JOB_TAG = {0x7573736f636b6574ULL, 0x706f6c6c4a6f6221ULL};
@@ -49,6 +99,7 @@ static const napi_type_tag JOB_TAG = {0x7573736f636b6574ULL, 0x706f6c6c4a6f6221U
 static void job_release(struct poll_job *job) {
   if (--job->owners > 0) return;
   free(job->fds);
+  free(job->closed);
   free(job);
 }
 
@@ -87,6 +138,14 @@ static void call_back(struct poll_job *job) {
   int rc = job->result;
   /* The wake-up entry is not the caller's: leave it out of the count. */
   if (rc > 0 && job->fds[job->count].revents != 0) rc--;
+  /* A descriptor closed during the wait is reported as poll(2) reports a closed one. */
+  if (rc >= 0) {
+    for (nfds_t i = 0; i < job->count; i++) {
+      if (!job->closed[i]) continue;
+      if (job->fds[i].revents == 0) rc++;
+      job->fds[i].revents = POLLNVAL;
+    }
+  }
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   if (napi_get_reference_value(env, job->callback, &callback) == napi_ok &&
       napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, rc, &argv[0]) == napi_ok) {
@@ -117,8 +176,9 @@ static void on_done(uv_async_t *handle) {
 
 static void *run(void *data) {
   struct poll_job *job = data;
-  int rc = poll_until(job->fds, job->count + 1, job->timeout_ms);
+  int rc = poll_until(job->fds, job->count + 1, job->timeout_ms, 0);
   job->result = rc < 0 ? -errno : rc;
+  polling_remove(job);
   /* The last touch of the job from this thread: after it the main thread may free it. */
   uv_async_send(&job->done);
   return NULL;
@@ -184,14 +244,18 @@ static napi_value poll_async_js(napi_env env, napi_callback_info info) {
 
   struct poll_job *job = calloc(1, sizeof *job);
   struct pollfd *fds = malloc(((size_t)count + 1) * sizeof *fds);
-  if (job == NULL || fds == NULL) {
+  uint8_t *closed = calloc((size_t)count + 1, 1);
+  if (job == NULL || fds == NULL || closed == NULL) {
     free(job);
     free(fds);
+    free(closed);
     return make_errno(env, ENOMEM);
   }
+  job->closed = closed;
   if (count > 0) memcpy(fds, data, (size_t)count * sizeof *fds);
   if (platform_pipe(job->wake) < 0) {
     int err = errno;
+    free(closed);
     free(job);
     free(fds);
     return make_errno(env, err);
@@ -223,7 +287,12 @@ static napi_value poll_async_js(napi_env env, napi_callback_info info) {
   } else {
     external = NULL;
   }
-  int err = job->hook == NULL || external == NULL ? ENOMEM : start_thread(job);
+  int err = ENOMEM;
+  if (job->hook != NULL && external != NULL) {
+    polling_add(job);
+    err = start_thread(job);
+    if (err != 0) polling_remove(job);
+  }
   if (err != 0) {
     job->settled = 1;
     release_references(job);
@@ -236,6 +305,7 @@ undo:
   close(job->wake[0]);
   close(job->wake[1]);
   free(fds);
+  free(closed);
   free(job);
   return NULL;
 }

@@ -107,9 +107,12 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
-static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_value callback) {
+/* Returns the new watcher, or NULL with *err set to the positive errno that prevented it
+ * (ENOMEM when memory or a Node-API call failed). */
+static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_value callback, int *err) {
   struct env_state *state = env_state_of(env);
   napi_value resource, name;
+  *err = ENOMEM;
   if (state == NULL) return NULL;
   struct watcher *w = calloc(1, sizeof *w);
   if (w == NULL) return NULL;
@@ -117,8 +120,10 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
    * timeout (a blocking socket's synchronous calls must block): put it back. The watcher
    * only learns readiness from it, so it does not care. */
   int flags = fcntl(handle->fd, F_GETFL);
-  if (flags < 0 || uv_poll_init(state->loop, &w->poll, handle->fd) != 0) {
+  int rc = flags < 0 ? -errno : uv_poll_init(state->loop, &w->poll, handle->fd);
+  if (rc != 0) {
     free(w);
+    *err = -rc; /* libuv errors are -errno on Unix */
     return NULL;
   }
   if (!(flags & O_NONBLOCK)) platform_set_nonblocking(handle->fd, 0);
@@ -165,8 +170,9 @@ static napi_value watch_js(napi_env env, napi_callback_info info) {
       napi_throw_type_error(env, NULL, "usocket core: expected a callback");
       return NULL;
     }
-    w = watcher_create(env, handle, argv[2]);
-    if (w == NULL) return make_errno(env, ENOMEM);
+    int err;
+    w = watcher_create(env, handle, argv[2], &err);
+    if (w == NULL) return make_errno(env, err);
   }
   int uv_events = ((events & POLLIN) ? UV_READABLE : 0) | ((events & POLLOUT) ? UV_WRITABLE : 0);
   int rc = uv_poll_start(&w->poll, uv_events, on_poll);

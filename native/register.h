@@ -19,5 +19,6 @@ void register_constants(napi_env env, napi_value exports);
 void register_readiness(napi_env env, napi_value exports);
 void register_poll_async(napi_env env, napi_value exports);
 void register_resolve_async(napi_env env, napi_value exports);
+void register_interrupt(napi_env env, napi_value exports);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,10 +14,11 @@
 #include "addresses.h"
 #include "args.h"
 #include "handle.h"
+#include "interrupt.h"
 #include "platform.h"
+#include "poll_async.h"
 #include "register.h"
 
-#define RETRY(expr) ({ __typeof__(expr) r_; do r_ = (expr); while (r_ < 0 && errno == EINTR); r_; })
 
 static napi_value result_or_errno(napi_env env, ssize_t rc) {
   return rc < 0 ? make_errno(env, errno) : make_int(env, rc);
@@ -39,36 +41,144 @@ usock_handle *handle_from_value(napi_env env, napi_value value) {
   return data;
 }
 
+/* Which live handle owns each descriptor number, process-wide (Workers share the numbers):
+ * two handles owning one number would both close it, the second time closing whatever
+ * the number names by then. Indexed by number; grown on demand. */
+static pthread_mutex_t owners_lock = PTHREAD_MUTEX_INITIALIZER;
+static usock_handle **owners;
+static size_t owners_size;
+
+/* Records `handle` as the owner of its number. A number the system has just handed out
+ * (`fresh`) cannot be open through another handle: one still recorded lost it to a close
+ * made behind its back, and gives it up. A number the program hands over (`fresh` false)
+ * that a live handle owns is refused. Returns 0 or a positive errno. */
+static int owners_claim(usock_handle *handle, int fresh) {
+  int fd = handle->fd;
+  int err = 0;
+  pthread_mutex_lock(&owners_lock);
+  if ((size_t)fd >= owners_size) {
+    size_t size = owners_size < 64 ? 64 : owners_size;
+    while (size <= (size_t)fd) size *= 2;
+    usock_handle **grown = realloc(owners, size * sizeof *grown);
+    if (grown == NULL) {
+      err = ENOMEM;
+    } else {
+      memset(grown + owners_size, 0, (size - owners_size) * sizeof *grown);
+      owners = grown;
+      owners_size = size;
+    }
+  }
+  if (err == 0) {
+    usock_handle *previous = owners[fd];
+    if (previous != NULL && !fresh) err = EEXIST;
+    else {
+      if (previous != NULL) previous->fd = -1;
+      owners[fd] = handle;
+    }
+  }
+  pthread_mutex_unlock(&owners_lock);
+  return err;
+}
+
+/* Takes the number away from its handle: the descriptor to close, or -1 when the handle
+ * no longer owns one. */
+static int owners_release(usock_handle *handle) {
+  pthread_mutex_lock(&owners_lock);
+  int fd = handle->fd;
+  handle->fd = -1;
+  if (fd >= 0 && (size_t)fd < owners_size && owners[fd] == handle) owners[fd] = NULL;
+  pthread_mutex_unlock(&owners_lock);
+  return fd;
+}
+
 static void handle_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   usock_handle *handle = data;
   watcher_detach(handle);
-  if (handle->fd >= 0) close(handle->fd);
+  int fd = owners_release(handle);
+  if (fd >= 0) {
+    poll_async_closing(fd);
+    close(fd);
+  }
   free(handle);
 }
 
-/* adopt(fd) → handle: from now on the descriptor is closed by close(handle) or, failing
- * that, when the handle is garbage-collected. */
+/* adopt(fd, fresh) → handle, or -errno (EEXIST: another socket owns that number). From now
+ * on the descriptor is closed by close(handle) or, failing that, when the handle is
+ * garbage-collected. `fresh`: the module itself just created the descriptor. */
 static napi_value adopt_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t fd;
+  bool fresh;
   napi_value result;
   if (arg_int32(env, argv[0], &fd) < 0) return NULL;
-  usock_handle *handle = malloc(sizeof *handle);
-  if (handle == NULL) {
-    napi_throw_error(env, "ENOMEM", "usocket core: out of memory");
+  if (napi_get_value_bool(env, argv[1], &fresh) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, NULL, "usocket core: expected a descriptor and a boolean");
     return NULL;
+  }
+  usock_handle *handle = malloc(sizeof *handle);
+  /* A fresh descriptor that cannot be wrapped has no other owner: close it. */
+  if (handle == NULL) {
+    if (fresh) close(fd);
+    return make_errno(env, ENOMEM);
   }
   handle->fd = fd;
   handle->watcher = NULL;
-  if (napi_create_external(env, handle, handle_finalize, NULL, &result) != napi_ok) {
+  int err = owners_claim(handle, fresh);
+  if (err != 0) {
     free(handle);
+    if (fresh) close(fd);
+    return make_errno(env, err);
+  }
+  if (napi_create_external(env, handle, handle_finalize, NULL, &result) != napi_ok) {
+    owners_release(handle);
+    free(handle);
+    if (fresh) close(fd);
     return NULL;
   }
   /* On failure the external still owns the handle (its finalizer frees it). */
   NAPI_OK(napi_type_tag_object(env, result, &HANDLE_TAG));
   return result;
+}
+
+/* describe(fd, out) → 0 with the socket's family, type and protocol written to `out` (an
+ * Int32Array of 3), or -errno: EBADF when the number is not open, ENOTSOCK when it is not
+ * a socket (CPython checks the same before adopting a descriptor). */
+static napi_value describe_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  int32_t fd;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (arg_int32(env, argv[0], &fd) < 0) return NULL;
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array || length < 3) {
+    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
+    return NULL;
+  }
+  int32_t *out = data;
+  int value = 0;
+  socklen_t len = sizeof value;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &value, &len) < 0) return make_errno(env, errno);
+  out[1] = value;
+#ifdef SO_DOMAIN
+  len = sizeof value;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &value, &len) < 0) return make_errno(env, errno);
+  out[0] = value;
+#else
+  struct sockaddr_storage addr;
+  socklen_t addr_len = sizeof addr;
+  memset(&addr, 0, sizeof addr);
+  if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) < 0) return make_errno(env, errno);
+  out[0] = addr.ss_family;
+#endif
+  out[2] = 0;
+#ifdef SO_PROTOCOL
+  len = sizeof value;
+  if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &value, &len) == 0) out[2] = value;
+#endif
+  return make_int(env, 0);
 }
 
 /* close(handle) → 0 or -errno; a second close is a no-op returning 0. */
@@ -77,8 +187,8 @@ static napi_value close_js(napi_env env, napi_callback_info info) {
   usock_handle *handle = handle_from_value(env, argv[0]);
   if (handle == NULL) return NULL;
   watcher_detach(handle);
-  int fd = handle->fd;
-  handle->fd = -1;
+  int fd = owners_release(handle);
+  if (fd >= 0) poll_async_closing(fd);
   /* On Linux the descriptor is released even when close reports EINTR: never retry. */
   if (fd >= 0 && close(fd) < 0 && errno != EINTR) return make_errno(env, errno);
   return make_int(env, 0);
@@ -140,7 +250,7 @@ static int finish_interrupted_connect(int fd) {
   struct pollfd p = {.fd = fd, .events = POLLOUT};
   int err = 0;
   socklen_t len = sizeof err;
-  if (RETRY(poll(&p, 1, -1)) < 0) return -1;
+  if (INTERRUPTIBLE(poll(&p, 1, -1)) < 0) return -1;
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -1;
   if (err != 0) {
     errno = err;
@@ -155,8 +265,9 @@ static napi_value connect_js(napi_env env, napi_callback_info info) {
   struct sockaddr_storage addr;
   socklen_t len;
   if (arg_int32(env, argv[0], &fd) < 0 || sockaddr_from_value(env, argv[1], &addr, &len) < 0) return NULL;
-  int rc = connect(fd, (struct sockaddr *)&addr, len);
-  if (rc < 0 && errno == EINTR) rc = finish_interrupted_connect(fd);
+  int rc = interrupt_before(fd, POLLOUT, 0);
+  if (rc == 0) rc = connect(fd, (struct sockaddr *)&addr, len);
+  if (rc < 0 && errno == EINTR) rc = interrupt_pending() ? interrupt_take() : finish_interrupted_connect(fd);
   return result_or_errno(env, rc);
 }
 
@@ -183,7 +294,8 @@ static napi_value accept_js(napi_env env, napi_callback_info info) {
   napi_value result, address;
   if (arg_int32(env, argv[0], &fd) < 0) return NULL;
   memset(&addr, 0, sizeof addr);
-  int client = platform_accept(fd, (struct sockaddr *)&addr, &len);
+  int client = interrupt_before(fd, POLLIN, 0);
+  if (client == 0) client = platform_accept(fd, (struct sockaddr *)&addr, &len);
   if (client < 0) return make_errno(env, errno);
   address = sockaddr_to_value(env, (struct sockaddr *)&addr, len);
   if (address == NULL || napi_create_array_with_length(env, 2, &result) != napi_ok ||
@@ -204,7 +316,8 @@ static napi_value send_js(napi_env env, napi_callback_info info) {
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
       arg_int32(env, argv[4], &flags) < 0)
     return NULL;
-  return result_or_errno(env, RETRY(send(fd, data, len, flags | USOCK_SEND_FLAGS)));
+  if (interrupt_before(fd, POLLOUT, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
+  return result_or_errno(env, INTERRUPTIBLE(send(fd, data, len, flags | USOCK_SEND_FLAGS)));
 }
 
 /* sendto(fd, view, offset, length, flags, packedAddress) → bytes sent or -errno. */
@@ -218,8 +331,9 @@ static napi_value sendto_js(napi_env env, napi_callback_info info) {
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
       arg_int32(env, argv[4], &flags) < 0 || sockaddr_from_value(env, argv[5], &addr, &addr_len) < 0)
     return NULL;
+  if (interrupt_before(fd, POLLOUT, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
   return result_or_errno(
-      env, RETRY(sendto(fd, data, len, flags | USOCK_SEND_FLAGS, (struct sockaddr *)&addr, addr_len)));
+      env, INTERRUPTIBLE(sendto(fd, data, len, flags | USOCK_SEND_FLAGS, (struct sockaddr *)&addr, addr_len)));
 }
 
 /* recv(fd, view, offset, length, flags) → bytes received (0 at EOF) or -errno. */
@@ -231,7 +345,8 @@ static napi_value recv_js(napi_env env, napi_callback_info info) {
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
       arg_int32(env, argv[4], &flags) < 0)
     return NULL;
-  return result_or_errno(env, RETRY(recv(fd, data, len, flags)));
+  if (interrupt_before(fd, POLLIN, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
+  return result_or_errno(env, INTERRUPTIBLE(recv(fd, data, len, flags)));
 }
 
 /* recvfrom(fd, view, offset, length, flags[, slots]) → [bytes, address] or -errno; the
@@ -251,7 +366,8 @@ static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
       arg_int32(env, argv[4], &flags) < 0)
     return NULL;
   memset(&addr, 0, sizeof addr);
-  ssize_t n = RETRY(recvfrom(fd, data, len, flags, (struct sockaddr *)&addr, &addr_len));
+  if (interrupt_before(fd, POLLIN, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
+  ssize_t n = INTERRUPTIBLE(recvfrom(fd, data, len, flags, (struct sockaddr *)&addr, &addr_len));
   if (n < 0) return make_errno(env, errno);
   napi_valuetype slots_type;
   NAPI_OK(napi_typeof(env, argv[5], &slots_type));
@@ -381,6 +497,7 @@ void register_sockets(napi_env env, napi_value exports) {
       {"socket", socket_js},
       {"socketpair", socketpair_js},
       {"adopt", adopt_js},
+      {"describe", describe_js},
       {"close", close_js},
       {"setNonblocking", set_nonblocking_js},
       {"bind", bind_js},

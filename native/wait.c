@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "args.h"
+#include "interrupt.h"
 #include "register.h"
 #include "wait.h"
 
@@ -22,11 +23,13 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int poll_until(struct pollfd *fds, nfds_t count, int timeout_ms) {
+int poll_until(struct pollfd *fds, nfds_t count, int timeout_ms, int interruptible) {
   int64_t deadline = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
+  if (interruptible && timeout_ms != 0 && interrupt_pending()) return interrupt_take();
   for (;;) {
     int rc = poll(fds, count, timeout_ms);
     if (rc >= 0 || errno != EINTR) return rc;
+    if (interruptible && interrupt_pending()) return interrupt_take();
     if (timeout_ms > 0) {
       int64_t left = deadline - now_ms();
       timeout_ms = left > 0 ? (int)left : 0;
@@ -42,7 +45,7 @@ static napi_value wait_js(napi_env env, napi_callback_info info) {
       arg_int32(env, argv[2], &timeout_ms) < 0)
     return NULL;
   struct pollfd p = {.fd = fd, .events = (short)events, .revents = 0};
-  int rc = poll_until(&p, 1, timeout_ms);
+  int rc = poll_until(&p, 1, timeout_ms, 1);
   if (rc < 0) return make_errno(env, errno);
   return make_int(env, rc == 0 ? 0 : p.revents);
 }
@@ -62,7 +65,7 @@ static napi_value poll_js(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "usocket core: pollfd array too short or misaligned");
     return NULL;
   }
-  int rc = poll_until((struct pollfd *)(void *)data, (nfds_t)count, timeout_ms);
+  int rc = poll_until((struct pollfd *)(void *)data, (nfds_t)count, timeout_ms, 1);
   return rc < 0 ? make_errno(env, errno) : make_int(env, rc);
 }
 

@@ -1,8 +1,6 @@
 // The addon, loaded once, with the types of what it exports. Every function returns
 // its result or a negative errno; none of them applies policy (see native/*.c).
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import * as path from "node:path";
+import { loadAddon } from "./addon.js";
 
 /** Opaque reference to a native socket handle (closes its descriptor when collected). */
 export interface NativeHandle {
@@ -15,7 +13,7 @@ export interface PollJob {
 }
 
 /** A socket address as the tuple forms of docs/behaviour.md §2, as the core returns it. */
-export type NativeAddress = [string, number] | [string, number, number, number] | string | null;
+export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | null;
 
 export interface NativeCore {
   readonly constants: Readonly<Record<string, number>>;
@@ -24,7 +22,12 @@ export interface NativeCore {
 
   socket(family: number, type: number, proto: number): number;
   socketpair(family: number, type: number, proto: number): [number, number] | number;
-  adopt(fd: number): NativeHandle;
+  /** `fresh`: the module just created the descriptor; otherwise -EEXIST when another live
+   * handle owns the number. */
+  adopt(fd: number, fresh: boolean): NativeHandle | number;
+  /** Writes [family, type, protocol] of a socket descriptor into `out`; 0 or -errno
+   * (EBADF: not open, ENOTSOCK: not a socket). */
+  describe(fd: number, out: Int32Array): number;
   close(handle: NativeHandle): number;
   setNonblocking(fd: number, on: boolean): number;
   bind(fd: number, address: Uint8Array): number;
@@ -70,21 +73,16 @@ export interface NativeCore {
 
   watch(handle: NativeHandle, events: number, callback?: (status: number, revents: number) => void): number;
   watchRef(handle: NativeHandle, on: boolean): number;
+  /** Chains the current SIGINT/SIGTERM handlers without SA_RESTART (main thread); 0 or -errno. */
+  armSignals(): number;
+  /** The signal that ended the last call reported as EINTR, once; 0 when none. */
+  takeSignal(): number;
   getaddrinfoAsync(
     host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
   ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;
 }
 
-function addonPath(): string {
-  // USOCKET_NATIVE lets the sanitizer build run the same tests against another binary.
-  const override = process.env["USOCKET_NATIVE"];
-  if (override) return path.resolve(override);
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.join(here, "..", "build", "Release", "usocket.node");
-}
-
-const require = createRequire(import.meta.url);
-export const native = require(addonPath()) as NativeCore;
+export const native = loadAddon<NativeCore>("usocket");
 
 /** A constant of the host system from the core's table. Each is read once, at load time,
  * into a named module constant (src/constants.ts; the poll events in src/select.ts and

@@ -4,7 +4,8 @@
 // synchronous driver (socket.ts) waits with poll(2) under the socket's deadline; the
 // Promise driver waits on the event loop. A timeout or abort is thrown into the
 // generator, so an operation that already moved bytes can keep them (docs/behaviour.md §4, "Nothing is
-// lost"). The stream rules (no short reads or writes) live here and nowhere else.
+// lost"). The stream rules (no short reads or writes) live here and nowhere else; the
+// bytes themselves move through the channel's Transport (a socket, or TLS over one).
 import { native, optionalSystemConstant, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { MSG_DONTWAIT, MSG_PEEK, SOCK_STREAM } from "./constants.js";
@@ -23,16 +24,56 @@ export const RECV_CHUNK = 256 * 1024;
 /** A generator that yields poll events and is resumed with whether to try again. */
 export type Operation<T> = Generator<number, T, boolean>;
 
+/**
+ * The transport an operation reads and writes through: a plain socket (one system call),
+ * or a TLS engine over one (src/tls-engine.ts), which may need the other direction first
+ * (a handshake, a renegotiation, ciphertext still to be sent). Each call moves bytes once
+ * without waiting and returns the count (0 = end of stream), a negative errno, or
+ * waitFor(events): nothing could be moved until those poll events.
+ */
+export interface Transport {
+  recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number;
+  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
+    address?: Uint8Array): number;
+}
+
 /** What an operation needs of the socket it runs on. */
-export interface Channel {
+export interface Channel extends Transport {
   readonly type: number;
   /** The descriptor; throws OSError(EBADF) when the socket was closed meanwhile. */
   fdFor(syscall: string): number;
   /** MSG_DONTWAIT when the driver waits on its own (Promise API), else 0. */
   readonly dontwait: number;
-  /** Kept-back bytes (docs/behaviour.md §4, "Nothing is lost"), served before the descriptor. */
+  /** Kept-back bytes (docs/behaviour.md §4, "Nothing is lost"), served before the transport. */
   takeKept(into: Uint8Array, offset: number, length: number, peek: boolean): number;
   keepBack(bytes: Uint8Array): void;
+}
+
+/** A transport's "wait for these poll events" result: below every negative errno. */
+const WAIT_SHIFT = 0x10000;
+export function waitFor(events: number): number {
+  return -WAIT_SHIFT * events;
+}
+
+/** The poll events a transport result asks to wait for (0: not a wait). `natural` is what
+ * a plain socket's EAGAIN means: POLLIN for a receive, POLLOUT for a send. */
+function waitEvents(rc: number, natural: number): number {
+  if (rc === -EAGAIN) return natural;
+  return rc <= -WAIT_SHIFT ? -rc / WAIT_SHIFT : 0;
+}
+
+/** The plain socket transport: one recv/send/sendto on the descriptor. */
+export function socketRecvInto(ch: Channel, buf: Uint8Array, offset: number, length: number, flags: number,
+  syscall: string): number {
+  return native.recv(ch.fdFor(syscall), buf, offset, length, flags | ch.dontwait);
+}
+
+export function socketSendFrom(ch: Channel, data: ArrayBufferView, offset: number, length: number, flags: number,
+  syscall: string, address?: Uint8Array): number {
+  const fd = ch.fdFor(syscall);
+  return address === undefined
+    ? native.send(fd, data, offset, length, flags | ch.dontwait)
+    : native.sendto(fd, data, offset, length, flags | ch.dontwait, address);
 }
 
 function fail(rc: number, syscall: string): never {
@@ -45,10 +86,11 @@ export function* recvSome(ch: Channel, buf: Uint8Array, offset: number, length: 
   const kept = ch.takeKept(buf, offset, length, (flags & MSG_PEEK) !== 0);
   if (kept > 0) return kept;
   for (;;) {
-    const rc = native.recv(ch.fdFor(syscall), buf, offset, length, flags | ch.dontwait);
+    const rc = ch.recvInto(buf, offset, length, flags, syscall);
     if (rc >= 0) return rc;
-    if (rc !== -EAGAIN) fail(rc, syscall);
-    if ((flags & MSG_DONTWAIT) !== 0 || !(yield POLLIN)) return WOULD_BLOCK;
+    const events = waitEvents(rc, POLLIN);
+    if (events === 0) fail(rc, syscall);
+    if ((flags & MSG_DONTWAIT) !== 0 || !(yield events)) return WOULD_BLOCK;
   }
 }
 
@@ -56,13 +98,11 @@ export function* recvSome(ch: Channel, buf: Uint8Array, offset: number, length: 
 export function* sendSome(ch: Channel, data: ArrayBufferView, offset: number, length: number, flags: number,
   syscall: string, address?: Uint8Array): Operation<number> {
   for (;;) {
-    const fd = ch.fdFor(syscall);
-    const rc = address === undefined
-      ? native.send(fd, data, offset, length, flags | ch.dontwait)
-      : native.sendto(fd, data, offset, length, flags | ch.dontwait, address);
+    const rc = ch.sendFrom(data, offset, length, flags, syscall, address);
     if (rc >= 0) return rc;
-    if (rc !== -EAGAIN) fail(rc, syscall);
-    if ((flags & MSG_DONTWAIT) !== 0 || !(yield POLLOUT)) return WOULD_BLOCK;
+    const events = waitEvents(rc, POLLOUT);
+    if (events === 0) fail(rc, syscall);
+    if ((flags & MSG_DONTWAIT) !== 0 || !(yield events)) return WOULD_BLOCK;
   }
 }
 
@@ -216,6 +256,47 @@ export function* readline(ch: Channel, limit: number, syscall: string): Operatio
     throw error;
   }
   return fitted(line, got);
+}
+
+/** A step that finishes in several tries (a TLS handshake or shutdown): `step()` returns
+ * a count >= 0 when done, a negative errno, or waitFor(events). */
+export function* untilDone(step: () => number, syscall: string): Operation<number> {
+  for (;;) {
+    const rc = step();
+    if (rc >= 0) return rc;
+    const events = waitEvents(rc, POLLIN);
+    if (events === 0) fail(rc, syscall);
+    if (!(yield events)) throw wouldBlock(syscall);
+  }
+}
+
+/** Kept-back bytes of a stream (docs/behaviour.md §4, "Nothing is lost") for channels that are not a Socket. */
+export class KeptBytes {
+  #kept: Buffer | null = null;
+
+  get waiting(): boolean {
+    return this.#kept !== null;
+  }
+
+  take(into: Uint8Array, offset: number, length: number, peek: boolean): number {
+    const kept = this.#kept;
+    if (kept === null || length === 0) return 0;
+    const n = Math.min(length, kept.length);
+    into.set(kept.subarray(0, n), offset);
+    if (!peek) this.#kept = n === kept.length ? null : kept.subarray(n);
+    return n;
+  }
+
+  /** Puts bytes back in front of whatever is kept already. */
+  keepBack(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const copy = Buffer.from(bytes);
+    this.#kept = this.#kept === null ? copy : Buffer.concat([copy, this.#kept]);
+  }
+
+  clear(): void {
+    this.#kept = null;
+  }
 }
 
 /** The first `n` bytes of `buf` as a Buffer of exactly that length, without holding on to

@@ -1,6 +1,7 @@
 // The options object of the Promise twins (`{ signal }`): where it may stand in a call and
 // how it is checked. Every Async function and Poll.pollAsync read it here.
 import { describeType } from "./validate.js";
+import { genuineSignal } from "./abort.js";
 
 /** The last argument of every Promise twin. */
 export interface AsyncOptions {
@@ -18,12 +19,7 @@ export function isOptions(value: unknown): value is AsyncOptions {
 export function signalOf(options: unknown, syscall: string): AbortSignal | undefined {
   if (options === undefined || options === null) return undefined;
   if (typeof options !== "object") throw new TypeError(`${syscall}: options must be an object, not ${describeType(options)}`);
-  const signal = (options as AsyncOptions).signal;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    throw new TypeError(`${syscall}: options.signal must be an AbortSignal, not ${describeType(signal)}`);
-  }
-  return signal;
+  return genuineSignal((options as AsyncOptions).signal, `${syscall}: options.signal`);
 }
 
 /**

@@ -20,8 +20,9 @@ import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
 import * as op from "./operations.js";
 import { MSG_DONTWAIT } from "./constants.js";
-import type { AsyncState, Socket } from "./socket.js";
+import type { AnySocket, AsyncState } from "./socket.js";
 import { takeSignal } from "./options.js";
+import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 
 const POLLIN = op.POLLIN;
 const POLLOUT = op.POLLOUT;
@@ -39,8 +40,6 @@ function capture(resolve: (value: unknown) => void, reject: (reason: unknown) =>
   capturedResolve = resolve;
   capturedReject = reject;
 }
-
-const ONCE = { once: true } as const;
 
 /** Thrown into an operation in place of an abort's reason: the reason is the caller's own
  * value and comes back untouched (sendAll would add `written` to an OSError, and after an
@@ -66,7 +65,7 @@ class Waiter {
 
   /** The abort listener (an object, so no closure per call). */
   handleEvent(): void {
-    this.io.interrupt(this, this.signal!.reason, true);
+    this.io.interrupt(this, abortReason(this.signal!), true);
   }
 }
 
@@ -100,7 +99,7 @@ class SocketIO implements AsyncState, op.Channel {
   /** Set while the watcher rests after an error that did not end the waiting calls. */
   retryTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(readonly socket: Socket) {
+  constructor(readonly socket: AnySocket) {
     this.type = socket.type;
     this.onReady = (status, revents) => this.ready(status, revents);
   }
@@ -115,6 +114,15 @@ class SocketIO implements AsyncState, op.Channel {
 
   keepBack(bytes: Uint8Array): void {
     this.socket.keepBack(bytes);
+  }
+
+  recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    return op.socketRecvInto(this, buf, offset, length, flags, syscall);
+  }
+
+  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
+    address?: Uint8Array): number {
+    return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
   }
 
   /** One attempt. accept and connect cannot take MSG_DONTWAIT: on a descriptor in blocking
@@ -153,7 +161,7 @@ class SocketIO implements AsyncState, op.Channel {
     else queue.splice(queue.indexOf(waiter), 1);
     waiter.events = 0;
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    waiter.signal?.removeEventListener("abort", waiter);
+    if (waiter.signal !== undefined) offAbort(waiter.signal, waiter);
     if (ok) waiter.resolve(value);
     else waiter.reject(value);
   }
@@ -291,7 +299,7 @@ class SocketIO implements AsyncState, op.Channel {
   }
 }
 
-function ioOf(socket: Socket): SocketIO {
+function ioOf(socket: AnySocket): SocketIO {
   let io = socket._async as SocketIO | null;
   if (io === null) {
     io = new SocketIO(socket);
@@ -306,9 +314,9 @@ function ioOf(socket: Socket): SocketIO {
  * connect). The deadline of the socket's timeout starts now; timeout 0 or null waits
  * without one.
  */
-export function runAsync<T>(socket: Socket, direction: Direction, operation: op.Operation<T>, syscall: string,
+export function runAsync<T>(socket: AnySocket, direction: Direction, operation: op.Operation<T>, syscall: string,
   signal: AbortSignal | undefined, nonblocking = false): Promise<T> {
-  if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   const io = ioOf(socket);
   const queue = io.queues[direction];
   const timeout = socket.gettimeout();
@@ -329,7 +337,7 @@ export function runAsync<T>(socket: Socket, direction: Direction, operation: op.
   capturedResolve = capturedReject = ignore; // hold no Promise beyond its call
   waiter.events = events;
   queue.push(waiter);
-  if (signal !== undefined) signal.addEventListener("abort", waiter, ONCE);
+  if (signal !== undefined) onAbort(signal, waiter);
   if (deadline !== 0) waiter.timer = setTimeout(onTimeout, Math.max(0, deadline - performance.now()), waiter);
   if (events !== 0) io.update(0);
   return promise;
@@ -342,7 +350,7 @@ export function runAsync<T>(socket: Socket, direction: Direction, operation: op.
  * the operation on the given channel (the socket's async one). An argument error rejects the
  * Promise instead of throwing, so every failure of a twin arrives the same way.
  */
-export function twin<T>(socket: Socket, direction: Direction, syscall: string, optional: unknown[],
+export function twin<T>(socket: AnySocket, direction: Direction, syscall: string, optional: unknown[],
   start: (ch: op.Channel, optional: unknown[]) => op.Operation<T>, nonblocking = false): Promise<T> {
   try {
     socket.fdFor(syscall);

@@ -1,3 +1,9 @@
+/**
+ * MicroPython's `select` module: `poll()` returning a `Poll`, `select()`, and the
+ * `POLL*` event bits.
+ *
+ * @module usocket-node/select
+ */
 // usocket-node/select: MicroPython's select module (docs/behaviour.md §6, §7, §10). A Poll keeps
 // its registrations in order next to a struct pollfd[] laid out in memory exactly as
 // poll(2) reads it, so each Poll.poll is one system call over an array that is rebuilt
@@ -6,10 +12,15 @@
 // (which the system may have handed out again) ever reaching poll(2).
 import { native, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
-import { Socket } from "./socket.js";
+import { Socket, type AnySocket } from "./socket.js";
+import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 import { describeType, integer, INT32_MAX } from "./validate.js";
 import { signalOf, type AsyncOptions } from "./options.js";
 
+/** Poll events (a mask of them is what register() takes and poll() reports), with the
+ * host's values: POLLIN readable (or a connection to accept, or end of stream), POLLPRI
+ * urgent data, POLLOUT writable (or connected), and, reported whatever the mask, POLLERR
+ * error, POLLHUP hung up, POLLNVAL not an open descriptor (a closed socket). */
 export const POLLIN = systemConstant("POLLIN");
 export const POLLPRI = systemConstant("POLLPRI");
 export const POLLOUT = systemConstant("POLLOUT");
@@ -18,7 +29,7 @@ export const POLLHUP = systemConstant("POLLHUP");
 export const POLLNVAL = systemConstant("POLLNVAL");
 
 /** What can be polled: a usocket Socket, a descriptor number, or anything with fileno(). */
-export type Pollable = Socket | number | { fileno(): number };
+export type Pollable = AnySocket | number | { fileno(): number };
 
 /** One result of Poll.poll: the object as it was registered and what happened to it. */
 export type PollResult<T extends Pollable = Pollable> = [T, number];
@@ -68,10 +79,19 @@ function timeoutMs(value: unknown, name = "timeout_ms"): number {
   return ms;
 }
 
+/** Whether obj holds bytes a read would return without its descriptor: a Socket's
+ * kept-back bytes, or what a TLS socket decrypted already (anything with `_hasKept`). */
 function kept(obj: unknown): boolean {
-  return obj instanceof Socket && obj._hasKept;
+  if (obj instanceof Socket) return obj._hasKept;
+  return typeof obj === "object" && obj !== null && (obj as { _hasKept?: unknown })._hasKept === true;
 }
 
+/**
+ * MicroPython's poll object: a set of registered objects, each with an event mask, polled
+ * with one poll(2) system call. Results are `[obj, revents]` pairs, `obj` exactly as
+ * registered, in registration order. `T` narrows what it holds (`Poll<Socket>`).
+ * @example const p = poll(); p.register(s, POLLIN); for (const [obj, ev] of p.poll(1000)) ...
+ */
 export class Poll<T extends Pollable = Pollable> {
   #entries: Entry<T>[] = [];
   #index = new Map<T, number>();
@@ -82,7 +102,12 @@ export class Poll<T extends Pollable = Pollable> {
   /** Set when entries were removed: the array is compacted before the next poll. */
   #stale = false;
 
-  /** register(obj, eventmask = POLLIN | POLLOUT); registering again replaces the mask. */
+  /**
+   * register(obj, eventmask = POLLIN | POLLOUT); registering again replaces the mask.
+   * @throws OSError(EBADF) for a closed socket; TypeError for something that cannot be
+   *   polled; RangeError for a mask out of range.
+   * @example p.register(s, POLLIN);
+   */
   register(obj: T, eventmask: number = POLLIN | POLLOUT): void {
     const mask = eventMask(eventmask);
     const fd = descriptorOf(obj, "obj");
@@ -101,7 +126,10 @@ export class Poll<T extends Pollable = Pollable> {
     if (!this.#stale) this.#place(this.#entries.length - 1);
   }
 
-  /** unregister(obj): silent when obj is not registered. */
+  /**
+   * unregister(obj): forgets obj; silent when it is not registered.
+   * @example p.unregister(s);
+   */
   unregister(obj: T): void {
     const at = this.#index.get(obj);
     if (at === undefined) return;
@@ -111,7 +139,12 @@ export class Poll<T extends Pollable = Pollable> {
     this.#stale = true;
   }
 
-  /** modify(obj, eventmask): OSError(ENOENT) when obj is not registered. */
+  /**
+   * modify(obj, eventmask): changes a registered object's mask (0 = keep it registered but
+   * report only POLLERR/POLLHUP/POLLNVAL).
+   * @throws OSError(ENOENT) when obj is not registered.
+   * @example p.modify(s, POLLIN | POLLOUT);
+   */
   modify(obj: T, eventmask: number): void {
     if (eventmask === undefined) throw new TypeError("modify: eventmask is required");
     const mask = eventMask(eventmask);
@@ -121,14 +154,24 @@ export class Poll<T extends Pollable = Pollable> {
     if (!this.#stale) this.#place(at);
   }
 
-  /** poll(timeout_ms = -1) → [obj, revents] for each ready object, in registration order. */
+  /**
+   * poll(timeout_ms = -1) → [obj, revents] for each ready object, in registration order;
+   * [] when the timeout expired. Negative or null = wait forever; fractions round up. Blocks
+   * the thread: see pollAsync().
+   * @throws OSError from poll(2) (EINTR is retried within the timeout); TypeError or
+   *   RangeError for a timeout that is not a finite number or null.
+   * @example const ready = p.poll(500);
+   */
   poll(timeout_ms: number | null = -1): PollResult<T>[] {
     return this.#pollOnce(timeoutMs(timeout_ms));
   }
 
   /**
    * ipoll(timeout_ms = -1, flags = 0): polls now and returns an iterator over the ready
-   * objects; with flags = 1 each object is modified to mask 0 as it is yielded (one-shot).
+   * objects; with flags = IPOLL_ONESHOT each object is modified to mask 0 as it is yielded
+   * (one-shot, for schedulers that re-arm it).
+   * @throws as poll().
+   * @example for (const [obj, ev] of p.ipoll(0, IPOLL_ONESHOT)) ...
    */
   ipoll(timeout_ms: number | null = -1, flags = 0): IterableIterator<PollResult<T>> {
     const ms = timeoutMs(timeout_ms);
@@ -152,7 +195,10 @@ export class Poll<T extends Pollable = Pollable> {
   /**
    * pollAsync(timeout_ms = -1, { signal }) → the result of poll(), without blocking the
    * event loop: poll(2) runs on a thread of its own over a copy of the array, with one more
-   * descriptor (a pipe) that an abort writes to.
+   * descriptor (a pipe) that an abort writes to. Closing a polled socket wakes it (that
+   * socket is reported POLLNVAL).
+   * @throws (rejects) OSError from poll(2); the signal's reason when aborted.
+   * @example const ready = await p.pollAsync(5000, { signal });
    */
   pollAsync(timeout_ms: number | null = -1, options: AsyncOptions = {}): Promise<PollResult<T>[]> {
     let ms: number;
@@ -163,7 +209,7 @@ export class Poll<T extends Pollable = Pollable> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
     let now: PollResult<T>[];
     try {
       now = this.#pollOnce(0);
@@ -179,18 +225,20 @@ export class Poll<T extends Pollable = Pollable> {
     const snapshot = this.#entries.slice();
     const polled = Array.from({ length: count }, (_, i) => this.#fds[i * 2]!);
     // The thread's poll(2) holds every polled socket open until it returns: closing one of
-    // them wakes it, so the socket really closes and is reported POLLNVAL at once.
+    // them wakes it, so the socket really closes and is reported POLLNVAL at once. The core
+    // does this for every close of a polled number (native/poll_async.h); waking here too
+    // also ends the wait for a Socket whose number the thread polls under another entry.
     const sockets = snapshot.flatMap((entry) => entry.obj instanceof Socket ? [entry.obj] : []);
     return new Promise((resolve, reject) => {
-      let onAbort: (() => void) | undefined;
+      let abortListener: (() => void) | undefined;
       let wake: (() => void) | undefined;
       const settle = (): void => {
-        if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+        if (abortListener !== undefined) offAbort(signal!, abortListener);
         if (wake !== undefined) for (const s of sockets) s._onClose?.delete(wake);
       };
       const job = native.pollAsync(this.#bytes, count, ms, (rc: number, pollfds: Buffer | null) => {
         settle();
-        if (signal?.aborted) return; // already rejected
+        if (signal !== undefined && isAborted(signal)) return; // already rejected
         if (rc < 0) {
           reject(new OSError(-rc, "poll"));
           return;
@@ -209,12 +257,12 @@ export class Poll<T extends Pollable = Pollable> {
       wake = wakeJob;
       for (const s of sockets) (s._onClose ??= new Set()).add(wakeJob);
       if (signal !== undefined) {
-        onAbort = () => {
+        abortListener = () => {
           settle();
           native.pollAsyncAbort(job);
-          reject(signal.reason);
+          reject(abortReason(signal));
         };
-        signal.addEventListener("abort", onAbort, { once: true });
+        onAbort(signal, abortListener);
       }
     });
   }
@@ -295,7 +343,10 @@ export class Poll<T extends Pollable = Pollable> {
   }
 }
 
-/** poll(): a new, empty poller. */
+/**
+ * poll(): a new, empty {@link Poll}.
+ * @example const p = poll<Socket>();
+ */
 export function poll<T extends Pollable = Pollable>(): Poll<T> {
   return new Poll<T>();
 }
@@ -312,6 +363,9 @@ function listOf<T>(value: unknown, name: string): T[] {
  * select(rlist, wlist, xlist, timeout_s?) → [readable, writable, exceptional], each in the
  * order of its list. Readable = POLLIN|POLLHUP|POLLERR, writable = POLLOUT|POLLERR,
  * exceptional = POLLPRI; timeout_s in seconds, null or absent = forever. One poll(2).
+ * @throws OSError(EBADF) when a list holds a closed socket or a descriptor that is not
+ *   open; TypeError for a list that is not iterable or an entry that cannot be polled.
+ * @example const [readable] = select([a, b], [], [], 1.5);
  */
 export function select<T extends Pollable>(
   rlist: Iterable<T>, wlist: Iterable<T>, xlist: Iterable<T>, timeout_s?: number | null,

@@ -3,8 +3,15 @@
 
 export function describeType(value: unknown): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? (value.constructor?.name ?? "an object") : typeof value;
+  if (typeof value !== "object") return typeof value;
+  // Reading `constructor` runs a Proxy's trap or a getter: a message must not throw.
+  try {
+    if (Array.isArray(value)) return "an array";
+    const name: unknown = value.constructor?.name;
+    return typeof name === "string" && name !== "" ? name : "an object";
+  } catch {
+    return "an object";
+  }
 }
 
 /** An integer in [min, max]: TypeError when not a number, RangeError otherwise. */

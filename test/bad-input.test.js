@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EAFNOSUPPORT, EBADF, EINVAL } from "../dist/errno.js";
 import { fdCount, tcpPair } from "./support/peers.js";
-import { expectOSError, watchdog } from "./support/tests-a.js";
+import { expectOSError } from "./support/assertions.js";
+import { watchdog } from "./support/blocking.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);

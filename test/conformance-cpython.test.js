@@ -7,7 +7,9 @@ import { createHash } from "node:crypto";
 import * as socket from "../dist/index.js";
 import * as errno from "../dist/errno.js";
 import { startPeer } from "./support/peers.js";
-import { hasIPv6Loopback, hasPython, patternBytes, python } from "./support/tests-b.js";
+import { patternBytes } from "./support/bytes.js";
+import { hasIPv6Loopback } from "./support/host.js";
+import { hasPython, python } from "./support/python.js";
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, IPPROTO_TCP, IPPROTO_UDP, AI_PASSIVE,
   AI_NUMERICHOST, AI_NUMERICSERV, AI_CANONNAME } = socket;

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import * as errno from "../dist/errno.js";
 import { startPeer, tcpPair } from "./support/peers.js";
-import { hasPython, python, runNode } from "./support/tests-b.js";
+import { runNode } from "./support/node-child.js";
+import { hasPython, python } from "./support/python.js";
 import { endianness } from "node:os";
 
 const { AF_INET, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_LINGER } = socket;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import * as errno from "../dist/errno.js";
 import { tcpPair } from "./support/peers.js";
-import { hasIPv6Loopback, interfaceIndex } from "./support/tests-b.js";
+import { hasIPv6Loopback, interfaceIndex } from "./support/host.js";
 
 const { AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, IPPROTO_IPV6, IPV6_V6ONLY } = socket;
 const skip = hasIPv6Loopback() ? false : "this machine has no IPv6 loopback (::1)";

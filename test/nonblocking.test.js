@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EAGAIN, ECONNREFUSED, EINPROGRESS, ENOTCONN } from "../dist/errno.js";
 import { listener, tcpPair } from "./support/peers.js";
-import { drain, errorWhenFull, expectOSError, fill, fullPair, sendAndWait, sleepSync, smallPair, watchdog } from "./support/tests-a.js";
+import { expectOSError } from "./support/assertions.js";
+import { sleepSync, watchdog } from "./support/blocking.js";
+import { drain, errorWhenFull, fill, fullPair, sendAndWait, smallPair } from "./support/send-buffers.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);

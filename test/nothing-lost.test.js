@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { EAGAIN, ETIMEDOUT } from "../dist/errno.js";
 import { tcpPair } from "./support/peers.js";
-import { drain, expectOSError, smallPair, watchdog } from "./support/tests-a.js";
+import { expectOSError } from "./support/assertions.js";
+import { watchdog } from "./support/blocking.js";
+import { drain, smallPair } from "./support/send-buffers.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);

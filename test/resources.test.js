@@ -9,7 +9,8 @@ import { readdirSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import { fdCount } from "./support/peers.js";
-import { openSockets, runNode, tempDir } from "./support/tests-b.js";
+import { openSockets, tempDir } from "./support/host.js";
+import { runNode } from "./support/node-child.js";
 
 const { AF_INET, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_LINGER } = socket;
 const LINGER_0 = Buffer.alloc(8); // struct linger { l_onoff = 1, l_linger = 0 }, either byte order

@@ -1,5 +1,5 @@
 // A single-threaded echo server built only from non-blocking sockets and one Poll serves
-// 400 concurrent loopback clients (examples/poll-echo-client.js in a child process, which
+// 400 concurrent loopback clients (examples/poll-echo/client.js in a child process, which
 // checks each echo against a SHA-256 of what it sent). The run time is reported, not judged.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,8 +10,8 @@ import * as socket from "../dist/index.js";
 import { poll, POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL } from "../dist/select.js";
 import { ROOT } from "./support/peers.js";
 
-const CLIENT = path.join(ROOT, "examples", "poll-echo-client.js");
-const SERVER = path.join(ROOT, "examples", "poll-echo-server.js");
+const CLIENT = path.join(ROOT, "examples", "poll-echo", "client.js");
+const SERVER = path.join(ROOT, "examples", "poll-echo", "server.js");
 
 /** Runs a node program; resolves to { code, stdout, stderr }; killed after limitMs. */
 function run(file, args, limitMs = 25000) {

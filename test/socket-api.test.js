@@ -5,8 +5,9 @@ import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
 import * as socket from "../dist/index.js";
 import { EAGAIN, EBADF, ECONNREFUSED, EINVAL, ENOTCONN, ETIMEDOUT, errorcode } from "../dist/errno.js";
-import { listener, startPeer, tcpPair } from "./support/peers.js";
-import { expectOSError, scriptedPeer, watchdog } from "./support/tests-a.js";
+import { listener, scriptedPeer, startPeer, tcpPair } from "./support/peers.js";
+import { expectOSError } from "./support/assertions.js";
+import { watchdog } from "./support/blocking.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);

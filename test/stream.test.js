@@ -8,8 +8,8 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
-import { DIST, tcpPair } from "./support/peers.js";
-import { scriptedPeer, watchdog } from "./support/tests-a.js";
+import { DIST, scriptedPeer, tcpPair } from "./support/peers.js";
+import { watchdog } from "./support/blocking.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);

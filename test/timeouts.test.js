@@ -4,8 +4,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import { ETIMEDOUT } from "../dist/errno.js";
-import { listener, tcpPair } from "./support/peers.js";
-import { assertTimeoutBounds, expectOSError, fill, fullPair, scriptedPeer, trickle, watchdog } from "./support/tests-a.js";
+import { listener, scriptedPeer, tcpPair, trickle } from "./support/peers.js";
+import { assertTimeoutBounds, expectOSError } from "./support/assertions.js";
+import { watchdog } from "./support/blocking.js";
+import { fill, fullPair } from "./support/send-buffers.js";
 
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);
@@ -107,7 +109,7 @@ test("send(), sendto() and sendall() with a timeout and a full send buffer raise
  * connections and then drops SYNs, so the second attempt waits for a SYN-ACK that does
  * not come and times out.
  */
-function connectUntilFull(addr, connect) {
+function connectUntilFull(_addr, connect) {
   const connected = [];
   for (let i = 0; i < 8; i++) {
     const start = performance.now();

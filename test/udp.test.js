@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import * as errno from "../dist/errno.js";
-import { patternBytes } from "./support/tests-b.js";
+import { patternBytes } from "./support/bytes.js";
 
 const { AF_INET, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, MSG_PEEK, MSG_DONTWAIT } = socket;
 

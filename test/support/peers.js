@@ -1,5 +1,6 @@
-// Shared test support: peers in other processes (blocking calls freeze this one's event
-// loop), in-process connected pairs, descriptor counts and timing.
+// Shared test support: peers in other processes (a blocking call freezes this one's event
+// loop: a scripted sender, any peer that connects back), in-process connected pairs,
+// descriptor counts and timing.
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { once } from "node:events";
@@ -82,4 +83,65 @@ export function tcpPair(family = socket.AF_INET) {
   const [server] = srv.accept();
   srv.close();
   return [client, server];
+}
+
+/**
+ * A peer process that connects to 127.0.0.1:port and follows `plan`, a list of steps:
+ * { wait: ms }, { send: "text", repeat?: n } (UTF-8, `repeat` times) or { end: true }
+ * (half-close). It prints "ready"
+ * once connected and exits by itself when the plan is done and the other side closed,
+ * when the connection fails, or after `lingerMs` in any case.
+ */
+const SENDER = `
+import net from "node:net";
+const port = Number(process.argv[1]);
+const plan = JSON.parse(process.argv[2]);
+const lingerMs = Number(process.argv[3]);
+setTimeout(() => process.exit(0), lingerMs).unref();
+const conn = net.connect(port, "127.0.0.1", async () => {
+  console.log("ready");
+  for (const step of plan) {
+    if (conn.destroyed) break;
+    if (step.wait) await new Promise((r) => setTimeout(r, step.wait));
+    else if (step.send !== undefined) conn.write(step.send.repeat(step.repeat ?? 1));
+    else if (step.end) conn.end();
+  }
+});
+conn.on("data", () => {});
+conn.on("error", () => process.exit(0));
+conn.on("close", () => process.exit(0));
+`;
+
+/**
+ * Starts a SENDER peer and accepts its connection. Returns { conn, done }: `conn` is this
+ * side (blocking, no timeout); `done` resolves to { code, stdout, stderr } when the peer
+ * has exited.
+ */
+export async function scriptedPeer(plan, { lingerMs = 8000 } = {}) {
+  return acceptPeer(SENDER, [JSON.stringify(plan), String(lingerMs)]);
+}
+
+/**
+ * Starts a Node peer `script` that connects to a fresh loopback listener (its port is the
+ * first argument, `args` follow) and prints a line once connected; accepts that connection.
+ * Returns { conn, done } as scriptedPeer does.
+ */
+export async function acceptPeer(script, args) {
+  const [srv, [, port]] = listener();
+  const peer = startPeer("node", script, { args: [String(port), ...args] });
+  try {
+    await peer.ready;
+    srv.settimeout(5);
+    const [conn] = srv.accept();
+    return { conn, done: peer.done };
+  } finally {
+    srv.close();
+  }
+}
+
+/** `count` steps sending `text` with `everyMs` between them (the first one after everyMs). */
+export function trickle(text, count, everyMs) {
+  const plan = [];
+  for (let i = 0; i < count; i++) plan.push({ wait: everyMs }, { send: text });
+  return plan;
 }

@@ -2,19 +2,19 @@
 // each sends `bytes` of its own pseudo-random data, shuts down its sending side, reads the
 // echo to the end and compares checksums. One thread, one select.Poll.
 //
-//   node examples/poll-echo-client.js <port> [clients=10] [bytes=65536] [seconds=30] [--quiet]
+//   node examples/poll-echo/client.js <port> [clients=10] [bytes=65536] [seconds=30] [--quiet]
 //
 // The last line is a summary as JSON: {"clients","ok","failed","bytes","ms"}; the exit
 // status is 1 when any client failed.
 import { createHash } from "node:crypto";
-import * as socket from "../dist/index.js";
-import { errorcode } from "../dist/errno.js";
-import { poll, POLLIN, POLLOUT, POLLERR, POLLHUP } from "../dist/select.js";
+import * as socket from "usocket-node";
+import { errorcode } from "usocket-node/errno";
+import { poll, POLLIN, POLLOUT, POLLERR, POLLHUP } from "usocket-node/select";
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const quiet = process.argv.includes("--quiet");
 if (args.length < 1) {
-  console.error("usage: node examples/poll-echo-client.js <port> [clients] [bytes] [seconds] [--quiet]");
+  console.error("usage: node examples/poll-echo/client.js <port> [clients] [bytes] [seconds] [--quiet]");
   process.exit(2);
 }
 const port = Number(args[0]);
@@ -26,7 +26,7 @@ const log = quiet ? () => {} : (line) => console.log(`client: ${line}`);
 /** Deterministic bytes for client `n` (xorshift), so a lost or swapped byte shows. */
 function payload(n) {
   const bytes = Buffer.allocUnsafe(size);
-  let x = (n + 1) * 2654435761 >>> 0 || 1;
+  let x = ((n + 1) * 2654435761) >>> 0 || 1;
   for (let i = 0; i < size; i++) {
     x ^= x << 13;
     x >>>= 0;

@@ -1,6 +1,6 @@
 // The demo's server: accepts one client and echoes each line upper-cased, blocking.
 import { parentPort } from "node:worker_threads";
-import * as socket from "../dist/index.js";
+import * as socket from "usocket-node";
 
 const srv = socket.socket();
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);

@@ -1,13 +1,13 @@
 // A poll-driven echo server: one thread, non-blocking sockets, one select.Poll. It echoes
 // whatever each client sends until the client shuts down its sending side, then closes.
 //
-//   node examples/poll-echo-server.js [clients=10] [seconds=30] [--quiet]
+//   node examples/poll-echo/server.js [clients=10] [seconds=30] [--quiet]
 //
 // It listens on 127.0.0.1 (port chosen by the system, printed on the first line) and exits
 // after `clients` connections have finished, or after `seconds`. Run the client beside it:
-//   node examples/poll-echo-client.js <port>
-import * as socket from "../dist/index.js";
-import { poll, POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL } from "../dist/select.js";
+//   node examples/poll-echo/client.js <port>
+import * as socket from "usocket-node";
+import { poll, POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL } from "usocket-node/select";
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const quiet = process.argv.includes("--quiet");

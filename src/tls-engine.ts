@@ -1,0 +1,230 @@
+// The TLS transport: an OpenSSL connection whose records pass through memory BIOs, fed
+// from and drained to the socket underneath (or to any byte stream: feed/drain are the
+// seam the MicroPython bridge uses for stream objects that are not sockets). It is the
+// Transport of operations.ts for an SSLSocket, so read/readline/timeouts/kept-back bytes
+// and the Promise twins are the socket's own rules, not a second copy. Each step moves
+// bytes once without waiting; when OpenSSL needs the other direction first (a handshake,
+// ciphertext still to be sent), the step asks to wait for that direction instead.
+import { E, OSError } from "./errors.js";
+import { MSG_DONTWAIT, MSG_PEEK } from "./constants.js";
+import * as op from "./operations.js";
+import { tls, type TlsConnectionHandle } from "./tls-native.js";
+import {
+  SSL_ERROR_SYSCALL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, sslErrorFrom,
+} from "./tls-errors.js";
+
+const POLLIN = op.POLLIN;
+const POLLOUT = op.POLLOUT;
+const EAGAIN = E.EAGAIN;
+/** Most plaintext given to one SSL_write: bounds the ciphertext waiting in memory. */
+const WRITE_CHUNK = 256 * 1024;
+/** "Call OpenSSL again": the step fed it input. */
+const RETRY = 1;
+
+export class TlsEngine {
+  #conn: TlsConnectionHandle | null;
+  /** OpenSSL reads and writes the descriptor itself (DTLS; the measured alternative). */
+  readonly attached: boolean;
+  /** Plaintext SSL_write took whose ciphertext could not all be sent yet: reported as
+   * written once it is (OpenSSL's rule: a write that must wait is retried with the same
+   * bytes). */
+  #unreported = 0;
+
+  constructor(conn: TlsConnectionHandle, attached: boolean) {
+    this.#conn = conn;
+    this.attached = attached;
+  }
+
+  /** @internal The native connection; EBADF once freed. */
+  handle(syscall: string): TlsConnectionHandle {
+    if (this.#conn === null) throw new OSError(E.EBADF, syscall);
+    return this.#conn;
+  }
+
+  get freed(): boolean {
+    return this.#conn === null;
+  }
+
+  free(): void {
+    const conn = this.#conn;
+    this.#conn = null;
+    if (conn !== null) tls.connectionFree(conn);
+  }
+
+  /** The failure behind an SSL_get_error code, as an exception. */
+  #fail(code: number, syscall: string): never {
+    const entry = tls.takeError();
+    const conn = this.#conn;
+    const verify = conn === null ? 0 : tls.connectionState(conn)[1];
+    throw sslErrorFrom(entry, code, syscall, verify);
+  }
+
+  /** Sends the ciphertext waiting: 0 when all went, waitFor(POLLOUT) otherwise, or -errno. */
+  flush(lower: op.Channel, flags: number, syscall: string): number {
+    if (this.attached) return 0;
+    const left = tls.connectionSendFd(this.handle(syscall), lower.fdFor(syscall), flags | lower.dontwait);
+    return left > 0 ? op.waitFor(POLLOUT) : left;
+  }
+
+  /** What to do after OpenSSL returned -code: RETRY (input was fed), a result for the
+   * operation (0 = end of stream, waitFor(events), -errno), or an exception. */
+  #next(code: number, lower: op.Channel, flags: number, syscall: string): number {
+    if (code === SSL_ERROR_WANT_READ) {
+      if (this.attached) return this.#dtlsTimer(syscall) ? RETRY : op.waitFor(POLLIN);
+      const conn = this.handle(syscall);
+      const fd = lower.fdFor(syscall);
+      const io = flags | lower.dontwait;
+      // What OpenSSL wrote before it needed input (a handshake flight) goes out first.
+      const left = tls.connectionSendFd(conn, fd, io);
+      if (left < 0) return left;
+      const n = tls.connectionRecvFd(conn, fd, io);
+      if (n > 0) return RETRY;
+      if (n === 0) {
+        // The peer's end of stream: OpenSSL reports a truncation, or the close_notify before it.
+        tls.connectionFeedEof(conn);
+        return RETRY;
+      }
+      if (n !== -EAGAIN) return n;
+      return op.waitFor(left > 0 ? POLLIN | POLLOUT : POLLIN);
+    }
+    if (code === SSL_ERROR_WANT_WRITE) return op.waitFor(POLLOUT);
+    if (code === SSL_ERROR_ZERO_RETURN) return 0;
+    return this.#fail(code, syscall);
+  }
+
+  /** Whether DTLS's retransmission timer ran out (a blocking descriptor's receive ends
+   * when it does): the lost flight was sent again and OpenSSL is to be called again. */
+  #dtlsTimer(syscall: string): boolean {
+    const conn = this.handle(syscall);
+    if (tls.connectionDtlsTimer(conn, false) !== 0) return false;
+    tls.connectionDtlsTimer(conn, true);
+    return true;
+  }
+
+  /** The Transport's receive: decrypted bytes (0 = close_notify), -errno or waitFor. */
+  recvInto(lower: op.Channel, buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    const peek = (flags & MSG_PEEK) !== 0;
+    const io = flags & MSG_DONTWAIT;
+    for (;;) {
+      const rc = tls.connectionRead(this.handle(syscall), buf, offset, length, peek);
+      if (rc >= 0) return rc;
+      const next = this.#next(-rc, lower, io, syscall);
+      if (next !== RETRY) return next;
+    }
+  }
+
+  /** The Transport's send: plaintext bytes taken (their ciphertext sent), -errno or waitFor. */
+  sendFrom(lower: op.Channel, data: ArrayBufferView, offset: number, length: number, flags: number,
+    syscall: string): number {
+    const io = flags & MSG_DONTWAIT;
+    const flushed = this.flush(lower, io, syscall);
+    if (flushed !== 0) return flushed;
+    if (this.#unreported > 0) {
+      const n = Math.min(this.#unreported, length);
+      this.#unreported = 0;
+      return n;
+    }
+    for (;;) {
+      const rc = tls.connectionWrite(this.handle(syscall), data, offset, Math.min(length, WRITE_CHUNK));
+      if (rc > 0) {
+        const left = this.flush(lower, io, syscall);
+        if (left === op.waitFor(POLLOUT)) this.#unreported = rc;
+        return left === 0 ? rc : left;
+      }
+      const next = this.#next(-rc, lower, io, syscall);
+      if (next === 0) return -E.EPIPE; // the peer closed the TLS session: nothing can be sent
+      if (next !== RETRY) return next;
+    }
+  }
+
+  /** One try at the handshake: 1 when done (and its last flight sent), -errno or waitFor. */
+  handshake(lower: op.Channel, flags: number, syscall: string): number {
+    for (;;) {
+      const rc = tls.connectionHandshake(this.handle(syscall));
+      if (rc === 1) {
+        const left = this.flush(lower, flags, syscall);
+        return left === 0 ? 1 : left;
+      }
+      const next = this.#next(-rc, lower, flags, syscall);
+      if (next === 0) this.#fail(SSL_ERROR_SYSCALL, syscall);
+      if (next !== RETRY) return next;
+    }
+  }
+
+  /** One try at closing the TLS session: sends close_notify; with `mutual`, also waits for
+   * the peer's. 0 when done, -errno or waitFor. */
+  shutdown(lower: op.Channel, mutual: boolean, flags: number, syscall: string): number {
+    for (;;) {
+      const rc = tls.connectionShutdown(this.handle(syscall));
+      if (rc >= 0) {
+        const left = this.flush(lower, flags, syscall);
+        if (left !== 0 || rc === 1 || !mutual) return left;
+      }
+      const code = rc >= 0 ? SSL_ERROR_WANT_READ : -rc;
+      const next = this.#next(code, lower, flags, syscall);
+      if (next === 0) return 0; // the peer ended the stream instead: nothing more to wait for
+      if (next !== RETRY) return next;
+    }
+  }
+
+  /** Whether the handshake has finished. */
+  get established(): boolean {
+    return this.#conn !== null && tls.connectionState(this.#conn)[0] === 1;
+  }
+
+  /** Whether a read would return at once without the descriptor: decrypted bytes wait, or
+   * a whole record (or the end of the session) waits in the input BIO. */
+  readable(): boolean {
+    const conn = this.#conn;
+    if (conn === null) return false;
+    const [ready, input] = tls.connectionBuffered(conn);
+    if (ready > 0) return true;
+    if (input === 0 || this.attached || tls.connectionState(conn)[0] !== 1) return false;
+    const probe = Buffer.allocUnsafe(1);
+    const rc = tls.connectionRead(conn, probe, 0, 1, true);
+    tls.takeError();
+    return rc !== -SSL_ERROR_WANT_READ;
+  }
+}
+
+/** The channel of operations.ts for an SSLSocket: the TLS engine over the wrapped
+ * socket's own channel (the socket itself, or its Promise-layer channel). */
+export class TlsChannel implements op.Channel {
+  constructor(
+    readonly engine: TlsEngine,
+    readonly lower: op.Channel,
+    readonly kept: op.KeptBytes,
+    readonly type: number,
+    readonly check: (syscall: string) => void,
+    /** MSG_DONTWAIT for a blocking socket whose waits its SSLSocket makes itself. */
+    readonly extraFlags = 0,
+  ) {}
+
+  get dontwait(): number {
+    return this.lower.dontwait | this.extraFlags;
+  }
+
+  fdFor(syscall: string): number {
+    this.check(syscall);
+    return this.lower.fdFor(syscall);
+  }
+
+  takeKept(into: Uint8Array, offset: number, length: number, peek: boolean): number {
+    return this.kept.take(into, offset, length, peek);
+  }
+
+  keepBack(bytes: Uint8Array): void {
+    this.kept.keepBack(bytes);
+  }
+
+  recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    this.check(syscall);
+    return this.engine.recvInto(this.lower, buf, offset, length, flags | this.extraFlags, syscall);
+  }
+
+  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string): number {
+    this.check(syscall);
+    return this.engine.sendFrom(this.lower, data, offset, length, flags | this.extraFlags, syscall);
+  }
+}
+

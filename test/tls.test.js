@@ -1,0 +1,513 @@
+// usocket-node/ssl against CPython's ssl on loopback: verification outcomes, both sides,
+// client certificates, ciphers, the end of a session, timeouts and non-blocking reads,
+// bulk transfer, and select seeing decrypted bytes.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import * as socket from "../dist/index.js";
+import * as select from "../dist/select.js";
+import * as ssl from "../dist/ssl.js";
+import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
+import { fdCount, listener, startPeer } from "./support/peers.js";
+
+const skip = haveOpenssl() ? false : "the openssl command is not installed";
+let certs;
+before(() => {
+  if (!skip) certs = makeCertificates();
+});
+after(() => certs?.cleanup());
+
+/** Connects a plain socket to a CPython server peer started with cfg. */
+async function toPython(cfg) {
+  const peer = pythonPeer({ role: "server", ...cfg });
+  const port = Number(await peer.ready);
+  const s = socket.socket();
+  s.connect(["127.0.0.1", port]);
+  return [s, peer];
+}
+
+function clientContext() {
+  const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+  ctx.load_verify_locations(certs.ca);
+  return ctx;
+}
+
+describe("client verification against a CPython server", { skip, timeout: 120000 }, () => {
+  test("a verified client reads, writes, and reports the session", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, unwrap: true });
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    assert.equal(t.version(), "TLSv1.3");
+    const [name, proto, bits] = t.cipher();
+    assert.match(name, /^TLS_/);
+    assert.equal(proto, "TLSv1.3");
+    assert.ok(bits >= 128);
+    assert.equal(t.server_hostname, "localhost");
+    const cert = t.getpeercert();
+    assert.deepEqual(cert.subject[0], [["commonName", "localhost"]]);
+    assert.deepEqual(cert.subjectAltName, [["DNS", "localhost"], ["IP Address", "127.0.0.1"]]);
+    assert.equal(cert.version, 3);
+    const der = t.getpeercert(true);
+    assert.ok(Buffer.isBuffer(der) && der[0] === 0x30);
+    assert.equal(t.write("hello"), 5);
+    assert.equal(String(t.read(10)), "echo:hello");
+    // The peer unwraps: its close_notify is a clean end of stream.
+    assert.equal(t.read().length, 0);
+    t.close();
+    await peer.done;
+  });
+
+  test("an IP address as server_hostname is checked against the IP entries", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const t = clientContext().wrap_socket(s, { server_hostname: "127.0.0.1" });
+    t.write("x");
+    assert.equal(String(t.read(6)), "echo:x");
+    t.close();
+    await peer.done;
+  });
+
+  const failures = [
+    ["a hostname mismatch", () => certs.wrongHost, "hostname mismatch", ssl.SSLCertVerificationError],
+    ["an unknown CA", () => certs.stranger, "unable to get local issuer certificate", ssl.SSLCertVerificationError],
+    ["an expired certificate", () => certs.expired, "certificate has expired", ssl.SSLCertVerificationError],
+  ];
+  for (const [what, pick, message, kind] of failures) {
+    test(`${what} fails the handshake with SSLCertVerificationError`, async () => {
+      const [s, peer] = await toPython({ cert: pick().cert, key: pick().key });
+      assert.throws(() => clientContext().wrap_socket(s, { server_hostname: "localhost" }), (e) => {
+        assert.ok(e instanceof kind && e instanceof ssl.SSLError && e instanceof socket.OSError);
+        assert.equal(e.reason, "CERTIFICATE_VERIFY_FAILED");
+        assert.equal(e.verify_message, message);
+        assert.equal(typeof e.verify_code, "number");
+        assert.equal(e.args[0], e.errno);
+        return true;
+      });
+      s.close();
+      const { stdout } = await peer.done;
+      assert.match(stdout, /handshake failed/);
+    });
+  }
+
+  test("CERT_NONE accepts a certificate from an unknown CA, and getpeercert() is then {}", async () => {
+    const [s, peer] = await toPython({ cert: certs.stranger.cert, key: certs.stranger.key });
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    ctx.verify_mode = ssl.CERT_NONE;
+    const t = ctx.wrap_socket(s, { server_hostname: "elsewhere" });
+    assert.deepEqual(t.getpeercert(), {});
+    assert.ok(t.getpeercert(true).length > 100);
+    t.write("y");
+    assert.equal(String(t.read(6)), "echo:y");
+    t.close();
+    await peer.done;
+  });
+
+  test("DER data for load_verify_locations and load_cert_chain (MicroPython's extension)", async () => {
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    ctx.load_verify_locations(certs.caDer);
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+    t.write("d");
+    assert.equal(String(t.read(6)), "echo:d");
+    t.close();
+    await peer.done;
+    const server = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    server.load_cert_chain(certs.serverDer.cert, certs.serverDer.key);
+  });
+
+  test("load_default_certs reads SSL_CERT_FILE", async () => {
+    const saved = process.env.SSL_CERT_FILE;
+    process.env.SSL_CERT_FILE = certs.ca;
+    try {
+      const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      ctx.load_default_certs();
+      const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+      const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+      t.close();
+      await peer.done;
+    } finally {
+      if (saved === undefined) delete process.env.SSL_CERT_FILE;
+      else process.env.SSL_CERT_FILE = saved;
+    }
+  });
+});
+
+describe("server side and client certificates with CPython", { skip, timeout: 120000 }, () => {
+  /** Accepts one CPython client (cfg) and wraps it with ctx: [SSLSocket or the error, peer]. */
+  async function serve(ctx, cfg) {
+    const [srv, [, port]] = listener();
+    const peer = pythonPeer({ role: "client", port, ...cfg });
+    await peer.ready;
+    srv.settimeout(10);
+    const [conn] = srv.accept();
+    srv.close();
+    conn.settimeout(10);
+    try {
+      return [ctx.wrap_socket(conn, { server_side: true }), peer];
+    } catch (error) {
+      conn.close();
+      return [error, peer];
+    }
+  }
+
+  function serverContext() {
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    ctx.load_cert_chain(certs.server.cert, certs.server.key);
+    return ctx;
+  }
+
+  test("a CPython client verifies this server and exchanges data", async () => {
+    const [t, peer] = await serve(serverContext(), { ca: certs.ca, hostname: "localhost", action: "echo" });
+    assert.ok(t instanceof ssl.SSLSocket, String(t));
+    assert.equal(t.server_side, true);
+    assert.equal(t.getpeercert(), null); // the client sent none
+    t.sendall("ping");
+    assert.equal(String(t.read(9)), "echo:ping");
+    t.close();
+    assert.equal((await peer.done).code, 0);
+  });
+
+  test("a required client certificate is checked: given, it is read; missing, the handshake fails", async () => {
+    const ctx = serverContext();
+    ctx.verify_mode = ssl.CERT_REQUIRED;
+    ctx.load_verify_locations(certs.ca);
+    const [t, peer] = await serve(ctx, { ca: certs.ca, hostname: "localhost", cert: certs.client.cert, key: certs.client.key });
+    assert.ok(t instanceof ssl.SSLSocket, String(t));
+    assert.deepEqual(t.getpeercert().subject[0], [["commonName", "test client"]]);
+    t.sendall("x");
+    assert.equal(String(t.read(6)), "echo:x");
+    t.close();
+    await peer.done;
+
+    const [error, peer2] = await serve(ctx, { ca: certs.ca, hostname: "localhost" });
+    assert.ok(error instanceof ssl.SSLError, String(error));
+    assert.match(error.reason, /CERTIFICATE/);
+    await peer2.done;
+  });
+
+  test("this client presents its certificate to a CPython server that requires one", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, ca: certs.ca,
+      require_client_cert: true, action: "client_cert" });
+    const ctx = clientContext();
+    ctx.load_cert_chain(certs.client.cert, certs.client.key);
+    const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+    assert.equal(String(t.read(2)), "ok");
+    t.write("z");
+    t.close();
+    const { stdout } = await peer.done;
+    assert.match(stdout, /"commonName", "test client"/);
+  });
+
+  test("set_ciphers restricts the suites: one TLS 1.2 suite is what gets negotiated", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const ctx = clientContext();
+    ctx.set_ciphers(["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]);
+    assert.deepEqual(ctx.get_ciphers(), ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]);
+    const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+    assert.deepEqual(t.cipher(), ["ECDHE-ECDSA-AES128-GCM-SHA256", "TLSv1.2", 128]);
+    t.write("c");
+    assert.equal(String(t.read(6)), "echo:c");
+    t.close();
+    await peer.done;
+    assert.throws(() => ctx.set_ciphers("NO-SUCH-CIPHER"), ssl.SSLError);
+    assert.throws(() => ctx.set_ciphers(42), TypeError);
+  });
+});
+
+describe("the end of a session", { skip, timeout: 120000 }, () => {
+  test("close() sends close_notify: the CPython peer sees a clean end of stream", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "expect_close" });
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    t.write("last");
+    t.close();
+    t.close(); // idempotent
+    assert.equal(t.fileno(), -1);
+    assert.throws(() => t.read(1), (e) => e instanceof socket.OSError && e.code === "EBADF");
+    const { stdout } = await peer.done;
+    assert.match(stdout, /got:b'last':b''/);
+  });
+
+  test("a peer that drops TCP without close_notify: SSLError UNEXPECTED_EOF_WHILE_READING, not a silent EOF", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "drop" });
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    assert.equal(String(t.read(7)), "partial");
+    assert.throws(() => t.read(1), (e) => e instanceof ssl.SSLError && e.reason === "UNEXPECTED_EOF_WHILE_READING");
+    t.close();
+    await peer.done;
+  });
+
+  test("the peer's close_notify ends read() with the bytes before it", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "close_notify" });
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    assert.equal(String(t.read()), "bye");
+    assert.equal(t.recv(10).length, 0);
+    t.close();
+    await peer.done;
+  });
+
+  test("unwrap() exchanges close_notify and returns the plain socket", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, unwrap: true });
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    t.write("u");
+    assert.equal(String(t.read(6)), "echo:u");
+    const plain = t.unwrap();
+    assert.equal(plain, s);
+    assert.equal(t.fileno(), -1);
+    assert.equal(plain.recv(10).length, 0); // the peer closed after its unwrap
+    plain.close();
+    await peer.done;
+  });
+});
+
+describe("timeouts and non-blocking reads", { skip, timeout: 120000 }, () => {
+  test("a read times out with ETIMEDOUT, then reads what comes later", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "silent" });
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    t.settimeout(0.3);
+    assert.equal(t.gettimeout(), 0.3);
+    const start = performance.now();
+    assert.throws(() => t.readline(), (e) => e instanceof socket.OSError && e.code === "ETIMEDOUT");
+    const took = (performance.now() - start) / 1000;
+    assert.ok(took >= 0.25 && took < 3, `timed out after ${took} s`);
+    t.write("!");
+    t.settimeout(5);
+    assert.equal(String(t.readline()), "late\n");
+    t.write("!");
+    t.close();
+    await peer.done;
+  });
+
+  test("non-blocking: read returns null when nothing was decrypted, recv raises EAGAIN", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "silent" });
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    t.setblocking(false);
+    assert.equal(t.read(5), null);
+    assert.equal(t.readline(), null);
+    assert.throws(() => t.recv(5), (e) => e instanceof socket.OSError && e.code === "EAGAIN");
+    t.write("!");
+    t.setblocking(true);
+    assert.equal(String(t.readline()), "late\n");
+    t.write("!");
+    t.close();
+    await peer.done;
+  });
+
+  test("non-blocking handshake with do_handshake_on_connect=false proceeds step by step", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    s.setblocking(false);
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost", do_handshake_on_connect: false });
+    assert.equal(t.cipher(), null);
+    let written = null;
+    for (let i = 0; i < 500 && written === null; i++) {
+      written = t.write("step");
+      if (written === null) select.select([t], [t], [], 0.02);
+    }
+    assert.equal(written, 4);
+    let reply = null;
+    for (let i = 0; i < 500 && reply === null; i++) {
+      reply = t.read(9);
+      if (reply === null) select.select([t], [], [], 0.02);
+    }
+    assert.equal(String(reply), "echo:step");
+    t.close();
+    await peer.done;
+  });
+});
+
+describe("bulk transfer and select", { skip, timeout: 120000 }, () => {
+  test("8 MiB each way with uneven writes arrive whole (SHA-256 on both ends)", async () => {
+    const size = 8 * 1024 * 1024 + 12345;
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "bulk", size }, 60000);
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    const data = randomBytes(size);
+    const h = createHash("sha256").update(data).digest("hex");
+    let at = 0;
+    let step = 1;
+    while (at < size) {
+      const n = Math.min(size - at, (step * 7919) % 150001 + 1);
+      t.sendall(data.subarray(at, at + n));
+      at += n;
+      step++;
+    }
+    const back = createHash("sha256");
+    let got = 0;
+    const buf = Buffer.alloc(50000);
+    while (got < size) {
+      const n = t.readinto(buf, Math.min(buf.length, size - got, (got % 3) * 10000 + 1000));
+      assert.ok(n > 0);
+      back.update(buf.subarray(0, n));
+      got += n;
+    }
+    t.write("x");
+    const { stdout } = await peer.done;
+    assert.match(stdout, new RegExp(`received ${size} ${h}`));
+    assert.match(stdout, new RegExp(`sent ${size} ${back.digest("hex")}`));
+    t.close();
+  });
+
+  test("poll and select report POLLIN for decrypted bytes the descriptor no longer has", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "records" });
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    assert.equal(String(t.read(10)), "a".repeat(10));
+    // Both records came in one segment; the rest is inside the TLS layer now.
+    const p = select.poll();
+    p.register(t, select.POLLIN);
+    for (let i = 0; i < 200 && t.pending() + 10 < 200; i++) {
+      const more = t.read(1);
+      assert.ok(more.length === 1);
+      break;
+    }
+    const ready = p.poll(0);
+    assert.equal(ready.length, 1);
+    assert.equal(ready[0][0], t);
+    assert.ok(ready[0][1] & select.POLLIN);
+    assert.deepEqual(select.select([t], [], [], 0)[0], [t]);
+    assert.equal(String(t.read(189)), "a".repeat(89) + "b".repeat(100));
+    assert.equal(p.poll(0).length, 0);
+    t.write("x");
+    t.close();
+    await peer.done;
+  });
+});
+
+describe("bad input", { skip, timeout: 120000 }, () => {
+  test("wrong types and values are TypeError / RangeError", () => {
+    assert.throws(() => new ssl.SSLContext("client"), TypeError);
+    assert.throws(() => new ssl.SSLContext(7), RangeError);
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    assert.throws(() => { ctx.verify_mode = 5; }, RangeError);
+    assert.throws(() => { ctx.check_hostname = "yes"; }, TypeError);
+    assert.throws(() => { ctx.verify_callback = 3; }, TypeError);
+    assert.throws(() => { ctx.server_psk_keys = 3; }, TypeError);
+    assert.throws(() => ctx.load_cert_chain(42), TypeError);
+    assert.throws(() => ctx.load_verify_locations(), TypeError);
+    assert.throws(() => ctx.wrap_socket({}), TypeError);
+    const s = socket.socket();
+    assert.throws(() => ctx.wrap_socket(s, { server_hostname: 5 }), TypeError);
+    assert.throws(() => ctx.wrap_socket(s, { client_id: "x" }), TypeError);
+    s.close();
+  });
+
+  test("garbage certificates and keys, a key that does not match, a missing file", () => {
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    assert.throws(() => ctx.load_cert_chain(Buffer.from("not a certificate"), Buffer.from("nor a key")), ssl.SSLError);
+    assert.throws(() => ctx.load_verify_locations(null, Buffer.from("-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n")), ssl.SSLError);
+    assert.throws(() => ctx.load_cert_chain(certs.server.cert, certs.client.key), (e) => e instanceof ssl.SSLError && /KEY|MISMATCH/.test(e.reason));
+    assert.throws(() => ctx.load_cert_chain("/nonexistent/cert.pem"), (e) => e instanceof socket.OSError && e.code === "ENOENT");
+    assert.throws(() => ctx.load_cert_chain(randomBytes(300), randomBytes(100)), ssl.SSLError);
+  });
+
+  test("closed and UDP sockets are OSErrors", () => {
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+    const closed = socket.socket();
+    closed.close();
+    assert.throws(() => ctx.wrap_socket(closed), (e) => e instanceof socket.OSError && e.code === "EBADF");
+    const udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    assert.throws(() => ctx.wrap_socket(udp), (e) => e instanceof socket.OSError && e.code === "EPROTOTYPE");
+    udp.close();
+    const unconnected = socket.socket();
+    assert.throws(() => ctx.wrap_socket(unconnected), socket.OSError);
+    unconnected.close();
+  });
+
+  test("a plain-text peer gives SSLError, not a crash", async () => {
+    const [srv, addr] = listener();
+    const c = socket.socket();
+    c.connect(addr);
+    const [conn] = srv.accept();
+    conn.sendall("HTTP/1.0 400 Bad Request\r\n\r\n");
+    conn.close();
+    srv.close();
+    c.settimeout(5);
+    assert.throws(() => clientContext().wrap_socket(c, { server_hostname: "localhost" }),
+      (e) => e instanceof ssl.SSLError && typeof e.reason === "string" && e.reason.length > 0);
+    c.close();
+  });
+});
+
+describe("MicroPython's module wrap_socket and the socket methods of SSLSocket", { skip, timeout: 120000 }, () => {
+  test("wrap_socket(sock, {cadata, cert_reqs, server_hostname}) verifies with DER CA data", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const t = ssl.wrap_socket(s, { cadata: certs.caDer, cert_reqs: ssl.CERT_REQUIRED, server_hostname: "localhost" });
+    t.write("m");
+    assert.equal(String(t.read(6)), "echo:m");
+    t.close();
+    await peer.done;
+    const [s2, peer2] = await toPython({ cert: certs.stranger.cert, key: certs.stranger.key });
+    assert.throws(() => ssl.wrap_socket(s2, { cadata: certs.caDer, cert_reqs: ssl.CERT_REQUIRED, server_hostname: "localhost" }),
+      ssl.SSLCertVerificationError);
+    s2.close();
+    await peer2.done;
+    const [s3, peer3] = await toPython({ cert: certs.stranger.cert, key: certs.stranger.key });
+    const t3 = ssl.wrap_socket(s3); // CERT_NONE by default, as MicroPython's
+    t3.write("n");
+    assert.equal(String(t3.read(6)), "echo:n");
+    t3.close();
+    await peer3.done;
+  });
+
+  test("fileno, getsockname, getpeername, pending, makefile, timeouts and Symbol.dispose", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const fd = s.fileno();
+    let peerAddress;
+    {
+      const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+      assert.equal(t.fileno(), fd);
+      assert.deepEqual(t.getsockname(), s.getsockname());
+      peerAddress = t.getpeername();
+      assert.equal(peerAddress[0], "127.0.0.1");
+      assert.equal(t.pending(), 0);
+      assert.equal(t.makefile("rwb"), t);
+      assert.throws(() => t.makefile("x"), RangeError);
+      t.settimeout(2.5);
+      assert.equal(t.gettimeout(), 2.5);
+      assert.equal(s.gettimeout(), 2.5);
+      t.setblocking(true);
+      assert.equal(t.gettimeout(), null);
+      t.write("w");
+      assert.equal(String(t.read(6)), "echo:w");
+      t[Symbol.dispose](); // what `using` calls
+      t[Symbol.dispose]();
+    }
+    assert.equal(s.fileno(), -1); // disposing the SSLSocket closed the socket under it
+    await peer.done;
+  });
+
+  test("failed handshakes and closed SSLSockets leave no descriptor behind", async () => {
+    const before = fdCount();
+    for (let i = 0; i < 20; i++) {
+      const [srv, addr] = listener();
+      const c = socket.socket();
+      c.connect(addr);
+      const [conn] = srv.accept();
+      srv.close();
+      conn.sendall("not TLS at all\r\n");
+      conn.close();
+      assert.throws(() => clientContext().wrap_socket(c, { server_hostname: "localhost" }), ssl.SSLError);
+      c.close();
+    }
+    assert.equal(fdCount(), before);
+  });
+});
+
+describe("signals", { skip, timeout: 60000 }, () => {
+  test("SIGINT ends a blocking TLS handshake with OSError(EINTR), and the listener runs", async () => {
+    const peer = startPeer("node", `
+      const socket = await import(process.env.USOCKET);
+      const ssl = await import(process.env.USOCKET_DIST + "/ssl.js");
+      const [a, b] = socket.socketpair();
+      const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      ctx.verify_mode = ssl.CERT_NONE;
+      process.on("SIGINT", () => console.log("listener ran"));
+      console.log("ready");
+      try { ctx.wrap_socket(a); console.log("handshake returned"); }
+      catch (e) { console.log("caught " + e.code + " " + e.syscall); }
+      a.close(); b.close();
+    `, { limitMs: 15000 });
+    await peer.ready;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    peer.child.kill("SIGINT");
+    const { code, stdout, stderr } = await peer.done;
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /caught EINTR do_handshake/);
+    assert.match(stdout, /listener ran/);
+  });
+});
