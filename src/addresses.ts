@@ -86,6 +86,11 @@ function packUnix(address: unknown, syscall: string): Uint8Array {
   if (typeof address === "string") path = Buffer.from(address, "utf8");
   else if (address instanceof Uint8Array) path = address;
   else throw new TypeError(`${syscall}: an AF_UNIX address must be a path string or a Buffer, not ${describeType(address)}`);
+  // A path name ends at its first NUL for the kernel: "a\0b" would silently name "a" (an
+  // abstract name, which starts with NUL, is exact and may hold more).
+  if (path.length > 0 && path[0] !== 0 && path.indexOf(0) >= 0) {
+    throw new OSError(E.EINVAL, syscall, { address, message: "AF_UNIX path with an embedded NUL" });
+  }
   const packed = native.packUnixAddress(path);
   if (typeof packed === "number") {
     throw new OSError(-packed, syscall, { address, message: "AF_UNIX path too long" });

@@ -359,3 +359,18 @@ describe("forgotten sockets under descriptor pressure", () => {
     assert.match(out, /error EMFILE with \d+ open, all usable/);
   });
 });
+
+describe("an AF_UNIX path with an embedded NUL is refused, not cut", () => {
+  test("bind and connect of \"name\\0more\" are EINVAL and create nothing", async () => {
+    const { existsSync } = await import("node:fs");
+    const s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+    const name = `usocket-nul-${process.pid}`;
+    try {
+      assert.throws(() => s.bind(`${name}\0evil`), { code: "EINVAL" });
+      assert.throws(() => s.sendto("x", Buffer.from(`${name}\0evil`)), { code: "EINVAL" });
+      assert.equal(existsSync(name), false);
+    } finally {
+      s.close();
+    }
+  });
+});
