@@ -70,7 +70,7 @@ export class TlsEngine {
    * operation (0 = end of stream, waitFor(events), -errno), or an exception. */
   #next(code: number, lower: op.Channel, flags: number, syscall: string): number {
     if (code === SSL_ERROR_WANT_READ) {
-      if (this.attached) return op.waitFor(POLLIN);
+      if (this.attached) return this.#dtlsTimer(syscall) ? RETRY : op.waitFor(POLLIN);
       const conn = this.handle(syscall);
       const fd = lower.fdFor(syscall);
       const io = flags | lower.dontwait;
@@ -90,6 +90,15 @@ export class TlsEngine {
     if (code === SSL_ERROR_WANT_WRITE) return op.waitFor(POLLOUT);
     if (code === SSL_ERROR_ZERO_RETURN) return 0;
     return this.#fail(code, syscall);
+  }
+
+  /** Whether DTLS's retransmission timer ran out (a blocking descriptor's receive ends
+   * when it does): the lost flight was sent again and OpenSSL is to be called again. */
+  #dtlsTimer(syscall: string): boolean {
+    const conn = this.handle(syscall);
+    if (tls.connectionDtlsTimer(conn, false) !== 0) return false;
+    tls.connectionDtlsTimer(conn, true);
+    return true;
   }
 
   /** The Transport's receive: decrypted bytes (0 = close_notify), -errno or waitFor. */
@@ -129,14 +138,14 @@ export class TlsEngine {
   }
 
   /** One try at the handshake: 1 when done (and its last flight sent), -errno or waitFor. */
-  handshake(lower: op.Channel, syscall: string): number {
+  handshake(lower: op.Channel, flags: number, syscall: string): number {
     for (;;) {
       const rc = tls.connectionHandshake(this.handle(syscall));
       if (rc === 1) {
-        const left = this.flush(lower, 0, syscall);
+        const left = this.flush(lower, flags, syscall);
         return left === 0 ? 1 : left;
       }
-      const next = this.#next(-rc, lower, 0, syscall);
+      const next = this.#next(-rc, lower, flags, syscall);
       if (next === 0) this.#fail(SSL_ERROR_SYSCALL, syscall);
       if (next !== RETRY) return next;
     }
@@ -187,10 +196,12 @@ export class TlsChannel implements op.Channel {
     readonly kept: op.KeptBytes,
     readonly type: number,
     readonly check: (syscall: string) => void,
+    /** MSG_DONTWAIT for a blocking socket whose waits its SSLSocket makes itself. */
+    readonly extraFlags = 0,
   ) {}
 
   get dontwait(): number {
-    return this.lower.dontwait;
+    return this.lower.dontwait | this.extraFlags;
   }
 
   fdFor(syscall: string): number {
@@ -208,12 +219,12 @@ export class TlsChannel implements op.Channel {
 
   recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
     this.check(syscall);
-    return this.engine.recvInto(this.lower, buf, offset, length, flags, syscall);
+    return this.engine.recvInto(this.lower, buf, offset, length, flags | this.extraFlags, syscall);
   }
 
   sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string): number {
     this.check(syscall);
-    return this.engine.sendFrom(this.lower, data, offset, length, flags, syscall);
+    return this.engine.sendFrom(this.lower, data, offset, length, flags | this.extraFlags, syscall);
   }
 }
 

@@ -85,7 +85,8 @@ describe("the packed package, installed with scripts skipped and no network", ()
     cpSync(ROOT, tree, {
       recursive: true,
       preserveTimestamps: true,
-      filter: (source) => !NOT_COPIED.has(path.basename(source)) && !source.endsWith(".tgz"),
+      // The root itself is always copied, whatever its folder is called (a checkout named "api").
+      filter: (source) => source === ROOT || (!NOT_COPIED.has(path.basename(source)) && !source.endsWith(".tgz")),
     });
     symlinkSync(path.join(ROOT, "node_modules"), path.join(tree, "node_modules"));
     const packed = run("npm", ["pack", "--silent", "--pack-destination", scratch], tree).trim().split("\n").pop();

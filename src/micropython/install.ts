@@ -7,13 +7,17 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCalls } from "./calls.js";
 import { Heap } from "./heap.js";
+import { mountHost } from "./hostfs.js";
 import type { MicroPythonInstance } from "./types.js";
 
+/** What installSocket() replaces in the port besides `socket` and `select`. */
 export interface InstallOptions {
   /** Replace time.sleep/sleep_ms/sleep_us (which spin in this port) with real waits. Default true. */
   time?: boolean;
   /** Replace input() (which hangs in this port) with one that reads a line of sys.stdin. Default false. */
   input?: boolean;
+  /** Mount the host's file system (all but /dev, /proc, /sys) and start in its working directory. Default false. */
+  hostfs?: boolean;
   /** Replace the port's asyncio (driven by JavaScript's event loop) with the project's own. Default true. */
   asyncio?: boolean;
 }
@@ -50,12 +54,17 @@ function pythonSources(): Map<string, Buffer> {
   return sources;
 }
 
-/** Makes `import socket` and `import select` inside `mp` the usocket bridge. */
+/**
+ * Makes `import socket` and `import select` (and `usocket`/`uselect`) inside `mp` the
+ * usocket bridge, for an instance loaded by hand; loadMicroPython() does it for you.
+ * @example installSocket(await portModule.loadMicroPython());
+ */
 export function installSocket(mp: MicroPythonInstance, options: InstallOptions = {}): void {
   if (installed.has(mp)) return;
   const heap = new Heap();
   heap.attach(mp);
   mp.registerJsModule("_usocket", createCalls(heap));
+  if (options.hostfs === true) mountHost(mp);
   const files = pythonSources();
   for (const [name, data] of files) {
     const target = `${LIB}/${name}`;
@@ -66,7 +75,7 @@ export function installSocket(mp: MicroPythonInstance, options: InstallOptions =
   const flag = (b: boolean): string => (b ? "True" : "False");
   mp.runPython(
     `import sys\nsys.path.insert(0, '${LIB}')\nimport _usocket_boot\nsys.path.pop(0)\n` +
-      `_usocket_boot.install('${LIB}', ${flag(options.time ?? true)}, ${flag(options.input ?? false)}, ${flag(asyncio)})\n` +
+      `_usocket_boot.install('${LIB}', ${flag(options.time ?? true)}, ${flag(options.input ?? false)}, ${flag(asyncio)}, ${flag(options.hostfs === true)})\n` +
       `del sys.modules['_usocket_boot'], _usocket_boot, sys\n`,
   );
   installed.add(mp);

@@ -8,6 +8,13 @@ const PACKAGE = "@micropython/micropython-webassembly-pyscript";
 /** The first heap: garbage is only collected between calls from JavaScript, so be generous. */
 export const DEFAULT_HEAPSIZE = 64 * 1024 * 1024;
 
+/**
+ * Loads MicroPython's WebAssembly port (the optional peer dependency
+ * `@micropython/micropython-webassembly-pyscript`) with a 64 MiB first heap and installs
+ * the `socket` and `select` modules in it.
+ * @throws Error with the install command when the port package is not installed.
+ * @example const mp = await loadMicroPython({ stdout: (s) => process.stdout.write(s) }); mp.runPython("import socket");
+ */
 export async function loadMicroPython(options: LoadOptions & InstallOptions = {}): Promise<MicroPythonInstance> {
   let port: { loadMicroPython(options: LoadOptions): Promise<MicroPythonInstance> };
   try {
@@ -15,8 +22,8 @@ export async function loadMicroPython(options: LoadOptions & InstallOptions = {}
   } catch (error) {
     throw new Error(`usocket-node/micropython needs the MicroPython WebAssembly port: npm install ${PACKAGE}`, { cause: error });
   }
-  const { time, input, ...load } = options;
+  const { time, input, hostfs, asyncio, ...load } = options;
   const mp = await port.loadMicroPython({ heapsize: DEFAULT_HEAPSIZE, ...load });
-  installSocket(mp, { time, input });
+  installSocket(mp, { time, input, hostfs, asyncio });
   return mp;
 }
