@@ -45,7 +45,7 @@ describe("DTLS", { skip, timeout: 180000 }, () => {
     const ctx = new ssl.SSLContext(ssl.PROTOCOL_DTLS_SERVER);
     ctx.load_cert_chain(certs.server.cert, certs.server.key);
     const seen = [];
-    let raw = s;
+    const raw = s;
     for (let attempt = 0; attempt < 2; attempt++) {
       const [, from] = await raw.recvfromAsync(1, socket.MSG_PEEK);
       raw.connect(from);

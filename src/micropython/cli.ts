@@ -13,7 +13,6 @@ import * as path from "node:path";
 import * as util from "node:util";
 import { loadMicroPython, DEFAULT_HEAPSIZE } from "./loader.js";
 import { LIB } from "./install.js";
-import type { MicroPythonInstance } from "./types.js";
 
 const INVALID = "Invalid command line arguments. Use -h option for help.";
 

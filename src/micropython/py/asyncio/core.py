@@ -307,6 +307,6 @@ def new_event_loop():
     return Loop
 
 
-from .ioqueue import IOQueue
+from .ioqueue import IOQueue  # noqa: E402 (ioqueue imports this module: the cycle resolves here)
 
 new_event_loop()
