@@ -45,17 +45,27 @@ for (const [pairing, instances, permutations] of [
       const tests = path.join(dir, "tests");
       const files = readdirSync(path.join(tests, "multi_net")).filter((f) => /^(tcp|udp)_.*\.py$/.test(f)).map((f) => `multi_net/${f}`);
       assert.ok(files.length >= 9, `found only ${files.length} plain multi_net tests`);
-      const out = inNamespace(`exec python3 run-multitests.py ${quote([...instances, "-p", permutations, ...files])}`, tests);
+      const runner = (names) => inNamespace(`exec python3 run-multitests.py ${quote([...instances, "-p", permutations, ...names])}`, tests);
+      let out = runner(files);
       const found = results(out);
       const bridge = path.basename(CLI);
       const orders = instances[3] === "cpython" ? [[bridge, "python3"], ["python3", bridge]] : [[bridge, bridge]];
-      for (const f of files) {
-        for (const [first, second] of orders) {
-          const named = (i) => (i === bridge ? "usocket-micropython" : i);
-          const expected = `${f} on ${named(first)}|${named(second)}` in MULTI_EXPECTED_FAILS ? "fail" : "pass";
-          const key = `${f} on ${first}|${second}`;
-          assert.equal(found.get(key), expected, `${key}: ${found.get(key) ?? "not run"} (expected ${expected})\n${out}`);
-        }
+      const named = (i) => (i === bridge ? "usocket-micropython" : i);
+      const verdicts = () => files.flatMap((f) => orders.map(([first, second]) => {
+        const expected = `${f} on ${named(first)}|${named(second)}` in MULTI_EXPECTED_FAILS ? "fail" : "pass";
+        const key = `${f} on ${first}|${second}`;
+        return { f, key, expected, got: found.get(key) };
+      }));
+      // The UDP tests count replies within 250 ms timeouts, which a loaded machine can upset
+      // (as it would the unix port): a test that did not pass gets one more try, alone.
+      const again = [...new Set(verdicts().filter((v) => v.got !== v.expected).map((v) => v.f))];
+      if (again.length > 0) {
+        const more = runner(again);
+        for (const [name, verdict] of results(more)) found.set(name, verdict);
+        out += `\n--- run again ---\n${more}`;
+      }
+      for (const { key, expected, got } of verdicts()) {
+        assert.equal(got, expected, `${key}: ${got ?? "not run"} (expected ${expected})\n${out}`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
