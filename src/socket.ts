@@ -3,12 +3,14 @@
 // without a timeout stay in blocking mode, so the common call is one system call; a
 // socket with a timeout (or timeout 0) has a non-blocking descriptor and waits with
 // poll(2) under one deadline per call (docs/behaviour.md §4).
+import { Buffer } from "node:buffer";
 import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
 import {
   addressFromNative, packAddress, type Address, type AddressFamily, type AddressInput, type IPv4Address,
 } from "./addresses.js";
 import * as op from "./operations.js";
+import { recoveredFromPressure } from "./pressure.js";
 import { READ, WRITE, twin } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
 import { bytesToFill, bytesToSend, describeType, int32, integer, INT32_MAX, optionalInt32, size, timeoutSeconds } from "./validate.js";
@@ -110,6 +112,9 @@ export interface AsyncState {
  * AF_INET6, {@link UnixAddress} with AF_UNIX, the {@link Address} union when the family was
  * a plain number. `Mode` is the modes its stream methods are typed for: see
  * {@link StreamResult}.
+ * @typeParam A - the address form of its family (set by the family constant it was made with)
+ * @typeParam Mode - "blocking" (the default), or {@link SocketMode} for a socket that may be non-blocking
+ * @example const s = new Socket(); s.connect(["127.0.0.1", 8080]); s.sendall("hi");
  */
 export class Socket<A extends Address = Address, Mode extends SocketMode = "blocking"> {
   /** The address family it was made with (AF_INET, AF_INET6, AF_UNIX, ...). */
@@ -149,6 +154,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
       this.proto = proto === undefined ? 0 : int32(proto, "proto");
       if (fileno === undefined) {
         fd = native.socket(this.family, this.type, this.proto);
+        if (fd < 0 && recoveredFromPressure(fd)) fd = native.socket(this.family, this.type, this.proto);
         if (fd < 0) throw new OSError(-fd, "socket");
       } else {
         fd = fileno;
@@ -411,7 +417,10 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
 
   *#acceptOperation(): op.Operation<[Socket<A>, A]> {
     for (;;) {
-      const rc = native.accept(this.fdFor("accept"));
+      let rc = native.accept(this.fdFor("accept"));
+      if (rc === -E.EMFILE || rc === -E.ENFILE) {
+        if (recoveredFromPressure(rc)) rc = native.accept(this.fdFor("accept"));
+      }
       if (typeof rc !== "number") {
         return [Socket._adopt(rc[0], this.family, this.type, this.proto) as Socket<A>, addressFromNative(rc[1]) as A];
       }

@@ -4,11 +4,16 @@
 // Keys: "extmod/<file>" for run-tests.py; "multi_net/<file> on <instance0>|<instance1>" for
 // run-multitests.py, where an instance is "usocket-micropython" or "python3".
 
+/** run-tests.py tests not run, with why. */
+export const EXTMOD_NOT_RUN = {
+  // Also on run-tests.py's own webassembly list: the port hangs (instead of raising
+  // MemoryError) on any allocation while micropython.heap_lock() is in force, and a bridge
+  // call allocates, so the test can only time out.
+  "extmod/asyncio_heaplock.py": "the WebAssembly port hangs on allocation under heap_lock",
+};
+
 /** run-tests.py tests that are skipped here rather than passed. */
 export const EXTMOD_EXPECTED_SKIPS = {
-  // run-tests.py's own webassembly list; the port hangs (instead of raising MemoryError) on
-  // any allocation while micropython.heap_lock() is in force, so the test cannot complete.
-  "extmod/asyncio_heaplock.py": "the WebAssembly port hangs on allocation under heap_lock",
   // The test interrupts poll() from a second thread; the WebAssembly port has no _thread,
   // so the test itself prints SKIP.
   "extmod/select_poll_eintr.py": "needs _thread, which the WebAssembly port does not have",

@@ -211,7 +211,8 @@ class socket:
             raise TypeError('address must be a tuple (host, port)')
         n = len(address)
         if n < 2 or n > 4 or (n > 2 and self.family != AF_INET6):
-            raise TypeError('address must be (host, port)' + (' or (host, port, flowinfo, scopeid)' if self.family == AF_INET6 else ''))
+            extra = ' or (host, port, flowinfo, scopeid)' if self.family == AF_INET6 else ''
+            raise TypeError('address must be (host, port)' + extra)
         host = _host(address[0])
         port = _int(address[1], 'port')
         if port < 0 or port > 65535:
