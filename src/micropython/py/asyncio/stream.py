@@ -178,6 +178,7 @@ class Server:
                 stream = Stream(s2, {"peername": addr})
                 core.create_task(cb(stream, stream))
 
+
 async def start_server(cb, host, port, backlog=5, ssl=None):
     import socket
 
