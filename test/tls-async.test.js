@@ -243,7 +243,7 @@ describe("PSK and verify_callback against Node's tls", { skip, timeout: 180000 }
       assert.equal(String(await t.readAsync(8)), "verified");
       t.close();
       assert.deepEqual(seen, [[1, 0x30], [0, 0x30]]);
-      ctx.verify_callback = (der, depth) => (depth === 0 ? 1 : 0);
+      ctx.verify_callback = (_der, depth) => (depth === 0 ? 1 : 0);
       const refused = await connected(server.address().port);
       await assert.rejects(ctx.wrap_socketAsync(refused, { server_hostname: "localhost" }),
         (e) => e instanceof ssl.SSLCertVerificationError && e.verify_message === "application verification failure");

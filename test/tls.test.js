@@ -350,11 +350,7 @@ describe("bulk transfer and select", { skip, timeout: 180000 }, () => {
     // Both records came in one segment; the rest is inside the TLS layer now.
     const p = select.poll();
     p.register(t, select.POLLIN);
-    for (let i = 0; i < 200 && t.pending() + 10 < 200; i++) {
-      const more = t.read(1);
-      assert.ok(more.length === 1);
-      break;
-    }
+    if (t.pending() + 10 < 200) assert.equal(t.read(1).length, 1);
     const ready = p.poll(0);
     assert.equal(ready.length, 1);
     assert.equal(ready[0][0], t);
