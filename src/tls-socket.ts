@@ -428,25 +428,30 @@ export class SSLSocket {
     return this.#closed ? -1 : this.#sock.fileno();
   }
 
+  /** The wrapped socket's timeout: null blocks, 0 is non-blocking, else seconds per call. */
   settimeout(timeout: number | null): void {
     this.#check("settimeout");
     this.#sock.settimeout(timeout);
   }
 
+  /** The wrapped socket's timeout. */
   gettimeout(): number | null {
     return this.#sock.gettimeout();
   }
 
+  /** setblocking(false) is settimeout(0), setblocking(true) settimeout(null). */
   setblocking(flag: boolean): void {
     this.#check("setblocking");
     this.#sock.setblocking(flag);
   }
 
+  /** The wrapped socket's own address. */
   getsockname(): Address {
     this.#check("getsockname");
     return this.#sock.getsockname();
   }
 
+  /** The address of the peer. */
   getpeername(): Address {
     this.#check("getpeername");
     return this.#sock.getpeername();
@@ -486,10 +491,12 @@ export class SSLSocket {
     this.#sock.close();
   }
 
+  /** close(), for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** A short description for logs. */
   toString(): string {
     return `<SSLSocket fd=${this.fileno()}, server_side=${this.server_side}>`;
   }
