@@ -28,6 +28,9 @@ export interface NativeCore {
   /** Writes [family, type, protocol] of a socket descriptor into `out`; 0 or -errno
    * (EBADF: not open, ENOTSOCK: not a socket). */
   describe(fd: number, out: Int32Array): number;
+  /** Closes the descriptors of this thread's sockets that a collection found unreachable
+   * and whose finalizers have not run yet; how many. */
+  closeUnreachable(): number;
   close(handle: NativeHandle): number;
   setNonblocking(fd: number, on: boolean): number;
   bind(fd: number, address: Uint8Array): number;

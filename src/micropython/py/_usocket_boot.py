@@ -7,11 +7,12 @@ import sys
 def install(lib, time, input, asyncio, hostfs):
     sys.path.insert(0, lib)
     try:
-        for name in ('socket', 'select', 'usocket', 'uselect', 'asyncio', 'uasyncio'):
+        for name in ('socket', 'select', 'usocket', 'uselect', 'network', 'asyncio', 'uasyncio'):
             sys.modules.pop(name, None)
         import socket
         import select
-        mods = {'socket': socket, 'usocket': socket, 'select': select, 'uselect': select}
+        import network
+        mods = {'socket': socket, 'usocket': socket, 'select': select, 'uselect': select, 'network': network}
         if time:
             import _usocket_time
             mods['time'] = mods['utime'] = _usocket_time
