@@ -448,7 +448,12 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * @example s.connect(["127.0.0.1", 8080]);
    */
   connect(address: AddressInput): void {
-    this._run(this.#connectOperation(address), "connect");
+    const fd = this.fdFor("connect");
+    const packed = packAddress(this.family, address, "connect");
+    // The common case is one system call, as for send: no operation object unless the
+    // connection is still in progress.
+    const rc = native.connect(fd, packed);
+    if (rc !== 0) this._run(this.#connectInProgress(rc, address), "connect");
   }
 
   /**
@@ -468,7 +473,11 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * writability and reports SO_ERROR. */
   *#connecting(fd: number, packed: Uint8Array, address: unknown): op.Operation<void> {
     const rc = native.connect(fd, packed);
-    if (rc === 0) return;
+    if (rc !== 0) yield* this.#connectInProgress(rc, address);
+  }
+
+  /** After connect(2) returned `rc` (not 0): an error, or a connection in progress. */
+  *#connectInProgress(rc: number, address: unknown): op.Operation<void> {
     if (rc !== -EINPROGRESS) throw new OSError(-rc, "connect", { address });
     try {
       if (!(yield op.POLLOUT)) throw new OSError(EINPROGRESS, "connect", { address });
