@@ -16,6 +16,7 @@ import { gethostname } from "../helpers.js";
 import * as constants from "../constants.js";
 import { Poll, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../select.js";
 import type { Heap } from "./heap.js";
+import { createTlsCalls, TLS_KEY_BASE, type TlsPollable } from "./tls-calls.js";
 
 /** Details are waiting in error(): "kind\x01errno\x01message". */
 export const OTHER = -0x3fff0000;
@@ -28,7 +29,7 @@ const EBADF = native.errno["EBADF"]!;
 const EAGAIN = native.errno["EAGAIN"]!;
 const ENOENT = native.errno["ENOENT"]!;
 
-type Pollable = Socket | number;
+type Pollable = Socket | number | TlsPollable;
 
 interface Poller {
   poll: Poll<Pollable>;
@@ -113,7 +114,20 @@ export function createCalls(heap: Heap): Record<string, (...args: never[]) => nu
     return parts.join(FIELD);
   }
 
+  const tls = createTlsCalls(heap, {
+    socket: sock,
+    fail,
+    setError: (text: string) => {
+      lastError = text;
+    },
+    hold,
+    OTHER,
+    STALE,
+    NONE,
+  });
+
   return {
+    ...tls.calls,
     // ---- housekeeping ----
     codes: () => `${OTHER},${STALE},${NONE}`,
     constants: () => constantsText(),
@@ -457,7 +471,8 @@ export function createCalls(heap: Heap): Record<string, (...args: never[]) => nu
       try {
         const p = pollers.get(pid);
         if (p === undefined) return -EBADF;
-        const obj = p.objects.get(key) ?? (key >= 0 ? sock(key) : -key - 1);
+        const obj = p.objects.get(key) ??
+          (key >= TLS_KEY_BASE ? tls.pollable(key) : key >= 0 ? sock(key) : -key - 1);
         p.poll.register(obj, mask);
         p.objects.set(key, obj);
         return 0;

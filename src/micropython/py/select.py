@@ -15,6 +15,9 @@ def _key(obj):
     # a socket of this module is its id; any other descriptor is -(fd + 1)
     if isinstance(obj, _s.socket):
         return obj._id
+    pk = getattr(obj, '_pk', None)  # a TLS socket (tls.py)
+    if pk is not None:
+        return pk
     if type(obj) is int:
         fd = obj
     else:
