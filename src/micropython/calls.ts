@@ -16,6 +16,7 @@ import { gethostname } from "../helpers.js";
 import * as constants from "../constants.js";
 import { Poll, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../select.js";
 import type { Heap } from "./heap.js";
+import { errnoPairs } from "./hostfs.js";
 import { createTlsCalls, TLS_KEY_BASE, type TlsPollable } from "./tls-calls.js";
 
 /** Details are waiting in error(): "kind\x01errno\x01message". */
@@ -129,6 +130,16 @@ export function createCalls(heap: Heap): Record<string, (...args: never[]) => nu
   return {
     ...tls.calls,
     // ---- housekeeping ----
+    fserrnos: () => errnoPairs(),
+    /** The host follows the interpreter's working directory (relative AF_UNIX addresses). */
+    chdir(dir: string): number {
+      try {
+        process.chdir(dir);
+        return 0;
+      } catch (error) {
+        return fail(error);
+      }
+    },
     codes: () => `${OTHER},${STALE},${NONE}`,
     constants: () => constantsText(),
     errnos: () => Object.entries(native.errno).map(([name, value]) => `${name}=${value}`).join(FIELD),

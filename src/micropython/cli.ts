@@ -15,9 +15,6 @@ import type { MicroPythonInstance } from "./types.js";
 
 const USAGE = "usage: usocket-micropython [-X heapsize=N[k|m]] (script.py | -c code | -) [args...]";
 
-/** Most files copied from a folder that is made importable. */
-const MIRROR_LIMIT = 2000;
-const MIRROR_DEPTH = 4;
 
 function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -146,35 +143,6 @@ function parse(args: string[]): Invocation | string {
   return { heapsize, code: fs.readFileSync(file, "utf8"), filename: first, folder: path.dirname(file), argv: args.slice(i) };
 }
 
-/** Copies the Python files of `folder` (and its packages) into the instance's file system. */
-function mirror(mp: MicroPythonInstance, folder: string): void {
-  let count = 0;
-  const walk = (dir: string, depth: number): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    mp.FS.mkdirTree(dir);
-    for (const entry of entries) {
-      if (count >= MIRROR_LIMIT) return;
-      const full = path.join(dir, entry.name);
-      if (entry.isFile() && /\.(py|mpy)$/.test(entry.name)) {
-        try {
-          mp.FS.writeFile(full, fs.readFileSync(full));
-          count++;
-        } catch {
-          // unreadable: not importable
-        }
-      } else if (entry.isDirectory() && depth < MIRROR_DEPTH && fs.existsSync(path.join(full, "__init__.py"))) {
-        walk(full, depth + 1);
-      }
-    }
-  };
-  walk(folder, 0);
-}
-
 const RUNNER = String.raw`
 def _usocket_run(code, filename, argv, path):
     import sys, json
@@ -232,23 +200,18 @@ export async function main(args: string[]): Promise<number> {
       stderr: (data) => err.byte((data as Uint8Array)[0]!),
       stdin: () => input.byte(),
       input: true,
+      hostfs: true,
     });
   } catch (error) {
     process.stderr.write(`usocket-micropython: ${(error as Error).message}\n`);
     return 1;
   }
   // sys.path as MicroPython's unix port makes it: MICROPYPATH (or the default), with the
-  // script's folder first. Folders on it are copied in, since the port cannot see the disk.
+  // script's folder first. The host's file system is mounted, so they are read where they are.
   const cwd = process.cwd();
   const env = process.env["MICROPYPATH"];
   const sysPath = env === undefined ? ["", ".frozen", "/lib"] : env.split(path.delimiter).map((p) => (p === "" ? "" : path.resolve(p)));
   if (inv.folder !== null) sysPath.unshift(inv.folder);
-  for (const folder of new Set([cwd, ...sysPath.filter((p) => p !== "" && p !== ".frozen" && p !== "/lib")])) mirror(mp, folder);
-  try {
-    (mp.FS as unknown as { chdir(p: string): void }).chdir(cwd);
-  } catch {
-    // the working directory stays "/"
-  }
   let status: number;
   try {
     mp.runPython(RUNNER);

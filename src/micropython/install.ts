@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCalls } from "./calls.js";
 import { Heap } from "./heap.js";
+import { mountHost } from "./hostfs.js";
 import type { MicroPythonInstance } from "./types.js";
 
 export interface InstallOptions {
@@ -14,6 +15,8 @@ export interface InstallOptions {
   time?: boolean;
   /** Replace input() (which hangs in this port) with one that reads a line of sys.stdin. Default false. */
   input?: boolean;
+  /** Mount the host's file system (all but /dev, /proc, /sys) and start in its working directory. Default false. */
+  hostfs?: boolean;
   /** Replace the port's asyncio (driven by JavaScript's event loop) with the project's own. Default true. */
   asyncio?: boolean;
 }
@@ -56,6 +59,7 @@ export function installSocket(mp: MicroPythonInstance, options: InstallOptions =
   const heap = new Heap();
   heap.attach(mp);
   mp.registerJsModule("_usocket", createCalls(heap));
+  if (options.hostfs === true) mountHost(mp);
   const files = pythonSources();
   for (const [name, data] of files) {
     const target = `${LIB}/${name}`;
@@ -66,7 +70,7 @@ export function installSocket(mp: MicroPythonInstance, options: InstallOptions =
   const flag = (b: boolean): string => (b ? "True" : "False");
   mp.runPython(
     `import sys\nsys.path.insert(0, '${LIB}')\nimport _usocket_boot\nsys.path.pop(0)\n` +
-      `_usocket_boot.install('${LIB}', ${flag(options.time ?? true)}, ${flag(options.input ?? false)}, ${flag(asyncio)})\n` +
+      `_usocket_boot.install('${LIB}', ${flag(options.time ?? true)}, ${flag(options.input ?? false)}, ${flag(asyncio)}, ${flag(options.hostfs === true)})\n` +
       `del sys.modules['_usocket_boot'], _usocket_boot, sys\n`,
   );
   installed.add(mp);

@@ -15,8 +15,8 @@ export async function loadMicroPython(options: LoadOptions & InstallOptions = {}
   } catch (error) {
     throw new Error(`usocket-node/micropython needs the MicroPython WebAssembly port: npm install ${PACKAGE}`, { cause: error });
   }
-  const { time, input, ...load } = options;
+  const { time, input, hostfs, asyncio, ...load } = options;
   const mp = await port.loadMicroPython({ heapsize: DEFAULT_HEAPSIZE, ...load });
-  installSocket(mp, { time, input });
+  installSocket(mp, { time, input, hostfs, asyncio });
   return mp;
 }

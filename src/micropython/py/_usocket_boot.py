@@ -4,7 +4,7 @@
 import sys
 
 
-def install(lib, time, input, asyncio):
+def install(lib, time, input, asyncio, hostfs):
     sys.path.insert(0, lib)
     try:
         for name in ('socket', 'select', 'usocket', 'uselect', 'asyncio', 'uasyncio', 'tls', 'ssl'):
@@ -28,6 +28,7 @@ def install(lib, time, input, asyncio):
     finally:
         sys.path.pop(0)
     sys.modules.update(mods)
+    _host_errnos(hostfs)
     if input:
         import builtins
         builtins.input = _input
@@ -40,3 +41,44 @@ def _input(prompt=''):
     if not line:
         raise EOFError
     return line[:-1] if line[-1:] == '\n' else line
+
+
+def _host_errnos(hostfs):
+    # The file system answers with Emscripten's errno numbers; scripts compare them with the
+    # host's (errno.ENOENT), so the functions that reach it translate what they raise.
+    import builtins
+    import io
+    import os
+    import _usocket as u
+    table = {}
+    for kv in u.fserrnos().split('\x01'):
+        k, v = kv.split('=')
+        if k != v:
+            table[int(k)] = int(v)
+
+    def wrap(f):
+        def call(*args, **kw):
+            try:
+                return f(*args, **kw)
+            except OSError as e:
+                n = e.args[0] if e.args else None
+                if type(n) is int and n in table:
+                    raise OSError(table[n])
+                raise
+        return call
+
+    builtins.open = io.open = wrap(io.open)
+    for name in ('listdir', 'ilistdir', 'stat', 'statvfs', 'remove', 'unlink', 'rename', 'mkdir', 'rmdir',
+                 'getcwd'):
+        f = getattr(os, name, None)
+        if f is not None:
+            setattr(os, name, wrap(f))
+    chdir = wrap(os.chdir)
+    if hostfs:
+        # the host's working directory follows, for relative AF_UNIX addresses
+        def chdir_both(path):
+            chdir(path)
+            u.chdir(os.getcwd())
+        os.chdir = chdir_both
+    else:
+        os.chdir = chdir
