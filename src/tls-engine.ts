@@ -45,17 +45,32 @@ export class TlsEngine {
     return this.#conn === null;
   }
 
+  /** Gives the connection up without freeing it (it lives on elsewhere). */
+  release(): TlsConnectionHandle | null {
+    const conn = this.#conn;
+    this.#conn = null;
+    return conn;
+  }
+
   free(): void {
     const conn = this.#conn;
     this.#conn = null;
     if (conn !== null) tls.connectionFree(conn);
   }
 
-  /** The failure behind an SSL_get_error code, as an exception. */
-  #fail(code: number, syscall: string): never {
+  /** The failure behind an SSL_get_error code, as an exception. What OpenSSL wrote before
+   * it failed (the alert telling the peer why) is sent first, without waiting. */
+  #fail(code: number, syscall: string, lower?: op.Channel): never {
     const entry = tls.takeError();
     const conn = this.#conn;
     const verify = conn === null ? 0 : tls.connectionState(conn)[1];
+    if (conn !== null && lower !== undefined && !this.attached) {
+      try {
+        tls.connectionSendFd(conn, lower.fdFor(syscall), MSG_DONTWAIT);
+      } catch {
+        // the socket is gone: the alert cannot go out
+      }
+    }
     throw sslErrorFrom(entry, code, syscall, verify);
   }
 
@@ -89,7 +104,7 @@ export class TlsEngine {
     }
     if (code === SSL_ERROR_WANT_WRITE) return op.waitFor(POLLOUT);
     if (code === SSL_ERROR_ZERO_RETURN) return 0;
-    return this.#fail(code, syscall);
+    return this.#fail(code, syscall, lower);
   }
 
   /** The Transport's receive: decrypted bytes (0 = close_notify), -errno or waitFor. */

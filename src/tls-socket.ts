@@ -13,6 +13,7 @@ import type { SSLContext } from "./tls-context.js";
 import { TlsChannel, TlsEngine } from "./tls-engine.js";
 import { SSLError, SSL_ERROR_SSL, takeSSLError } from "./tls-errors.js";
 import { tls } from "./tls-native.js";
+import { native } from "./native.js";
 import { bytesToFill, bytesToSend, describeType, integer, INT32_MAX, size } from "./validate.js";
 import { MSG_DONTWAIT, SOCK_DGRAM, SOCK_STREAM } from "./constants.js";
 
@@ -127,7 +128,12 @@ export class SSLSocket {
     }
     const ctx = internals.context._handle();
     const [sni, host, ip] = internals.context._names(internals.hostname);
-    const conn = tls.connectionNew(ctx, internals.serverSide, sni, host, ip, internals.clientId);
+    // A DTLS client that was sent a cookie comes back with its second hello, which only the
+    // connection that sent the cookie accepts (its message sequence goes on from the first).
+    const helloKey = internals.datagram && internals.serverSide && internals.clientId !== null
+      ? Buffer.from(internals.clientId).toString("hex") : null;
+    const conn = (helloKey === null ? null : internals.context._takeHello(helloKey)) ??
+      tls.connectionNew(ctx, internals.serverSide, sni, host, ip, internals.clientId);
     if (conn === null) throw takeSSLError("wrap_socket", "could not create the TLS connection");
     const attached = internals.datagram || internals.attached === true;
     if (attached && tls.connectionAttach(conn, sock.fdFor("wrap_socket"), internals.datagram) !== 1) {
@@ -172,9 +178,23 @@ export class SSLSocket {
   }
 
   *#handshakeSteps(ch: TlsChannel): op.Operation<void> {
+    // OpenSSL reads a DTLS socket itself: on a blocking descriptor it would wait inside
+    // SSL_accept for the client's second hello, so the Hello-Verify stop below could not
+    // happen. The descriptor is non-blocking for the handshake (the wait is the operation's).
+    const cookie = this.#internals.datagram && this.server_side && this.#internals.clientId !== null &&
+      this.#sock.gettimeout() === null;
+    const fd = cookie ? this.#sock.fdFor("do_handshake") : -1;
+    if (cookie) native.setNonblocking(fd, true);
     try {
-      yield* op.untilDone(() => this.#engine.handshake(ch.lower, "do_handshake"), "do_handshake");
+      yield* op.untilDone(() => {
+        const rc = this.#engine.handshake(ch.lower, "do_handshake");
+        // A DTLS server that has just sent a new client its cookie stops here (MicroPython's
+        // flow): the client's second hello is for the next wrap_socket.
+        if (rc !== 1) this.#helloVerify();
+        return rc;
+      }, "do_handshake");
     } finally {
+      if (cookie && this.#sock.fileno() === fd) native.setNonblocking(fd, false);
       this.#helloVerify();
     }
   }
@@ -186,6 +206,8 @@ export class SSLSocket {
     if (this.#engine.freed) return;
     const [, , sent, accepted] = tls.connectionState(this.#engine.handle("do_handshake"));
     if (sent === 1 && accepted === 0) {
+      const conn = this.#engine.release();
+      if (conn !== null) this.context._keepHello(Buffer.from(this.#internals.clientId).toString("hex"), conn);
       throw new SSLError(SSL_ERROR_SSL, "do_handshake", "HELLO_VERIFY_REQUIRED", "SSL",
         "the client must send its hello again with the cookie");
     }

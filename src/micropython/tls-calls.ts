@@ -120,7 +120,6 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
       core.setError(`O${FIELD}${error.mbed.code}${FIELD}${error.mbed.name}`);
       return core.OTHER;
     }
-    if (process.env["USOCKET_TLS_DEBUG"]) console.error(error);
     if (error instanceof OSError && "reason" in error) {
       const form = mbedtlsForm(error as OSError & { reason?: unknown }, handshaking);
       core.setError(form.kind === "value" ? `V${FIELD}0${FIELD}${form.message}` : `O${FIELD}${form.code}${FIELD}${form.message}`);
