@@ -275,7 +275,7 @@ class SSLSocket:
     def _pk(self):
         # select.poll's key for this connection over a bridge socket: the JavaScript
         # SSLSocket is polled, so decrypted bytes waiting count as readable
-        return _KEYBASE + self._id if self._over_socket and not self._closed else None
+        return _KEYBASE + self._id if self._over_socket else None
 
     def _live(self):
         if self._closed:
