@@ -19,9 +19,14 @@ test("exit statuses: sys.exit(3), sys.exit(), sys.exit('message'), an uncaught e
   assert.equal(three.stdout, "before\n");
   const zero = await runMp("import sys\nsys.exit()");
   assert.equal(zero.code, 0);
+  // the unix port: a SystemExit value that is not an int is status 1, and is not printed
   const message = await runMp("raise SystemExit('went wrong')");
   assert.equal(message.code, 1);
-  assert.equal(message.stderr, "went wrong\n");
+  assert.equal(message.stderr, "");
+  const truth = await runMp("import sys\nsys.exit(True)");
+  assert.equal(truth.code, 1);
+  const big = await runMp("import sys\nsys.exit(258)");
+  assert.equal(big.code, 2);
   const crash = await runMp("def f():\n    return 1 / 0\nprint('started')\nf()\n");
   assert.equal(crash.code, 1);
   assert.equal(crash.stdout, "started\n");
@@ -66,19 +71,21 @@ instance0()
   assert.equal(r.stdout, "NEXT\ngot go\nlast line\neof\n");
 });
 
-test("a program read from standard input when there are no arguments", async () => {
+test("a program read from standard input when there are no arguments (sys.argv empty, as the unix port), or with -", async () => {
   const r = await startMp([], { input: "import sys\nprint(sys.argv, 1 + 1)\n" }).done;
-  assert.equal(r.stdout, "[''] 2\n");
+  assert.equal(r.stdout, "[] 2\n");
   assert.equal(r.code, 0);
+  const dash = await startMp(["-", "x"], { input: "import sys\nprint(sys.argv, sys.path[0] == '')\n" }).done;
+  assert.equal(dash.stdout, "['-', 'x'] True\n");
 });
 
-test("the script's folder is importable (and its packages); '' is on sys.path", async () => {
+test("the script's folder replaces '' first in sys.path, and is importable (and its packages)", async () => {
   const dir = scriptDir({ "helper.py": "VALUE = 42\n" });
   const pkg = path.join(dir, "pkg");
   (await import("node:fs")).mkdirSync(pkg);
   (await import("node:fs")).writeFileSync(path.join(pkg, "__init__.py"), "NAME = 'pkg'\n");
   (await import("node:fs")).writeFileSync(path.join(dir, "main.py"),
-    "import sys, helper, pkg\nprint(helper.VALUE, pkg.NAME, '' in sys.path, sys.path[0] == __file__.rsplit('/', 1)[0] or sys.path[0])\n");
+    "import sys, helper, pkg\nprint(helper.VALUE, pkg.NAME, '' not in sys.path, sys.path[0] == __file__.rsplit('/', 1)[0] or sys.path[0])\n");
   const other = scriptDir();
   const r = await startMp([path.join(dir, "main.py")], { cwd: other, input: "" }).done;
   assert.equal(r.stderr, "");
@@ -192,4 +199,67 @@ test("an uncaught OSError from the bridge: the script's traceback only, as on a 
   const r = await runMp("import socket\ns = socket.socket()\ns.connect(('127.0.0.1', 1))\n");
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^Traceback \(most recent call last\):\n {2}File "[^"]*main\.py", line 3, in <module>\nOSError: \[Errno 111\] ECONNREFUSED\n$/);
+});
+
+test("command line as the unix port: sys.path from MICROPYPATH (~/ expanded, .frozen kept), sys.platform the host's", async () => {
+  const dir = scriptDir();
+  const code = "import sys\nprint(sys.path, sys.platform)";
+  const env = { ...process.env, HOME: "/home/someone", MICROPYPATH: "~/lib:.frozen:rel:~x" };
+  const r = await startMp(["-c", code], { cwd: dir, env, input: "" }).done;
+  assert.equal(r.stdout, "['', '/home/someone/lib', '.frozen', 'rel', '~x'] linux\n", r.stderr);
+  // the unix port's default, and MicroPython's test runners' way (a leading ':' adds no second '')
+  const { MICROPYPATH: _, ...plain } = env;
+  const d = await startMp(["-c", code], { cwd: dir, env: plain, input: "" }).done;
+  assert.equal(d.stdout, "['', '.frozen', '/home/someone/.micropython/lib', '/usr/lib/micropython'] linux\n");
+  const lead = await startMp(["-c", "import sys\nsys.path.remove('')\nprint(sys.path)"], { cwd: dir, env: { ...env, MICROPYPATH: ":.frozen" }, input: "" }).done;
+  assert.equal(lead.stdout, "['.frozen']\n", lead.stderr);
+});
+
+test("-m runs a module from sys.path as __main__ (a package's __main__ too); a missing one is an ImportError", async () => {
+  const dir = scriptDir({ "tool.py": "import sys\nprint(__name__, sys.argv)\nsys.exit(4)\n" });
+  const fs = await import("node:fs");
+  fs.mkdirSync(path.join(dir, "pkg"));
+  fs.writeFileSync(path.join(dir, "pkg", "__init__.py"), "print('init', __name__)\n");
+  fs.writeFileSync(path.join(dir, "pkg", "__main__.py"), "print('main', __name__)\n");
+  fs.writeFileSync(path.join(dir, "pkg", "sub.py"), "print('sub', __name__)\n");
+  const tool = await startMp(["-m", "tool", "a"], { cwd: dir, input: "" }).done;
+  assert.deepEqual([tool.code, tool.stdout], [4, "__main__ ['tool', 'a']\n"], tool.stderr);
+  const pkg = await startMp(["-m", "pkg"], { cwd: dir, input: "" }).done;
+  assert.equal(pkg.stdout, "init __main__\nmain __main__\n", pkg.stderr);
+  const sub = await startMp(["-m", "pkg.sub"], { cwd: dir, input: "" }).done;
+  assert.equal(sub.stdout, "init pkg\nsub __main__\n", sub.stderr);
+  const missing = await startMp(["-m", "nowhere"], { cwd: dir, input: "" }).done;
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr, "ImportError: no module named 'nowhere'\n");
+});
+
+test("-X heapsize: k, M, G and w suffixes; too small or too large is a message and status 1, never a crash", async () => {
+  for (const size of ["700", "256k", "16M", "1G", "64wk"]) {
+    const r = await startMp(["-X", `heapsize=${size}`, "-c", "print(sum(range(10)))"], { input: "" }).done;
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, "45\n", ""], size);
+  }
+  for (const [size, why] of [["64", /too small/], ["699", /too small/], ["2G", /more than/], ["9999999999", /more than/], ["12q", /expected a number/]]) {
+    const r = await startMp(["-X", `heapsize=${size}`, "-c", "print(1)"], { input: "" }).done;
+    assert.equal(r.code, 1, size);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, why);
+    assert.doesNotMatch(r.stderr, /memory access|RuntimeError|at .*\.js/);
+  }
+});
+
+test("a script that cannot be opened: the unix port's message and status 2; bad options: status 1", async () => {
+  const r = await startMp(["no-such-script.py"], { input: "" }).done;
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /can't open file 'no-such-script\.py': \[Errno 2\] No such file or directory\n$/);
+  const bad = await startMp(["--frobnicate"], { input: "" }).done;
+  assert.deepEqual([bad.code, bad.stderr], [1, "Invalid command line arguments. Use -h option for help.\n"]);
+  const c = await startMp(["-c"], { input: "" }).done;
+  assert.equal(c.code, 1);
+});
+
+test("tracebacks as the unix port prints them: the script's frames under the name it was given, none of the bridge's", async () => {
+  const dir = scriptDir({ "boom.py": "import socket\ndef f():\n    s = socket.socket()\n    s.connect(('127.0.0.1', 1))\nf()\n" });
+  const r = await startMp(["boom.py"], { cwd: dir, input: "" }).done;
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'Traceback (most recent call last):\n  File "boom.py", line 5, in <module>\n  File "boom.py", line 4, in f\nOSError: [Errno 111] ECONNREFUSED\n');
 });

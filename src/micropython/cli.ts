@@ -1,19 +1,23 @@
 // usocket-micropython: runs a MicroPython script in the WebAssembly port with the bridge
 // installed, the way MicroPython's own unix port is run (and its test runners run it):
-//   usocket-micropython [-X heapsize=N] script.py [args...]
-//   usocket-micropython [-X heapsize=N] -c "code" [args...]
-//   usocket-micropython < script.py
+//   usocket-micropython [-X heapsize=N[kMG]] script.py [args...]
+//   usocket-micropython [-X heapsize=N[kMG]] -c "code" [args...]
+//   usocket-micropython [-X heapsize=N[kMG]] -m module [args...]
+//   usocket-micropython [-] < script.py
 // Output is written synchronously as it is printed (the interpreter blocks the event loop,
 // so Node's asynchronous pipes would hold it back); sys.stdin and input() read standard
 // input synchronously. Exit status: 0, the value of sys.exit(), or 1 with the traceback on
 // standard error for an uncaught exception.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as util from "node:util";
 import { loadMicroPython, DEFAULT_HEAPSIZE } from "./loader.js";
 import { LIB } from "./install.js";
 import type { MicroPythonInstance } from "./types.js";
 
-const USAGE = "usage: usocket-micropython [-X heapsize=N[k|m]] (script.py | -c code | -) [args...]";
+const INVALID = "Invalid command line arguments. Use -h option for help.";
+
+const USAGE = "usage: usocket-micropython [-X heapsize=N[k|M|G]] (script.py | -c code | -m module | -) [args...]";
 
 
 function pause(ms: number): void {
@@ -103,87 +107,113 @@ class Input {
 
 interface Invocation {
   heapsize: number;
-  /** The program, its file name for tracebacks, and the folder to make importable. */
-  code: string;
+  /** "c": `text` is code; "m": `text` is a module name. */
+  mode: "c" | "m";
+  text: string;
+  /** The name of the code in tracebacks (and __file__ unless "<stdin>"). */
   filename: string;
-  folder: string | null;
+  /** What replaces '' first in sys.path (the script's folder), or '' itself. */
+  first: string;
   argv: string[];
 }
 
-function parseSize(text: string): number {
-  const m = /^(\d+)([kKmM]?)$/.exec(text);
-  if (m === null) throw new Error(`bad heapsize: ${text}`);
-  return Number(m[1]) * (m[2] === "" ? 1 : m[2]!.toLowerCase() === "k" ? 1024 : 1024 * 1024);
+/** A usage error: the message goes to stderr and the status is 1 (2 when a file is missing), as the unix port. */
+class UsageError extends Error {
+  constructor(message: string, readonly status = 1) {
+    super(message);
+  }
 }
 
-function parse(args: string[]): Invocation | string {
+/** The largest heap the port can take: its memory (2 GiB) holds the heap and everything else. */
+const MAX_HEAPSIZE = 2 * 1024 * 1024 * 1024 - 1;
+
+/** The unix port's smallest heap ("if requested size too small, we'll crash anyway"). */
+const MIN_HEAPSIZE = 700;
+
+const UNITS: Readonly<Record<string, number>> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** N[w][k|M|G] as the unix port reads it (w: in words of 4 bytes, as on a 32-bit build). */
+function parseSize(text: string): number {
+  const m = /^(\d+)(w?)([kKmMgG]?)$/.exec(text);
+  if (m === null) throw new UsageError(`-X heapsize=${text}: expected a number of bytes, with an optional k, M or G`);
+  const n = Number(m[1]) * UNITS[m[3]!.toLowerCase()]!;
+  if (n > MAX_HEAPSIZE) throw new UsageError(`-X heapsize=${text}: more than the WebAssembly port's memory can hold (at most 2G less one byte)`);
+  if (n < MIN_HEAPSIZE) throw new UsageError(`-X heapsize=${text}: too small, the interpreter needs at least ${MIN_HEAPSIZE} bytes`);
+  return n;
+}
+
+/** The unix port's default when MICROPYPATH is not set. */
+const DEFAULT_PATH = ".frozen:~/.micropython/lib:/usr/lib/micropython";
+
+/** sys.path after '' (or the script's folder): MICROPYPATH's entries, `~/` expanded, the rest as written. */
+function searchPath(env: string | undefined): string[] {
+  const home = process.env["HOME"];
+  let list = env ?? DEFAULT_PATH;
+  if (list.startsWith(":")) list = list.slice(1); // '' is already first
+  if (list === "") return [];
+  return list.split(":").map((p) => (home !== undefined && p.startsWith("~/") ? home + p.slice(1) : p));
+}
+
+function parse(args: string[]): Invocation {
   let heapsize = DEFAULT_HEAPSIZE;
   let i = 0;
-  while (i < args.length) {
+  for (; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "-X" && i + 1 < args.length) {
-      const opt = args[i + 1]!;
+    if (a === "-X") {
+      const opt = args[++i];
+      if (opt === undefined) throw new UsageError(INVALID);
       if (opt.startsWith("heapsize=")) heapsize = parseSize(opt.slice(9));
-      i += 2;
+      // other -X options of the unix port (emit=, realtime) change nothing here
     } else if (a === "-h" || a === "--help") {
-      return USAGE;
+      throw new UsageError(USAGE, 0);
+    } else if (a === "-i" || a === "-v" || /^-O+$/.test(a)) {
+      // accepted, as the unix port does; no REPL, no extra verbosity, no optimisation level here
     } else {
       break;
     }
   }
   const first = args[i];
   if (first === "-c") {
-    if (i + 1 >= args.length) return USAGE;
-    return { heapsize, code: args[i + 1]!, filename: "<stdin>", folder: null, argv: ["-c", ...args.slice(i + 2)] };
+    if (i + 1 >= args.length) throw new UsageError(INVALID);
+    return { heapsize, mode: "c", text: args[i + 1]!, filename: "<stdin>", first: "", argv: ["-c", ...args.slice(i + 2)] };
+  }
+  if (first === "-m") {
+    if (i + 1 >= args.length) throw new UsageError(INVALID);
+    return { heapsize, mode: "m", text: args[i + 1]!, filename: "", first: "", argv: args.slice(i + 1) };
   }
   if (first === undefined || first === "-") {
-    return { heapsize, code: fs.readFileSync(0, "utf8"), filename: "<stdin>", folder: null, argv: ["", ...args.slice(i + 1)] };
+    return { heapsize, mode: "c", text: fs.readFileSync(0, "utf8"), filename: "<stdin>", first: "", argv: args.slice(i) };
   }
-  const file = path.resolve(first);
-  return { heapsize, code: fs.readFileSync(file, "utf8"), filename: first, folder: path.dirname(file), argv: args.slice(i) };
+  if (first.startsWith("-")) throw new UsageError(INVALID);
+  let text: string;
+  try {
+    text = fs.readFileSync(first, "utf8");
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const errno = -(e.errno ?? 0);
+    const text = util.getSystemErrorMap().get(-errno)?.[1] ?? e.message;
+    throw new UsageError(`can't open file '${first}': [Errno ${errno}] ${text.charAt(0).toUpperCase()}${text.slice(1)}`, 2);
+  }
+  // the unix port: the folder of the script's real path (links resolved)
+  let folder: string;
+  try {
+    folder = path.dirname(fs.realpathSync(first));
+  } catch {
+    folder = path.dirname(path.resolve(first));
+  }
+  return { heapsize, mode: "c", text, filename: first, first: folder, argv: args.slice(i) };
 }
-
-const RUNNER = String.raw`
-def _usocket_run(code, filename, argv, path):
-    import sys, json
-    sys.argv[:] = json.loads(argv)
-    sys.path[:] = json.loads(path)
-    g = globals()
-    g['__file__'] = filename
-    del g['_usocket_run']
-    try:
-        exec(compile(code, filename, 'exec'), g)
-    except SystemExit as e:
-        status = e.args[0] if e.args else 0
-        if status is None:
-            return 0
-        if type(status) is int:
-            return status
-        print(status, file=sys.stderr)
-        return 1
-    except BaseException as e:
-        import io
-        text = io.StringIO()
-        sys.print_exception(e, text)
-        # the script's traceback, as on a board: without this runner's frame or the bridge's
-        sys.stderr.write('\n'.join(l for l in text.getvalue().split('\n')
-                                   if not l.endswith(' in _usocket_run') and not l.startswith('  File "${LIB}/')))
-        return 1
-    return 0
-`;
 
 /** Runs the command line `args` (without node and the program); resolves to the exit status. */
 export async function main(args: string[]): Promise<number> {
-  let inv: Invocation | string;
+  let inv: Invocation;
   try {
     inv = parse(args);
   } catch (error) {
-    process.stderr.write(`usocket-micropython: ${(error as Error).message}\n`);
-    return 2;
-  }
-  if (typeof inv === "string") {
-    process.stderr.write(`${inv}\n`);
-    return 2;
+    if (!(error instanceof UsageError)) throw error;
+    if (error.status === 0) process.stdout.write(`${error.message}\n`);
+    else process.stderr.write(error.message === INVALID ? `${INVALID}\n` : `usocket-micropython: ${error.message}\n`);
+    return error.status;
   }
   const out = new Output(1);
   const err = new Output(2);
@@ -191,9 +221,9 @@ export async function main(args: string[]): Promise<number> {
     out.flush();
     err.flush();
   });
-  let mp: MicroPythonInstance;
+  let run: (...a: unknown[]) => unknown;
   try {
-    mp = await loadMicroPython({
+    const mp = await loadMicroPython({
       heapsize: inv.heapsize,
       linebuffer: false,
       stdout: (data) => out.byte((data as Uint8Array)[0]!),
@@ -202,21 +232,22 @@ export async function main(args: string[]): Promise<number> {
       input: true,
       hostfs: true,
     });
+    // sys as the unix port's (its platform), and the runner of _usocket_main.py
+    mp.runPython(
+      `import sys\nsys.path.insert(0, '${LIB}')\nimport _usocket_sys, _usocket_main\nsys.path.pop(0)\n` +
+        `sys.modules['sys'] = _usocket_sys\n_usocket_main.main = globals()\ndel sys, _usocket_sys, _usocket_main\n`,
+    );
+    run = (mp.pyimport("_usocket_main") as { run(...a: unknown[]): unknown }).run;
   } catch (error) {
-    process.stderr.write(`usocket-micropython: ${(error as Error).message}\n`);
+    out.flush();
+    err.flush();
+    process.stderr.write(`usocket-micropython: the interpreter could not start with a heap of ${inv.heapsize} bytes: ${(error as Error).message ?? String(error)}\n`);
     return 1;
   }
-  // sys.path as MicroPython's unix port makes it: MICROPYPATH (or the default), with the
-  // script's folder first. The host's file system is mounted, so they are read where they are.
-  const cwd = process.cwd();
-  const env = process.env["MICROPYPATH"];
-  const sysPath = env === undefined ? ["", ".frozen", "/lib"] : env.split(path.delimiter).map((p) => (p === "" ? "" : path.resolve(p)));
-  if (inv.folder !== null) sysPath.unshift(inv.folder);
+  const sysPath = [inv.first, ...searchPath(process.env["MICROPYPATH"])];
   let status: number;
   try {
-    mp.runPython(RUNNER);
-    const run = mp.globals.get("_usocket_run") as (...a: unknown[]) => unknown;
-    const result = run(inv.code, inv.filename, JSON.stringify(inv.argv), JSON.stringify(sysPath));
+    const result = run(inv.mode, inv.text, inv.filename, JSON.stringify(inv.argv), JSON.stringify(sysPath));
     status = typeof result === "number" ? result : 1;
   } catch (error) {
     out.flush();

@@ -19,8 +19,8 @@ export function scriptDir(files = {}) {
  * prints (as they come); `done` to { code, stdout, stderr } when it exits. Killed after
  * `limitMs` so that no test waits forever.
  */
-export function startMp(args, { cwd, input, limitMs = 15000 } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+export function startMp(args, { cwd, input, env, limitMs = 15000 } = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   const waiting = [];
