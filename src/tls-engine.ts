@@ -10,7 +10,7 @@ import { MSG_DONTWAIT, MSG_PEEK } from "./constants.js";
 import * as op from "./operations.js";
 import { tls, type TlsConnectionHandle } from "./tls-native.js";
 import {
-  SSL_ERROR_SYSCALL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, sslErrorFrom,
+  SSL_ERROR_SYSCALL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, sslErrorFrom, takeSSLError,
 } from "./tls-errors.js";
 
 const POLLIN = op.POLLIN;
@@ -23,8 +23,7 @@ const RETRY = 1;
 
 export class TlsEngine {
   #conn: TlsConnectionHandle | null;
-  /** OpenSSL reads and writes the descriptor itself (DTLS; the measured alternative). */
-  readonly attached: boolean;
+  #attached: boolean;
   /** Plaintext SSL_write took whose ciphertext could not all be sent yet: reported as
    * written once it is (OpenSSL's rule: a write that must wait is retried with the same
    * bytes). */
@@ -32,7 +31,20 @@ export class TlsEngine {
 
   constructor(conn: TlsConnectionHandle, attached: boolean) {
     this.#conn = conn;
-    this.attached = attached;
+    this.#attached = attached;
+  }
+
+  /** OpenSSL reads and writes the descriptor itself (DTLS; the measured alternative). */
+  get attached(): boolean {
+    return this.#attached;
+  }
+
+  /** Hands the descriptor to OpenSSL from now on (what waits in memory must be sent first). */
+  attach(fd: number, datagram: boolean, syscall: string): void {
+    if (tls.connectionAttach(this.handle(syscall), fd, datagram) !== 1) {
+      throw takeSSLError(syscall, "could not attach TLS to the socket");
+    }
+    this.#attached = true;
   }
 
   /** @internal The native connection; EBADF once freed. */

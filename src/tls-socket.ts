@@ -11,9 +11,8 @@ import { discard, readintoArguments, readlineLimit, readSize, type Socket } from
 import type { Address } from "./addresses.js";
 import type { SSLContext } from "./tls-context.js";
 import { TlsChannel, TlsEngine } from "./tls-engine.js";
-import { SSLError, SSL_ERROR_SSL, takeSSLError } from "./tls-errors.js";
+import { SSLError, SSL_ERROR_SSL, SSL_ERROR_WANT_READ, sslErrorFrom, takeSSLError } from "./tls-errors.js";
 import { tls } from "./tls-native.js";
-import { native } from "./native.js";
 import { bytesToFill, bytesToSend, describeType, integer, INT32_MAX, size } from "./validate.js";
 import { MSG_DONTWAIT, SOCK_DGRAM, SOCK_STREAM } from "./constants.js";
 
@@ -109,6 +108,8 @@ export class SSLSocket {
   #sync: TlsChannel;
   #async: TlsChannel | null = null;
   #closed = false;
+  /** A DTLS server's connection to a new client, before its cookie went out. */
+  #cookiePhase = false;
   readonly #internals: SSLSocketInternals;
   readonly #check: (syscall: string) => void;
 
@@ -132,10 +133,15 @@ export class SSLSocket {
     // connection that sent the cookie accepts (its message sequence goes on from the first).
     const helloKey = internals.datagram && internals.serverSide && internals.clientId !== null
       ? Buffer.from(internals.clientId).toString("hex") : null;
-    const conn = (helloKey === null ? null : internals.context._takeHello(helloKey)) ??
-      tls.connectionNew(ctx, internals.serverSide, sni, host, ip, internals.clientId);
+    const keptConn = helloKey === null ? null : internals.context._takeHello(helloKey);
+    const fresh = keptConn === null ? tls.connectionNew(ctx, internals.serverSide, sni, host, ip, internals.clientId) : null;
+    const conn = keptConn ?? fresh;
     if (conn === null) throw takeSSLError("wrap_socket", "could not create the TLS connection");
-    const attached = internals.datagram || internals.attached === true;
+    // A DTLS server meeting a new client starts in memory (its cookie step); every other
+    // DTLS connection, and a kept one, is OpenSSL's on the descriptor from the start.
+    const kept = helloKey !== null && conn !== fresh;
+    this.#cookiePhase = helloKey !== null && !kept;
+    const attached = (internals.datagram && !this.#cookiePhase) || internals.attached === true;
     if (attached && tls.connectionAttach(conn, sock.fdFor("wrap_socket"), internals.datagram) !== 1) {
       tls.connectionFree(conn);
       throw takeSSLError("wrap_socket", "could not attach TLS to the socket");
@@ -178,24 +184,41 @@ export class SSLSocket {
   }
 
   *#handshakeSteps(ch: TlsChannel): op.Operation<void> {
-    // OpenSSL reads a DTLS socket itself: on a blocking descriptor it would wait inside
-    // SSL_accept for the client's second hello, so the Hello-Verify stop below could not
-    // happen. The descriptor is non-blocking for the handshake (the wait is the operation's).
-    const cookie = this.#internals.datagram && this.server_side && this.#internals.clientId !== null &&
-      this.#sock.gettimeout() === null;
-    const fd = cookie ? this.#sock.fdFor("do_handshake") : -1;
-    if (cookie) native.setNonblocking(fd, true);
     try {
-      yield* op.untilDone(() => {
-        const rc = this.#engine.handshake(ch.lower, "do_handshake");
-        // A DTLS server that has just sent a new client its cookie stops here (MicroPython's
-        // flow): the client's second hello is for the next wrap_socket.
-        if (rc !== 1) this.#helloVerify();
-        return rc;
-      }, "do_handshake");
+      if (this.#cookiePhase) yield* op.untilDone(() => this.#cookieStep(), "do_handshake");
+      yield* op.untilDone(() => this.#engine.handshake(ch.lower, "do_handshake"), "do_handshake");
     } finally {
-      if (cookie && this.#sock.fileno() === fd) native.setNonblocking(fd, false);
       this.#helloVerify();
+    }
+  }
+
+  /** A DTLS server's first step with a new client (MicroPython's Hello-Verify flow): one
+   * datagram at a time through memory, so that the connection stops right after it sent its
+   * cookie (OpenSSL on the descriptor would go on reading, and could take the client's
+   * second hello in the same call). 1 once the descriptor is OpenSSL's, or waitFor/-errno. */
+  #cookieStep(): number {
+    const conn = this.#engine.handle("do_handshake");
+    const fd = this.#fd("do_handshake");
+    for (;;) {
+      const rc = tls.connectionHandshake(conn);
+      const [, , sent, accepted] = tls.connectionState(conn);
+      if (rc !== 1 && -rc !== SSL_ERROR_WANT_READ) {
+        const entry = tls.takeError();
+        tls.connectionSendFd(conn, fd, MSG_DONTWAIT);
+        throw sslErrorFrom(entry, -rc, "do_handshake", tls.connectionState(conn)[1]);
+      }
+      if (rc === 1 || accepted === 1 || sent === 1) {
+        const left = tls.connectionSendFd(conn, fd, 0);
+        if (left < 0) return left;
+        this.#helloVerify(); // a cookie sent: HELLO_VERIFY_REQUIRED, the connection kept
+        this.#cookiePhase = false;
+        this.#engine.attach(fd, true, "do_handshake");
+        return 1;
+      }
+      const n = tls.connectionRecvFd(conn, fd, MSG_DONTWAIT);
+      if (n > 0) continue;
+      if (n === -E.EAGAIN || n === 0) return op.waitFor(op.POLLIN);
+      return n;
     }
   }
 
