@@ -3,7 +3,7 @@
 // partners, interleaved run by run, client pinned to CPU 0 and partner to CPU 1 (taskset).
 // Prints a table (median, min–max, ratio to C's median) and writes bench/out/results.json.
 //
-//   node bench/run.js [--quick] [--runs N] [--workloads W1,W3] [--peers c,usocket,...]
+//   node bench/run.js [--quick] [--runs N] [--workloads W1,W3,W6] [--peers c,usocket,...]
 //                     [--W1 N] [--W2 BYTES] [--W2r BYTES] [--W3 N] [--W4 N]
 //                     [--W5a N] [--W5b N] [--W5c N] [--warm FRACTION] [--timeout SECONDS]
 //
@@ -34,6 +34,9 @@ const WORKLOADS = [
   { id: "W5c", what: "getaddrinfo(\"127.0.0.1\", 80)", unit: "call", full: 100_000, quick: 20_000, goal: 4 },
   { id: "W1p", what: "TCP ping-pong through the Promise API", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.30, clientWorkload: "W1", promise: true },
 ];
+
+/** Run by bench/tls.js after the others (TLS bulk, TLS handshakes). */
+const TLS_WORKLOADS = ["W6", "W7"];
 
 const PEERS = {
   c: { label: "C (limit)" },
@@ -74,7 +77,9 @@ function parseFlags(argv) {
   }
   if (!(flags.warm >= 0 && flags.warm <= 1)) throw new Error("--warm is a fraction from 0 to 1");
   for (const p of flags.peers ?? []) if (!PEERS[p]) throw new Error(`unknown peer ${p}; peers: ${Object.keys(PEERS).join(", ")}`);
-  for (const w of flags.workloads ?? []) if (!WORKLOADS.some((x) => x.id === w)) throw new Error(`unknown workload ${w}`);
+  for (const w of flags.workloads ?? []) {
+    if (!WORKLOADS.some((x) => x.id === w) && !TLS_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}`);
+  }
   return flags;
 }
 
@@ -318,6 +323,11 @@ async function main() {
   }, null, 2) + "\n");
   process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);
   if (plan.some((w) => w.errors.length)) process.exitCode = 1;
+  // The TLS workloads have their own partner and peers (bench/tls.js).
+  if (!flags.workloads || flags.workloads.some((w) => TLS_WORKLOADS.includes(w))) {
+    const { main: tls } = await import("./tls.js");
+    await tls([...(flags.quick ? ["--quick"] : []), "--runs", String(flags.runs)]);
+  }
 }
 
 main().catch((error) => {

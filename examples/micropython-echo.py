@@ -4,6 +4,7 @@
 #   npx usocket-micropython examples/micropython-echo.py
 #
 # (needs the optional @micropython/micropython-webassembly-pyscript package).
+import errno
 import select
 import socket
 
@@ -33,8 +34,6 @@ for word in (b"ping", b"pong", b"bye"):
     reply = client.readline()
     print("client: sent %r, got %r" % (word, reply))
     assert reply == word.upper() + b"\n"
-
-import errno
 
 client.settimeout(0.2)
 try:

@@ -33,7 +33,10 @@ function connectWithin(s, address, ms) {
 }
 
 const open = [];
-const track = (s) => (open.push(s), s);
+const track = (s) => {
+  open.push(s);
+  return s;
+};
 try {
   const listener = track(socket.socket());
   listener.bind(["127.0.0.1", 0]);

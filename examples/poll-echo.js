@@ -12,7 +12,9 @@ const folder = new URL("./poll-echo/", import.meta.url);
 const clients = 5;
 
 function start(file, args) {
-  const child = spawn(process.execPath, [new URL(file, folder).pathname, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [new URL(file, folder).pathname, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   // Every child stops by itself; this is the bound if one does not.
   const timer = setTimeout(() => child.kill(), 20000);
   child.once("exit", () => clearTimeout(timer));

@@ -31,6 +31,43 @@ int sockaddr_from_value(napi_env env, napi_value value, struct sockaddr_storage 
   return 0;
 }
 
+/* Whether bytes are well-formed UTF-8 (no overlong forms, no surrogates, nothing past
+ * U+10FFFF): only then does a string say exactly what the name is. */
+static int valid_utf8(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    size_t extra;
+    uint32_t cp;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      extra = 1;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      extra = 2;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return 0;
+    }
+    if (n - i <= extra) return 0;
+    for (size_t k = 1; k <= extra; k++) {
+      if ((s[i + k] & 0xc0) != 0x80) return 0;
+      cp = (cp << 6) | (s[i + k] & 0x3f);
+    }
+    if ((extra == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+      return 0;
+    i += extra + 1;
+  }
+  return 1;
+}
+
+/* An AF_UNIX name as a string, or as a Buffer when its bytes are not UTF-8 (as CPython gives
+ * bytes where text would not round-trip): bind, connect and sendto take either back. */
 static napi_value unix_path_to_value(napi_env env, const struct sockaddr_un *sun, socklen_t len) {
   napi_value result;
   size_t offset = offsetof(struct sockaddr_un, sun_path);
@@ -38,6 +75,10 @@ static napi_value unix_path_to_value(napi_env env, const struct sockaddr_un *sun
   if (n > sizeof sun->sun_path) n = sizeof sun->sun_path;
   /* A pathname ends at its NUL; an abstract name (leading NUL) is exactly n bytes. */
   if (n > 0 && sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);
+  if (!valid_utf8((const unsigned char *)sun->sun_path, n)) {
+    NAPI_OK(napi_create_buffer_copy(env, n, sun->sun_path, NULL, &result));
+    return result;
+  }
   if (napi_create_string_utf8(env, sun->sun_path, n, &result) != napi_ok) return NULL;
   return result;
 }

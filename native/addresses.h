@@ -11,7 +11,8 @@
 int sockaddr_from_value(napi_env env, napi_value value, struct sockaddr_storage *out, socklen_t *len);
 
 /* The tuple form of an address: [host, port] for IPv4, [host, port, flowinfo, scopeid]
- * for IPv6, a path string for AF_UNIX ("" when unnamed), null for other families. */
+ * for IPv6, a path string for AF_UNIX ("" when unnamed; a Buffer when the name is not
+ * UTF-8), null for other families. */
 napi_value sockaddr_to_value(napi_env env, const struct sockaddr *addr, socklen_t len);
 
 #include <netdb.h>

@@ -18,6 +18,8 @@ struct named_int {
 
 #define ENTRY(name) {#name, name},
 
+/* The tables are laid out by hand: one ENTRY per #ifdef, which clang-format cannot parse. */
+/* clang-format off */
 static const struct named_int socket_constants[] = {
 #ifdef AF_UNSPEC
     ENTRY(AF_UNSPEC)
@@ -563,6 +565,7 @@ static const struct named_int resolver_constants[] = {
     ENTRY(EAI_OVERFLOW)
 #endif
 };
+/* clang-format on */
 
 static napi_value object_of(napi_env env, const struct named_int *table, size_t count, int negate) {
   napi_value object;

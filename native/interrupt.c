@@ -69,7 +69,7 @@ int interrupt_take(void) {
   return -1;
 }
 
-int interrupt_before(int fd, short events, int dontwait) {
+int interrupt_before_slow(int fd, short events, int dontwait) {
   if (!interrupt_pending() || dontwait) return 0;
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || (flags & O_NONBLOCK)) return 0;

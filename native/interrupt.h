@@ -26,7 +26,10 @@ int interrupt_take(void);
 /* For a call about to block on `fd` (events POLLIN/POLLOUT; `dontwait` when this attempt
  * cannot block): -1 with errno EINTR when a signal is pending and the call would wait,
  * else 0. Costs one load when no signal is pending. */
-int interrupt_before(int fd, short events, int dontwait);
+int interrupt_before_slow(int fd, short events, int dontwait);
+static inline int interrupt_before(int fd, short events, int dontwait) {
+  return interrupt_arrived == interrupt_seen ? 0 : interrupt_before_slow(fd, events, dontwait);
+}
 
 /* The retry loop of a blocking system call: EINTR is retried unless it was a watched signal. */
 #define INTERRUPTIBLE(expr)                                                         \

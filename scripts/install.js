@@ -57,7 +57,9 @@ if (build.status === 0) process.exit(0);
 const log = path.join(tmpdir(), `usocket-node-build-${process.pid}.log`);
 const output = `${build.stdout ?? ""}${build.stderr ?? ""}`;
 writeFileSync(log, build.error ? `${build.error.message}\n${output}` : output);
-const reason = build.error ? `node-gyp could not be started (${build.error.code ?? build.error.message})` : diagnose(output);
+const reason = build.error
+  ? `node-gyp could not be started (${build.error.code ?? build.error.message})`
+  : diagnose(output);
 console.error(
   [
     "",

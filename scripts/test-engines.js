@@ -36,9 +36,12 @@ function nodeBinary(version) {
   return binary;
 }
 
-const testFiles = process.argv.length > 2
-  ? process.argv.slice(2)
-  : readdirSync(path.join(root, "test")).filter((name) => name.endsWith(".test.js")).map((name) => path.join("test", name));
+const testFiles =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : readdirSync(path.join(root, "test"))
+        .filter((name) => name.endsWith(".test.js"))
+        .map((name) => path.join("test", name));
 for (const version of versions) {
   const node = nodeBinary(version);
   const actual = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();

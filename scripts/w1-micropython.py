@@ -1,7 +1,9 @@
 # W1 from MicroPython: 1-byte TCP ping-pong through usocket-micropython.
 #   usocket-micropython scripts/w1-micropython.py PORT [ROUND_TRIPS] [sendrecv|stream]
 # connects to an echo server on 127.0.0.1:PORT and prints microseconds per round trip.
-import socket, sys, time
+import socket
+import sys
+import time
 
 port = int(sys.argv[1])
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 20000

@@ -8,14 +8,30 @@ import { takeSignal, type AsyncOptions } from "./options.js";
 
 import { AF_INET, AF_INET6, AF_UNIX } from "./constants.js";
 
+/** An AF_INET address: `["127.0.0.1", 8080]`. The host is numeric text, as inet_ntop prints it. */
 export type IPv4Address = [host: string, port: number];
+/** An AF_INET6 address: `["::1", 8080, 0, 0]`; `scopeid` is the interface index of a
+ * link-local address (0 otherwise). */
 export type IPv6Address = [host: string, port: number, flowinfo: number, scopeid: number];
-/** A path; a leading "\0" names a Linux abstract socket; "" is an unnamed socket. */
-export type UnixAddress = string;
+/** An AF_UNIX address: a path; a leading "\0" names a Linux abstract socket; "" is an
+ * unnamed socket. A name whose bytes are not UTF-8 comes back as a Buffer (as CPython
+ * returns bytes), which bind/connect/sendto take back as is. */
+export type UnixAddress = string | Buffer;
 /** What the module returns: the same forms that bind/connect/sendto take. */
 export type Address = IPv4Address | IPv6Address | UnixAddress;
 /** What bind/connect/sendto accept: IPv6 also as [host, port]; AF_UNIX also as bytes. */
 export type AddressInput = IPv4Address | [host: string, port: number] | IPv6Address | UnixAddress | Uint8Array;
+
+declare const addressForm: unique symbol;
+
+/**
+ * An address family constant (`AF_INET`, `AF_INET6`, `AF_UNIX`). At run time it is the host's
+ * number; its type also carries the address form of the family, so that the socket made with
+ * it says which form it returns: `socket(AF_INET).getsockname()` is an {@link IPv4Address},
+ * `socket(AF_INET6).getsockname()` an {@link IPv6Address}. A family given as a plain number
+ * makes a socket typed with the {@link Address} union.
+ */
+export type AddressFamily<A extends Address> = number & { readonly [addressForm]: A };
 
 /** The last address packed, reused while the same one is sent to again (sendto loops). */
 let lastPacked: { family: number; host: string; port: number; flowinfo: number; scopeid: number; bytes: Buffer } | null = null;
@@ -114,7 +130,12 @@ function parseIPv4(text: string, out: Uint8Array): boolean {
   return true;
 }
 
-/** inet_pton(af, text) → 4 or 16 bytes. */
+/**
+ * inet_pton(af, text) → the address's 4 (AF_INET) or 16 (AF_INET6) bytes, in network order.
+ * @throws OSError(EINVAL) for text that is not a numeric address of the family;
+ *   OSError(EAFNOSUPPORT) for another family; TypeError for text that is not a string.
+ * @example const bytes = inet_pton(AF_INET6, "::1");
+ */
 export function inet_pton(af: number, text: string): Buffer {
   const family = int32(af, "af");
   if (typeof text !== "string") throw new TypeError(`inet_pton: text must be a string, not ${describeType(text)}`);
@@ -137,7 +158,12 @@ export function inet_pton(af: number, text: string): Buffer {
   return result;
 }
 
-/** inet_ntop(af, bytes) → the address as text. */
+/**
+ * inet_ntop(af, bytes) → the address as text ("127.0.0.1", "::1").
+ * @throws RangeError when `bytes` is not 4 (AF_INET) or 16 (AF_INET6) bytes long;
+ *   OSError(EAFNOSUPPORT) for another family; TypeError for bytes that are not a byte view.
+ * @example const text = inet_ntop(AF_INET, Buffer.from([127, 0, 0, 1]));
+ */
 export function inet_ntop(af: number, bytes: ArrayBufferView): string {
   const family = int32(af, "af");
   if (!ArrayBuffer.isView(bytes)) throw new TypeError(`inet_ntop: bytes must be an ArrayBufferView, not ${describeType(bytes)}`);
@@ -157,7 +183,9 @@ export function inet_ntop(af: number, bytes: ArrayBufferView): string {
   return result;
 }
 
-export type AddrInfo = [family: number, type: number, proto: number, canonname: string, sockaddr: Address];
+/** One answer of getaddrinfo: a socket's arguments and the address to connect or bind it to.
+ * `canonname` is "" unless AI_CANONNAME was asked for (then set on the first answer). */
+export type AddrInfo<A extends Address = Address> = [family: number, type: number, proto: number, canonname: string, sockaddr: A];
 
 /** getaddrinfo's port as the resolver's service string. */
 function serviceOf(port: unknown): string | null {
@@ -223,7 +251,21 @@ export function getaddrinfoResult(result: ReturnType<typeof native.getaddrinfo>)
   return result as AddrInfo[];
 }
 
-/** getaddrinfo(host, port, af = 0, type = 0, proto = 0, flags = 0) → 5-tuples. */
+/**
+ * getaddrinfo(host, port, af = 0, type = 0, proto = 0, flags = 0) → the system resolver's
+ * answers as `[family, type, proto, canonname, sockaddr]`; `sockaddr` goes straight to
+ * connect, sendto or bind. `host` null with AI_PASSIVE = the any address. The only call
+ * that resolves names; it blocks the thread while the resolver works (see
+ * getaddrinfoAsync). With AF_INET or AF_INET6 the addresses are typed for that family.
+ * @throws OSError with a negative EAI_* number (EAI_NONAME for an unknown host, ...);
+ *   TypeError or RangeError for arguments of the wrong type or range.
+ * @example const [[family, type, proto, , sockaddr]] = getaddrinfo("localhost", 80, AF_INET, SOCK_STREAM);
+ */
+export function getaddrinfo<A extends Address>(host: string | null, port: number | string | null, af: AddressFamily<A>,
+  type?: number, proto?: number, flags?: number): AddrInfo<A>[];
+/** getaddrinfo with any family (0 = any): addresses typed {@link Address}. */
+export function getaddrinfo(host: string | null, port: number | string | null, af?: number, type?: number, proto?: number,
+  flags?: number): AddrInfo[];
 export function getaddrinfo(
   host: string | null, port: number | string | null, af = 0, type = 0, proto = 0, flags = 0,
 ): AddrInfo[] {
@@ -240,11 +282,22 @@ export function getaddrinfo(
   return getaddrinfoResult(native.getaddrinfo(host ?? null, service, slots));
 }
 
-/** getaddrinfo(...) on the thread pool: the same results and the same OSErrors, without
- * blocking the event loop. An abort rejects at once (the system call itself runs on). */
+/**
+ * getaddrinfo(...) on the thread pool: the same results and the same OSErrors, without
+ * blocking the event loop. The options object may follow the last argument given. An abort
+ * rejects at once (the system call itself runs on).
+ * @example const infos = await getaddrinfoAsync("localhost", 80, { signal });
+ */
+export function getaddrinfoAsync<A extends Address>(host: string | null, port: number | string | null,
+  af: AddressFamily<A>, type?: number | AsyncOptions, proto?: number | AsyncOptions, flags?: number | AsyncOptions,
+  options?: AsyncOptions): Promise<AddrInfo<A>[]>;
+/** getaddrinfoAsync with any family (0 = any): addresses typed {@link Address}. */
+export function getaddrinfoAsync(host: string | null, port: number | string | null, af?: number | AsyncOptions,
+  type?: number | AsyncOptions, proto?: number | AsyncOptions, flags?: number | AsyncOptions,
+  options?: AsyncOptions): Promise<AddrInfo[]>;
 export function getaddrinfoAsync(
-  host: string | null, port: number | string | null, af?: number, type?: number, proto?: number, flags?: number,
-  options?: AsyncOptions,
+  host: string | null, port: number | string | null, af?: number | AsyncOptions, type?: number | AsyncOptions,
+  proto?: number | AsyncOptions, flags?: number | AsyncOptions, options?: AsyncOptions,
 ): Promise<AddrInfo[]> {
   let signal: AbortSignal | undefined;
   let pending: ReturnType<typeof native.getaddrinfoAsync>;

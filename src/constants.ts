@@ -1,17 +1,26 @@
 // The socket module's constants, with the host system's values (docs/behaviour.md §3).
 import { native, optionalSystemConstant, systemConstant as required } from "./native.js";
+import type { AddressFamily, IPv4Address, IPv6Address, UnixAddress } from "./addresses.js";
 
+/** Address families: AF_INET (IPv4), AF_INET6 (IPv6), AF_UNIX (local paths), AF_UNSPEC (any,
+ * for getaddrinfo). The first three carry their address form in the types: see {@link AddressFamily}.
+ * @example const s = socket(AF_INET6); */
 export const AF_UNSPEC = required("AF_UNSPEC");
-export const AF_INET = required("AF_INET");
-export const AF_INET6 = required("AF_INET6");
-export const AF_UNIX = required("AF_UNIX");
+export const AF_INET = required("AF_INET") as AddressFamily<IPv4Address>;
+export const AF_INET6 = required("AF_INET6") as AddressFamily<IPv6Address>;
+export const AF_UNIX = required("AF_UNIX") as AddressFamily<UnixAddress>;
+/** Socket types: SOCK_STREAM (TCP, or a local stream), SOCK_DGRAM (UDP, or local
+ * datagrams), SOCK_RAW. */
 export const SOCK_STREAM = required("SOCK_STREAM");
 export const SOCK_DGRAM = required("SOCK_DGRAM");
 export const SOCK_RAW = required("SOCK_RAW");
+/** Protocol numbers, for socket() and as setsockopt/getsockopt levels. */
 export const IPPROTO_IP = required("IPPROTO_IP");
 export const IPPROTO_TCP = required("IPPROTO_TCP");
 export const IPPROTO_UDP = required("IPPROTO_UDP");
 export const IPPROTO_IPV6 = required("IPPROTO_IPV6");
+/** Socket option level and the options at SOL_SOCKET.
+ * @example s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1); */
 export const SOL_SOCKET = required("SOL_SOCKET");
 export const SO_REUSEADDR = required("SO_REUSEADDR");
 /** Absent (undefined) where the system has no SO_REUSEPORT. */
@@ -25,6 +34,8 @@ export const SO_RCVTIMEO = required("SO_RCVTIMEO");
 export const SO_SNDTIMEO = required("SO_SNDTIMEO");
 export const SO_ERROR = required("SO_ERROR");
 export const SO_TYPE = required("SO_TYPE");
+/** Options at IPPROTO_TCP, IPPROTO_IP and IPPROTO_IPV6. IP_ADD_MEMBERSHIP and
+ * IP_DROP_MEMBERSHIP take the bytes of a struct ip_mreq (group address, then interface). */
 export const TCP_NODELAY = required("TCP_NODELAY");
 export const IP_TTL = required("IP_TTL");
 export const IP_ADD_MEMBERSHIP = required("IP_ADD_MEMBERSHIP");
@@ -33,26 +44,35 @@ export const IP_MULTICAST_TTL = required("IP_MULTICAST_TTL");
 export const IP_MULTICAST_LOOP = required("IP_MULTICAST_LOOP");
 export const IP_MULTICAST_IF = required("IP_MULTICAST_IF");
 export const IPV6_V6ONLY = required("IPV6_V6ONLY");
+/** Flags for send/recv and their kin: MSG_PEEK (look without taking), MSG_DONTWAIT (this
+ * call only, non-blocking), MSG_OOB (urgent data), MSG_WAITALL (wait for the full amount). */
 export const MSG_PEEK = required("MSG_PEEK");
 export const MSG_DONTWAIT = required("MSG_DONTWAIT");
 export const MSG_OOB = required("MSG_OOB");
 export const MSG_WAITALL = required("MSG_WAITALL");
+/** shutdown(how): SHUT_RD, SHUT_WR (the peer reads end of stream), SHUT_RDWR. */
 export const SHUT_RD = required("SHUT_RD");
 export const SHUT_WR = required("SHUT_WR");
 export const SHUT_RDWR = required("SHUT_RDWR");
+/** getaddrinfo flags: AI_PASSIVE (an address to bind; host null = any),
+ * AI_CANONNAME (the canonical name in the first answer), AI_NUMERICHOST and AI_NUMERICSERV
+ * (resolve nothing: numeric host or port only). */
 export const AI_PASSIVE = required("AI_PASSIVE");
 export const AI_CANONNAME = required("AI_CANONNAME");
 export const AI_NUMERICHOST = required("AI_NUMERICHOST");
 export const AI_NUMERICSERV = required("AI_NUMERICSERV");
+/** The system's largest listen() backlog. */
 export const SOMAXCONN = required("SOMAXCONN");
 
-// The resolver's errors, as the negative numbers getaddrinfo's OSError carries.
 const R = native.resolverErrors;
 const resolverError = (name: string): number => {
   const value = R[name];
   if (value === undefined) throw new Error(`usocket: the system lacks ${name}`);
   return value;
 };
+/** The resolver's errors (negative, as getaddrinfo's OSError carries them in `errno`):
+ * EAI_NONAME for an unknown host, EAI_AGAIN for a temporary failure, ...
+ * @example if (error.errno === EAI_NONAME) console.log("no such host"); */
 export const EAI_AGAIN = resolverError("EAI_AGAIN");
 export const EAI_BADFLAGS = resolverError("EAI_BADFLAGS");
 export const EAI_FAIL = resolverError("EAI_FAIL");

@@ -10,6 +10,8 @@ import { errnoTable } from "./errors.js";
 
 const N = native.errno;
 
+/** The errno values of POSIX and the socket layer, with the host's numbers.
+ * @example if (error.errno === ETIMEDOUT) retry(); */
 export const EPERM: number = N["EPERM"]!;
 export const ENOENT: number = N["ENOENT"]!;
 export const ESRCH: number = N["ESRCH"]!;
@@ -81,6 +83,7 @@ export const ECANCELED: number = N["ECANCELED"]!;
 
 // Every other errno the system defines, so that errno[errorcode[n]] === n for each entry of
 // errorcode (as in CPython); undefined where the system lacks the name.
+/** Further errno values; undefined where the system lacks the name. */
 export const ENOMSG: number | undefined = N["ENOMSG"];
 export const EIDRM: number | undefined = N["EIDRM"];
 export const ENOSTR: number | undefined = N["ENOSTR"];

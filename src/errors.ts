@@ -26,6 +26,12 @@ export function errnoTable(): ReadonlyMap<number, string> {
 
 const EINTR = (native.errno as Readonly<Record<string, number>>)["EINTR"];
 
+/**
+ * The error of every failed system call: `errno` is the system's errno (positive) or the
+ * resolver's EAI_* number (negative, from getaddrinfo), `code` its name, `args[0]` the
+ * number (as MicroPython's `e.args[0]`).
+ * @example try { s.connect(addr); } catch (e) { if (e instanceof OSError && e.code === "ECONNREFUSED") retry(); }
+ */
 export class OSError extends Error {
   /** Positive system errno, or negative EAI_* number for resolver errors. */
   readonly errno: number;
@@ -44,6 +50,7 @@ export class OSError extends Error {
    * (The MicroPython bridge raises KeyboardInterrupt for "SIGINT".) */
   declare readonly signal?: string;
 
+  /** An OSError for `errno` from `syscall`, with the system's message for it unless `message` is given. */
   constructor(errno: number, syscall: string, options?: { address?: unknown; message?: string; written?: number }) {
     // Exported, so programs build their own: checked here, so a wrong argument is the
     // caller's TypeError/RangeError and never an error from inside the core.

@@ -3,11 +3,20 @@
 import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { AF_UNIX, SOCK_STREAM } from "./constants.js";
-import { getaddrinfo, type Address } from "./addresses.js";
+import { getaddrinfo, type Address, type AddressFamily, type IPv4Address, type IPv6Address, type UnixAddress } from "./addresses.js";
 import { Socket, getdefaulttimeout } from "./socket.js";
 import { describeType, int32, integer, timeoutSeconds } from "./validate.js";
 
-/** socketpair(af = AF_UNIX, type = SOCK_STREAM, proto = 0) → two connected sockets. */
+/**
+ * socketpair(af = AF_UNIX, type = SOCK_STREAM, proto = 0) → two sockets connected to each
+ * other, with the default timeout.
+ * @throws OSError from socketpair(2) (EOPNOTSUPP for a family other than AF_UNIX on most
+ *   systems, EMFILE, ...).
+ * @example const [a, b] = socketpair();
+ */
+export function socketpair<A extends Address = UnixAddress>(af?: AddressFamily<A>, type?: number, proto?: number): [Socket<A>, Socket<A>];
+/** socketpair with a family given as a plain number: addresses typed {@link Address}. */
+export function socketpair(af?: number, type?: number, proto?: number): [Socket, Socket];
 export function socketpair(af: number = AF_UNIX, type: number = SOCK_STREAM, proto = 0): [Socket, Socket] {
   const family = int32(af, "af");
   const kind = int32(type, "type");
@@ -18,12 +27,16 @@ export function socketpair(af: number = AF_UNIX, type: number = SOCK_STREAM, pro
 }
 
 /**
- * create_connection([host, port], timeout?, source_address?): resolves `host` (the only
- * call that resolves names) and tries each address in turn within one deadline.
+ * create_connection([host, port], timeout?, source_address?) → a connected TCP socket:
+ * resolves `host` (names too, like getaddrinfo) and tries each address in turn within one
+ * deadline. The socket keeps `timeout` (default: getdefaulttimeout()).
+ * @throws the last address's OSError (ECONNREFUSED, ...), OSError(ETIMEDOUT) when the
+ *   deadline passed, or getaddrinfo's OSError (EAI_NONAME, ...).
+ * @example const s = create_connection(["localhost", 8080], 5);
  */
 export function create_connection(
   address: [host: string, port: number], timeout: number | null = getdefaulttimeout(), source_address?: Address,
-): Socket {
+): Socket<IPv4Address | IPv6Address> {
   if (!Array.isArray(address) || address.length !== 2) {
     throw new TypeError(`create_connection: address must be [host, port], not ${describeType(address)}`);
   }
@@ -45,7 +58,7 @@ export function create_connection(
       if (source_address !== undefined) sock.bind(source_address);
       sock.connect(sockaddr);
       sock.settimeout(seconds);
-      return sock;
+      return sock as Socket<IPv4Address | IPv6Address>;
     } catch (error) {
       lastError = error;
       sock?.close();
@@ -55,6 +68,11 @@ export function create_connection(
   throw new OSError(E.ETIMEDOUT, "create_connection", { address });
 }
 
+/**
+ * The host's name, as gethostname(2) reports it.
+ * @throws OSError from gethostname(2).
+ * @example console.log(gethostname());
+ */
 export function gethostname(): string {
   const name = native.gethostname();
   if (typeof name === "number") throw new OSError(-name, "gethostname");

@@ -13,7 +13,7 @@ export interface PollJob {
 }
 
 /** A socket address as the tuple forms of docs/behaviour.md §2, as the core returns it. */
-export type NativeAddress = [string, number] | [string, number, number, number] | string | null;
+export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | null;
 
 export interface NativeCore {
   readonly constants: Readonly<Record<string, number>>;

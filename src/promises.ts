@@ -20,7 +20,7 @@ import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
 import * as op from "./operations.js";
 import { MSG_DONTWAIT } from "./constants.js";
-import type { AsyncState, Socket } from "./socket.js";
+import type { AnySocket, AsyncState } from "./socket.js";
 import { takeSignal } from "./options.js";
 import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 
@@ -99,7 +99,7 @@ class SocketIO implements AsyncState, op.Channel {
   /** Set while the watcher rests after an error that did not end the waiting calls. */
   retryTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(readonly socket: Socket) {
+  constructor(readonly socket: AnySocket) {
     this.type = socket.type;
     this.onReady = (status, revents) => this.ready(status, revents);
   }
@@ -299,7 +299,7 @@ class SocketIO implements AsyncState, op.Channel {
   }
 }
 
-function ioOf(socket: Socket): SocketIO {
+function ioOf(socket: AnySocket): SocketIO {
   let io = socket._async as SocketIO | null;
   if (io === null) {
     io = new SocketIO(socket);
@@ -314,7 +314,7 @@ function ioOf(socket: Socket): SocketIO {
  * connect). The deadline of the socket's timeout starts now; timeout 0 or null waits
  * without one.
  */
-export function runAsync<T>(socket: Socket, direction: Direction, operation: op.Operation<T>, syscall: string,
+export function runAsync<T>(socket: AnySocket, direction: Direction, operation: op.Operation<T>, syscall: string,
   signal: AbortSignal | undefined, nonblocking = false): Promise<T> {
   if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   const io = ioOf(socket);
@@ -350,7 +350,7 @@ export function runAsync<T>(socket: Socket, direction: Direction, operation: op.
  * the operation on the given channel (the socket's async one). An argument error rejects the
  * Promise instead of throwing, so every failure of a twin arrives the same way.
  */
-export function twin<T>(socket: Socket, direction: Direction, syscall: string, optional: unknown[],
+export function twin<T>(socket: AnySocket, direction: Direction, syscall: string, optional: unknown[],
   start: (ch: op.Channel, optional: unknown[]) => op.Operation<T>, nonblocking = false): Promise<T> {
   try {
     socket.fdFor(syscall);

@@ -12,11 +12,15 @@
 // (which the system may have handed out again) ever reaching poll(2).
 import { native, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
-import { Socket } from "./socket.js";
+import { Socket, type AnySocket } from "./socket.js";
 import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 import { describeType, integer, INT32_MAX } from "./validate.js";
 import { signalOf, type AsyncOptions } from "./options.js";
 
+/** Poll events (a mask of them is what register() takes and poll() reports), with the
+ * host's values: POLLIN readable (or a connection to accept, or end of stream), POLLPRI
+ * urgent data, POLLOUT writable (or connected), and, reported whatever the mask, POLLERR
+ * error, POLLHUP hung up, POLLNVAL not an open descriptor (a closed socket). */
 export const POLLIN = systemConstant("POLLIN");
 export const POLLPRI = systemConstant("POLLPRI");
 export const POLLOUT = systemConstant("POLLOUT");
@@ -25,7 +29,7 @@ export const POLLHUP = systemConstant("POLLHUP");
 export const POLLNVAL = systemConstant("POLLNVAL");
 
 /** What can be polled: a usocket Socket, a descriptor number, or anything with fileno(). */
-export type Pollable = Socket | number | { fileno(): number };
+export type Pollable = AnySocket | number | { fileno(): number };
 
 /** One result of Poll.poll: the object as it was registered and what happened to it. */
 export type PollResult<T extends Pollable = Pollable> = [T, number];
@@ -82,6 +86,12 @@ function kept(obj: unknown): boolean {
   return typeof obj === "object" && obj !== null && (obj as { _hasKept?: unknown })._hasKept === true;
 }
 
+/**
+ * MicroPython's poll object: a set of registered objects, each with an event mask, polled
+ * with one poll(2) system call. Results are `[obj, revents]` pairs, `obj` exactly as
+ * registered, in registration order. `T` narrows what it holds (`Poll<Socket>`).
+ * @example const p = poll(); p.register(s, POLLIN); for (const [obj, ev] of p.poll(1000)) ...
+ */
 export class Poll<T extends Pollable = Pollable> {
   #entries: Entry<T>[] = [];
   #index = new Map<T, number>();
@@ -92,7 +102,12 @@ export class Poll<T extends Pollable = Pollable> {
   /** Set when entries were removed: the array is compacted before the next poll. */
   #stale = false;
 
-  /** register(obj, eventmask = POLLIN | POLLOUT); registering again replaces the mask. */
+  /**
+   * register(obj, eventmask = POLLIN | POLLOUT); registering again replaces the mask.
+   * @throws OSError(EBADF) for a closed socket; TypeError for something that cannot be
+   *   polled; RangeError for a mask out of range.
+   * @example p.register(s, POLLIN);
+   */
   register(obj: T, eventmask: number = POLLIN | POLLOUT): void {
     const mask = eventMask(eventmask);
     const fd = descriptorOf(obj, "obj");
@@ -111,7 +126,10 @@ export class Poll<T extends Pollable = Pollable> {
     if (!this.#stale) this.#place(this.#entries.length - 1);
   }
 
-  /** unregister(obj): silent when obj is not registered. */
+  /**
+   * unregister(obj): forgets obj; silent when it is not registered.
+   * @example p.unregister(s);
+   */
   unregister(obj: T): void {
     const at = this.#index.get(obj);
     if (at === undefined) return;
@@ -121,7 +139,12 @@ export class Poll<T extends Pollable = Pollable> {
     this.#stale = true;
   }
 
-  /** modify(obj, eventmask): OSError(ENOENT) when obj is not registered. */
+  /**
+   * modify(obj, eventmask): changes a registered object's mask (0 = keep it registered but
+   * report only POLLERR/POLLHUP/POLLNVAL).
+   * @throws OSError(ENOENT) when obj is not registered.
+   * @example p.modify(s, POLLIN | POLLOUT);
+   */
   modify(obj: T, eventmask: number): void {
     if (eventmask === undefined) throw new TypeError("modify: eventmask is required");
     const mask = eventMask(eventmask);
@@ -131,14 +154,24 @@ export class Poll<T extends Pollable = Pollable> {
     if (!this.#stale) this.#place(at);
   }
 
-  /** poll(timeout_ms = -1) → [obj, revents] for each ready object, in registration order. */
+  /**
+   * poll(timeout_ms = -1) → [obj, revents] for each ready object, in registration order;
+   * [] when the timeout expired. Negative or null = wait forever; fractions round up. Blocks
+   * the thread: see pollAsync().
+   * @throws OSError from poll(2) (EINTR is retried within the timeout); TypeError or
+   *   RangeError for a timeout that is not a finite number or null.
+   * @example const ready = p.poll(500);
+   */
   poll(timeout_ms: number | null = -1): PollResult<T>[] {
     return this.#pollOnce(timeoutMs(timeout_ms));
   }
 
   /**
    * ipoll(timeout_ms = -1, flags = 0): polls now and returns an iterator over the ready
-   * objects; with flags = 1 each object is modified to mask 0 as it is yielded (one-shot).
+   * objects; with flags = IPOLL_ONESHOT each object is modified to mask 0 as it is yielded
+   * (one-shot, for schedulers that re-arm it).
+   * @throws as poll().
+   * @example for (const [obj, ev] of p.ipoll(0, IPOLL_ONESHOT)) ...
    */
   ipoll(timeout_ms: number | null = -1, flags = 0): IterableIterator<PollResult<T>> {
     const ms = timeoutMs(timeout_ms);
@@ -162,7 +195,10 @@ export class Poll<T extends Pollable = Pollable> {
   /**
    * pollAsync(timeout_ms = -1, { signal }) → the result of poll(), without blocking the
    * event loop: poll(2) runs on a thread of its own over a copy of the array, with one more
-   * descriptor (a pipe) that an abort writes to.
+   * descriptor (a pipe) that an abort writes to. Closing a polled socket wakes it (that
+   * socket is reported POLLNVAL).
+   * @throws (rejects) OSError from poll(2); the signal's reason when aborted.
+   * @example const ready = await p.pollAsync(5000, { signal });
    */
   pollAsync(timeout_ms: number | null = -1, options: AsyncOptions = {}): Promise<PollResult<T>[]> {
     let ms: number;
@@ -307,7 +343,10 @@ export class Poll<T extends Pollable = Pollable> {
   }
 }
 
-/** poll(): a new, empty poller. */
+/**
+ * poll(): a new, empty {@link Poll}.
+ * @example const p = poll<Socket>();
+ */
 export function poll<T extends Pollable = Pollable>(): Poll<T> {
   return new Poll<T>();
 }
@@ -324,6 +363,9 @@ function listOf<T>(value: unknown, name: string): T[] {
  * select(rlist, wlist, xlist, timeout_s?) → [readable, writable, exceptional], each in the
  * order of its list. Readable = POLLIN|POLLHUP|POLLERR, writable = POLLOUT|POLLERR,
  * exceptional = POLLPRI; timeout_s in seconds, null or absent = forever. One poll(2).
+ * @throws OSError(EBADF) when a list holds a closed socket or a descriptor that is not
+ *   open; TypeError for a list that is not iterable or an entry that cannot be polled.
+ * @example const [readable] = select([a, b], [], [], 1.5);
  */
 export function select<T extends Pollable>(
   rlist: Iterable<T>, wlist: Iterable<T>, xlist: Iterable<T>, timeout_s?: number | null,

@@ -5,7 +5,9 @@
 // poll(2) under one deadline per call (docs/behaviour.md §4).
 import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
-import { addressFromNative, packAddress, type Address, type AddressInput } from "./addresses.js";
+import {
+  addressFromNative, packAddress, type Address, type AddressFamily, type AddressInput, type IPv4Address,
+} from "./addresses.js";
 import * as op from "./operations.js";
 import { READ, WRITE, twin } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
@@ -23,11 +25,21 @@ let defaultTimeout: number | null = null;
 let adoptingFresh = false;
 const described = new Int32Array(3);
 
-/** The timeout new sockets start with (null = blocking). */
+/**
+ * The timeout, in seconds, that new sockets start with: `null` (the default) = blocking.
+ * @example const t = getdefaulttimeout(); // null
+ */
 export function getdefaulttimeout(): number | null {
   return defaultTimeout;
 }
 
+/**
+ * Sets the timeout new sockets start with (those made by socket(), accept(), socketpair()
+ * and create_connection()): seconds, 0 for non-blocking, or null for blocking.
+ * @throws TypeError when `timeout` is not a number or null; RangeError when it is negative or
+ *   not finite.
+ * @example setdefaulttimeout(5);
+ */
 export function setdefaulttimeout(timeout: number | null): void {
   defaultTimeout = timeoutSeconds(timeout);
 }
@@ -50,6 +62,36 @@ function ipv4Sender(): [string, number] {
   return [lastSenderText, senderSlots[0]!];
 }
 
+/**
+ * The modes a socket's stream methods (`read`, `readinto`, `readline`, `write`) are typed
+ * for: `Socket<A, "blocking">` (the default) or `Socket<A, SocketMode>`, either mode; see
+ * {@link StreamResult}. It is a type only: the socket's real mode is its timeout.
+ */
+export type SocketMode = "blocking" | "nonblocking";
+
+/**
+ * What a blocking stream method returns. A socket in blocking mode (timeout null) or with a
+ * timeout never returns null from `read`, `readinto`, `readline` or `write`: it waits, and
+ * raises OSError(ETIMEDOUT) when the timeout expires. Only a non-blocking socket (timeout 0)
+ * returns null, when nothing could be moved without waiting. So `Socket` (blocking, the mode
+ * every new socket starts in) types them without null, and a socket you make non-blocking is
+ * typed {@link NonBlockingSocket} (`Socket<A, SocketMode>`: either mode), whose stream
+ * methods include null. A blocking-typed socket can be assigned to one:
+ * ```ts
+ * const s: NonBlockingSocket = socket();
+ * s.setblocking(false);
+ * const line = s.readline(); // Buffer | null
+ * ```
+ * TypeScript cannot follow `setblocking(false)` or `settimeout(0)` by itself: type such a
+ * socket non-blocking where you make it so. The same holds for a blocking socket given
+ * SO_RCVTIMEO or SO_SNDTIMEO through setsockopt (the system's timeout ends the call with
+ * what it has, or null): prefer settimeout(). The Promise twins never resolve null, in
+ * either mode (they wait instead).
+ */
+// An indexed type rather than a conditional one, so that TypeScript sees Socket as covariant
+// in its mode and a blocking-typed socket is assignable to a NonBlockingSocket.
+export type StreamResult<Mode extends SocketMode, T> = T | { blocking: never; nonblocking: null }[Mode];
+
 /** Per-socket hooks of the Promise layer (promises.ts), so close() can settle its calls. */
 export interface AsyncState {
   closed(): void;
@@ -58,9 +100,23 @@ export interface AsyncState {
 // A Socket is the synchronous driver's op.Channel, structurally: not declared with
 // `implements`, because the Channel members are internal (stripped from the published
 // declarations), which then would not type-check for a consumer without skipLibCheck.
-export class Socket {
+/**
+ * A BSD socket with MicroPython's methods (and CPython's where MicroPython has none). Every
+ * call that can wait blocks the thread (by the socket's timeout) and has a Promise twin,
+ * named with `Async`, that waits on the event loop instead.
+ *
+ * `A` is the form of the addresses it returns (accept, recvfrom, getsockname,
+ * getpeername): {@link IPv4Address} for a socket made with AF_INET, {@link IPv6Address} with
+ * AF_INET6, {@link UnixAddress} with AF_UNIX, the {@link Address} union when the family was
+ * a plain number. `Mode` is the modes its stream methods are typed for: see
+ * {@link StreamResult}.
+ */
+export class Socket<A extends Address = Address, Mode extends SocketMode = "blocking"> {
+  /** The address family it was made with (AF_INET, AF_INET6, AF_UNIX, ...). */
   readonly family: number;
+  /** The socket type (SOCK_STREAM, SOCK_DGRAM, SOCK_RAW). */
   readonly type: number;
+  /** The protocol number (0 = the family's default for the type). */
   readonly proto: number;
   #handle: NativeHandle | null;
   #fd: number;
@@ -75,13 +131,17 @@ export class Socket {
   _onClose: Set<() => void> | null = null;
 
   /**
-   * socket(af = AF_INET, type = SOCK_STREAM, proto = 0). With `fileno`, the socket takes
-   * over an open socket descriptor (as CPython's), which it will close; its family, type
-   * and protocol are read from the descriptor unless given. A number that is not open is
-   * OSError(EBADF), one that is not a socket OSError(ENOTSOCK), and one another open
-   * Socket owns OSError(EEXIST).
+   * socket(af = AF_INET, type = SOCK_STREAM, proto = 0): a new socket, with the default
+   * timeout (getdefaulttimeout()). With `fileno`, the socket takes over an open socket
+   * descriptor (as CPython's does), which it will close; its family, type and protocol are
+   * read from the descriptor unless given.
+   * @throws OSError from socket(2) (EAFNOSUPPORT, EPROTONOSUPPORT, EMFILE, ...); with
+   *   `fileno`, OSError(EBADF) for a number that is not open, OSError(ENOTSOCK) for one that
+   *   is not a socket, OSError(EEXIST) for one another open Socket owns; TypeError or
+   *   RangeError for an argument that is not a 32-bit integer.
+   * @example const s = new Socket(AF_INET6, SOCK_DGRAM);
    */
-  constructor(af?: number, type?: number, proto?: number, fileno?: number) {
+  constructor(af?: AddressFamily<A> | number, type?: number, proto?: number, fileno?: number) {
     let fd: number;
     if (fileno === undefined || adoptingFresh) {
       this.family = af === undefined ? AF_INET : int32(af, "af");
@@ -209,6 +269,12 @@ export class Socket {
 
   // ---- the BSD socket API ----
 
+  /**
+   * Closes the socket: pending Promise calls reject with OSError(EBADF), and every later call
+   * but close() raises it. Closing again does nothing.
+   * @throws OSError when close(2) reports an error (the descriptor is released all the same).
+   * @example s.close();
+   */
   close(): void {
     const handle = this.#handle;
     if (handle === null) return;
@@ -221,39 +287,70 @@ export class Socket {
     this.#check(rc, "close");
   }
 
+  /** close(), so that `using s = socket()` closes the socket at the end of its block. */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /**
+   * The descriptor number, or -1 once closed.
+   * @example const fd = s.fileno();
+   */
   fileno(): number {
     return this.#fd;
   }
 
+  /**
+   * Binds the socket to a local address: `[host, port]` (port 0 = any free port; host ""
+   * or "0.0.0.0" = any), `[host, port, flowinfo, scopeid]` for AF_INET6, a path for AF_UNIX.
+   * Hosts must be numeric: resolve names with getaddrinfo() first.
+   * @throws OSError (EADDRINUSE, EACCES, EINVAL for a host that is not numeric, ...);
+   *   TypeError for an address of the wrong shape; RangeError for a port out of range.
+   * @example s.bind(["127.0.0.1", 0]);
+   */
   bind(address: AddressInput): void {
     const fd = this.fdFor("bind");
     this.#check(native.bind(fd, packAddress(this.family, address, "bind")), "bind", address);
   }
 
+  /**
+   * Makes the socket accept connections; `backlog` is the queue length asked of the system
+   * (default min(SOMAXCONN, 128)).
+   * @throws OSError (EOPNOTSUPP for a datagram socket, ...).
+   * @example s.listen();
+   */
   listen(backlog?: number): void {
     const fd = this.fdFor("listen");
     const n = backlog === undefined ? Math.min(SOMAXCONN, 128) : Math.max(0, int32(backlog, "backlog"));
     this.#check(native.listen(fd, n), "listen");
   }
 
-  accept(): [Socket, Address] {
+  /**
+   * Waits for a connection on a listening socket: the connected socket (with the default
+   * timeout) and the peer's address.
+   * @throws OSError: ETIMEDOUT when the timeout expires, EAGAIN on a non-blocking socket with
+   *   no connection waiting, EINVAL when the socket is not listening, EMFILE, ...
+   * @example const [conn, peer] = srv.accept();
+   */
+  accept(): [Socket<A>, A] {
     this.fdFor("accept");
     return this._run(this.#acceptOperation(), "accept");
   }
 
-  /** accept() without blocking the event loop. */
-  acceptAsync(options?: AsyncOptions): Promise<[Socket, Address]> {
+  /**
+   * accept() without blocking the event loop.
+   * @example const [conn, peer] = await srv.acceptAsync({ signal });
+   */
+  acceptAsync(options?: AsyncOptions): Promise<[Socket<A>, A]> {
     return twin(this, READ, "accept", [options], () => this.#acceptOperation(), true);
   }
 
-  *#acceptOperation(): op.Operation<[Socket, Address]> {
+  *#acceptOperation(): op.Operation<[Socket<A>, A]> {
     for (;;) {
       const rc = native.accept(this.fdFor("accept"));
-      if (typeof rc !== "number") return [Socket._adopt(rc[0], this.family, this.type, this.proto), addressFromNative(rc[1])];
+      if (typeof rc !== "number") {
+        return [Socket._adopt(rc[0], this.family, this.type, this.proto) as Socket<A>, addressFromNative(rc[1]) as A];
+      }
       if (rc !== -EAGAIN) throw new OSError(-rc, "accept");
       if (!(yield op.POLLIN)) throw op.wouldBlock("accept");
     }
@@ -269,11 +366,22 @@ export class Socket {
     }
   }
 
+  /**
+   * Connects to a numeric address (see bind() for the forms). A blocking socket waits until
+   * the connection is made; with a timeout, at most that long.
+   * @throws OSError: ECONNREFUSED, ETIMEDOUT when the timeout expires, EINPROGRESS on a
+   *   non-blocking socket (poll for POLLOUT, then read SO_ERROR), EINVAL for a host that is
+   *   not numeric, ...; TypeError for an address of the wrong shape.
+   * @example s.connect(["127.0.0.1", 8080]);
+   */
   connect(address: AddressInput): void {
     this._run(this.#connectOperation(address), "connect");
   }
 
-  /** connect(address) without blocking the event loop. */
+  /**
+   * connect(address) without blocking the event loop.
+   * @example await s.connectAsync(["127.0.0.1", 8080]);
+   */
   connectAsync(address: AddressInput, options?: AsyncOptions): Promise<void> {
     return twin(this, WRITE, "connect", [options], () => this.#connectOperation(address), true);
   }
@@ -301,6 +409,13 @@ export class Socket {
     if (err !== 0) throw new OSError(err, "connect", { address });
   }
 
+  /**
+   * Sends bytes (a string as UTF-8) in one system call: the number sent, which may be fewer
+   * than given. Use sendall() or write() to send everything.
+   * @throws OSError: EAGAIN when a non-blocking socket's buffer is full, ETIMEDOUT, EPIPE or
+   *   ECONNRESET when the peer is gone, ...
+   * @example const n = s.send("hello");
+   */
   send(data: Uint8Array | ArrayBufferView | string, flags = 0): number {
     const fd = this.fdFor("send");
     const view = bytesToSend(data);
@@ -311,16 +426,28 @@ export class Socket {
     return this._run(sendOnce(this, view, f), "send");
   }
 
-  /** send(data, flags?) without blocking the event loop. */
+  /**
+   * send(data, flags?) without blocking the event loop: waits until some bytes can go.
+   * @example const n = await s.sendAsync("hello");
+   */
   sendAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
     return twin(this, WRITE, "send", [flags, options], (ch, [f]) => sendOnce(ch, bytesToSend(data), flagsArgument(f)));
   }
 
+  /**
+   * Sends every byte, however many system calls it takes, within one timeout.
+   * @throws OSError carrying `written` (the bytes that went out): ETIMEDOUT, EAGAIN on a
+   *   non-blocking socket whose buffer filled, EPIPE or ECONNRESET, ...
+   * @example s.sendall(Buffer.from("hello\n"));
+   */
   sendall(data: Uint8Array | ArrayBufferView | string, flags = 0): void {
     this._run(this.#sendallOperation(this, data, flags), "sendall");
   }
 
-  /** sendall(data, flags?) without blocking the event loop. */
+  /**
+   * sendall(data, flags?) without blocking the event loop.
+   * @example await s.sendallAsync(body, { signal });
+   */
   sendallAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<void> {
     return twin(this, WRITE, "sendall", [flags, options], (ch, [f]) => discard(this.#sendallOperation(ch, data, f)));
   }
@@ -330,6 +457,13 @@ export class Socket {
     return op.sendAll(ch, bytesToSend(data), flagsArgument(flags), "sendall", false);
   }
 
+  /**
+   * Sends a datagram to `address` (sendto(data, address) or sendto(data, flags, address)):
+   * the number of bytes sent.
+   * @throws OSError: EMSGSIZE for a datagram too large, EAGAIN, ETIMEDOUT, EINVAL for a host
+   *   that is not numeric, ...
+   * @example u.sendto("ping", ["127.0.0.1", 9999]);
+   */
   sendto(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput, address?: AddressInput): number {
     const [view, flags, packed] = this.#sendtoArguments(data, flagsOrAddress, address);
     // The common case is one system call, as for send: no operation object unless it
@@ -340,7 +474,10 @@ export class Socket {
     return this._run(op.transferOnce(op.sendSome(this, view, 0, view.byteLength, flags, "sendto", packed), "sendto"), "sendto");
   }
 
-  /** sendto(data, address) / sendto(data, flags, address) without blocking the event loop. */
+  /**
+   * sendto(data, address) / sendto(data, flags, address) without blocking the event loop.
+   * @example await u.sendtoAsync("ping", ["127.0.0.1", 9999]);
+   */
   sendtoAsync(data: Uint8Array | ArrayBufferView | string, address: AddressInput, options?: AsyncOptions): Promise<number>;
   sendtoAsync(data: Uint8Array | ArrayBufferView | string, flags: number, address: AddressInput, options?: AsyncOptions): Promise<number>;
   sendtoAsync(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput,
@@ -375,6 +512,13 @@ export class Socket {
     return this.type === SOCK_STREAM ? Buffer.allocUnsafe(op.RECV_CHUNK) : null;
   }
 
+  /**
+   * Receives at most `bufsize` bytes in one system call; an empty Buffer means the peer
+   * closed the connection (end of stream).
+   * @throws OSError: EAGAIN on a non-blocking socket with nothing to read, ETIMEDOUT,
+   *   ECONNRESET, ...
+   * @example const data = s.recv(4096);
+   */
   recv(bufsize: number, flags = 0): Buffer {
     const fd = this.fdFor("recv");
     const wanted = size(bufsize, "bufsize");
@@ -390,7 +534,10 @@ export class Socket {
     return this._run(op.recvBytes(this, buf, f, "recv"), "recv");
   }
 
-  /** recv(bufsize, flags?) without blocking the event loop. */
+  /**
+   * recv(bufsize, flags?) without blocking the event loop.
+   * @example const data = await s.recvAsync(4096, { signal });
+   */
   recvAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
     return twin(this, READ, "recv", [flags, options], (ch, [f]) => {
       const wanted = size(bufsize, "bufsize");
@@ -401,6 +548,12 @@ export class Socket {
     });
   }
 
+  /**
+   * Receives into `buffer` (at most `nbytes` bytes, 0 = the buffer's size) in one system
+   * call: the number of bytes received, 0 at end of stream.
+   * @throws OSError as recv(); RangeError when `nbytes` is larger than the buffer.
+   * @example const n = s.recv_into(buf);
+   */
   recv_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): number {
     const fd = this.fdFor("recv_into");
     const [buf, length] = recvIntoArguments(buffer, nbytes);
@@ -414,7 +567,10 @@ export class Socket {
     return this._run(recvIntoOnce(this, buf, length, f), "recv_into");
   }
 
-  /** recv_into(buffer, nbytes?, flags?) without blocking the event loop. */
+  /**
+   * recv_into(buffer, nbytes?, flags?) without blocking the event loop.
+   * @example const n = await s.recv_intoAsync(buf);
+   */
   recv_intoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, flags?: number | AsyncOptions,
     options?: AsyncOptions): Promise<number> {
     return twin(this, READ, "recv_into", [nbytes, flags, options], (ch, [n, f]) => {
@@ -423,7 +579,13 @@ export class Socket {
     });
   }
 
-  recvfrom(bufsize: number, flags = 0): [Buffer, Address] {
+  /**
+   * Receives a datagram (at most `bufsize` bytes; a larger one is truncated) and its
+   * sender's address. On a connected stream socket the address is the peer's.
+   * @throws OSError as recv().
+   * @example const [data, from] = u.recvfrom(1500);
+   */
+  recvfrom(bufsize: number, flags = 0): [Buffer, A] {
     const fd = this.fdFor("recvfrom");
     const wanted = size(bufsize, "bufsize");
     const f = flagsArgument(flags);
@@ -433,28 +595,38 @@ export class Socket {
       const rc = native.recvfrom(fd, buf, 0, buf.length, f, senderSlots);
       if (typeof rc !== "number") {
         const from = rc[1] ?? (this.type === SOCK_STREAM ? this.getpeername() : null);
-        return [op.fitted(buf, rc[0]), addressFromNative(from)];
+        return [op.fitted(buf, rc[0]), addressFromNative(from) as A];
       }
-      if (rc >= 0) return [op.fitted(buf, rc), ipv4Sender()];
+      if (rc >= 0) return [op.fitted(buf, rc), ipv4Sender() as A];
       if (rc !== -EAGAIN) throw new OSError(-rc, "recvfrom");
     }
     return this._run(this.#receiveFrom(this, wanted, buf, f), "recvfrom");
   }
 
-  /** recvfrom(bufsize, flags?) without blocking the event loop. */
-  recvfromAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<[Buffer, Address]> {
+  /**
+   * recvfrom(bufsize, flags?) without blocking the event loop.
+   * @example const [data, from] = await u.recvfromAsync(1500);
+   */
+  recvfromAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<[Buffer, A]> {
     return twin(this, READ, "recvfrom", [flags, options], (ch, [f]) => {
       const wanted = size(bufsize, "bufsize");
       return this.#receiveFrom(ch, wanted, this.#recvBuffer(wanted), flagsArgument(f));
     });
   }
 
-  *#receiveFrom(ch: op.Channel, wanted: number, sized: Buffer | null, flags: number): op.Operation<[Buffer, Address]> {
+  *#receiveFrom(ch: op.Channel, wanted: number, sized: Buffer | null, flags: number): op.Operation<[Buffer, A]> {
     const buf = sized ?? (yield* op.datagramBuffer(ch, wanted, flags, "recvfrom"));
     const [n, from] = yield* op.recvfromOnce(ch, buf, flags, () => this.getpeername());
-    return [op.fitted(buf, n), addressFromNative(from as Address | null)];
+    return [op.fitted(buf, n), addressFromNative(from as Address | null) as A];
   }
 
+  /**
+   * Sets a socket option: an integer (a boolean as 1 or 0) or the option's bytes (a struct
+   * such as ip_mreq for IP_ADD_MEMBERSHIP).
+   * @throws OSError (ENOPROTOOPT for an option the system does not know, EINVAL, ...);
+   *   TypeError for a value of another type.
+   * @example s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+   */
   setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView): void {
     const fd = this.fdFor("setsockopt");
     const lvl = int32(level, "level");
@@ -467,7 +639,18 @@ export class Socket {
     this.#check(native.setsockopt(fd, lvl, opt, v), "setsockopt");
   }
 
+  /**
+   * Reads an integer socket option.
+   * @throws OSError (ENOPROTOOPT, ...).
+   * @example const type = s.getsockopt(SOL_SOCKET, SO_TYPE);
+   */
   getsockopt(level: number, option: number): number;
+  /**
+   * Reads a socket option's bytes: at most `buflen` (up to 1024), as many as the system
+   * returned.
+   * @throws OSError (ENOPROTOOPT, ...); RangeError for a `buflen` out of range.
+   * @example const linger = s.getsockopt(SOL_SOCKET, SO_LINGER, 8);
+   */
   getsockopt(level: number, option: number, buflen: number): Buffer;
   getsockopt(level: number, option: number, buflen?: number): number | Buffer {
     const fd = this.fdFor("getsockopt");
@@ -479,15 +662,31 @@ export class Socket {
     return Array.isArray(rc) ? rc[0] : rc as Buffer;
   }
 
+  /**
+   * Sets the timeout of every later call: seconds (one deadline per call, however many
+   * system calls it makes), 0 for non-blocking, null for blocking without a limit.
+   * @throws TypeError or RangeError for a value that is not a finite number >= 0 or null.
+   * @example s.settimeout(2.5);
+   */
   settimeout(timeout: number | null): void {
     this.fdFor("settimeout");
     this.#setTimeout(timeoutSeconds(timeout), "settimeout");
   }
 
+  /**
+   * The timeout in seconds: null = blocking, 0 = non-blocking.
+   * @example if (s.gettimeout() === 0) console.log("non-blocking");
+   */
   gettimeout(): number | null {
     return this.#timeout;
   }
 
+  /**
+   * setblocking(true) is settimeout(null); setblocking(false) is settimeout(0). Type a socket
+   * you make non-blocking as {@link NonBlockingSocket}: see {@link StreamResult}.
+   * @throws TypeError for a flag that is not a boolean.
+   * @example s.setblocking(false);
+   */
   setblocking(flag: boolean): void {
     this.fdFor("setblocking");
     if (typeof flag !== "boolean" && typeof flag !== "number") {
@@ -496,25 +695,47 @@ export class Socket {
     this.#setTimeout(flag ? null : 0, "setblocking");
   }
 
+  /**
+   * Shuts down one or both directions of a connection (SHUT_RD, SHUT_WR, SHUT_RDWR): the
+   * peer reads end of stream after SHUT_WR.
+   * @throws OSError (ENOTCONN when not connected, ...).
+   * @example s.shutdown(SHUT_WR);
+   */
   shutdown(how: number): void {
     const fd = this.fdFor("shutdown");
     this.#check(native.shutdown(fd, int32(how, "how")), "shutdown");
   }
 
-  getsockname(): Address {
+  /**
+   * The socket's own address.
+   * @throws OSError (EBADF once closed, ...).
+   * @example const port = s.getsockname()[1];
+   */
+  getsockname(): A {
     const rc = native.getsockname(this.fdFor("getsockname"));
     if (typeof rc === "number") throw new OSError(-rc, "getsockname");
-    return addressFromNative(rc);
+    return addressFromNative(rc) as A;
   }
 
-  getpeername(): Address {
+  /**
+   * The connected peer's address.
+   * @throws OSError: ENOTCONN when not connected.
+   * @example const [host, port] = s.getpeername();
+   */
+  getpeername(): A {
     const rc = native.getpeername(this.fdFor("getpeername"));
     if (typeof rc === "number") throw new OSError(-rc, "getpeername");
-    return addressFromNative(rc);
+    return addressFromNative(rc) as A;
   }
 
   // ---- the stream interface (MicroPython): no short reads or writes when blocking ----
 
+  /**
+   * The socket itself, which has the stream methods (MicroPython's makefile); `mode` is
+   * checked ("rb", "wb", "rwb" and their text forms), `buffering` ignored.
+   * @throws TypeError or RangeError for another mode.
+   * @example const f = s.makefile("rwb");
+   */
   makefile(mode = "rb", buffering = 0): this {
     this.fdFor("makefile");
     if (typeof mode !== "string") throw new TypeError(`makefile: mode must be a string, not ${describeType(mode)}`);
@@ -523,13 +744,25 @@ export class Socket {
     return this;
   }
 
-  read(size?: number | null): Buffer | null {
-    return this._run(this.#readOperation(this, size), "read");
+  /**
+   * Reads `size` bytes, or until end of stream when `size` is absent, null or negative;
+   * fewer only at end of stream. On a non-blocking socket: the bytes there are, or null when
+   * there are none (see {@link StreamResult}).
+   * @throws OSError: ETIMEDOUT (the bytes read so far are kept for the next read),
+   *   ECONNRESET, ...
+   * @example const header = s.read(16);
+   */
+  read(size?: number | null): StreamResult<Mode, Buffer> {
+    return this._run(this.#readOperation(this, size), "read") as StreamResult<Mode, Buffer>;
   }
 
-  /** read(size?) without blocking the event loop: `size` bytes unless EOF comes first. */
-  readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(this, READ, "read", [size, options], (ch, [n]) => this.#readOperation(ch, n));
+  /**
+   * read(size?) without blocking the event loop: `size` bytes unless end of stream comes
+   * first. Never null: on a non-blocking socket it waits.
+   * @example const body = await s.readAsync();
+   */
+  readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
+    return waited(twin(this, READ, "read", [size, options], (ch, [n]) => this.#readOperation(ch, n)));
   }
 
   #readOperation(ch: op.Channel, size: unknown): op.Operation<Buffer | null> {
@@ -537,13 +770,22 @@ export class Socket {
     return op.read(ch, readSize(size), "read");
   }
 
-  readinto(buffer: ArrayBufferView, nbytes?: number): number | null {
-    return this._run(this.#readintoOperation(this, buffer, nbytes), "readinto");
+  /**
+   * Fills `buffer` (or its first `nbytes` bytes): the number of bytes read, fewer only at end
+   * of stream. On a non-blocking socket: what there was, or null for nothing.
+   * @throws OSError as read().
+   * @example const n = s.readinto(buf);
+   */
+  readinto(buffer: ArrayBufferView, nbytes?: number): StreamResult<Mode, number> {
+    return this._run(this.#readintoOperation(this, buffer, nbytes), "readinto") as StreamResult<Mode, number>;
   }
 
-  /** readinto(buffer, nbytes?) without blocking the event loop. */
-  readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number | null> {
-    return twin(this, READ, "readinto", [nbytes, options], (ch, [n]) => this.#readintoOperation(ch, buffer, n));
+  /**
+   * readinto(buffer, nbytes?) without blocking the event loop. Never null.
+   * @example const n = await s.readintoAsync(buf);
+   */
+  readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
+    return waited(twin(this, READ, "readinto", [nbytes, options], (ch, [n]) => this.#readintoOperation(ch, buffer, n)));
   }
 
   #readintoOperation(ch: op.Channel, buffer: unknown, nbytes: unknown): op.Operation<number | null> {
@@ -552,13 +794,23 @@ export class Socket {
     return op.readInto(ch, buf, n, "readinto");
   }
 
-  readline(limit?: number | null): Buffer | null {
-    return this._run(this.#readlineOperation(this, limit), "readline");
+  /**
+   * Reads one line, up to and including "\n" (at most `limit` bytes), never consuming past
+   * it; an empty Buffer at end of stream. On a non-blocking socket: the part of a line
+   * there is, or null for nothing.
+   * @throws OSError as read().
+   * @example const line = s.readline().toString();
+   */
+  readline(limit?: number | null): StreamResult<Mode, Buffer> {
+    return this._run(this.#readlineOperation(this, limit), "readline") as StreamResult<Mode, Buffer>;
   }
 
-  /** readline(limit?) without blocking the event loop. */
-  readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(this, READ, "readline", [limit, options], (ch, [n]) => this.#readlineOperation(ch, n));
+  /**
+   * readline(limit?) without blocking the event loop. Never null.
+   * @example const line = (await s.readlineAsync()).toString();
+   */
+  readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
+    return waited(twin(this, READ, "readline", [limit, options], (ch, [n]) => this.#readlineOperation(ch, n)));
   }
 
   #readlineOperation(ch: op.Channel, limit: unknown): op.Operation<Buffer | null> {
@@ -566,13 +818,23 @@ export class Socket {
     return op.readline(ch, readlineLimit(limit), "readline");
   }
 
-  write(data: Uint8Array | ArrayBufferView | string): number | null {
-    return this._run(this.#writeOperation(this, data), "write");
+  /**
+   * Writes every byte (a string as UTF-8): the number written. On a non-blocking socket:
+   * what fitted, or null for nothing.
+   * @throws OSError carrying `written`: ETIMEDOUT, EPIPE, ECONNRESET, ...
+   * @example s.write("GET / HTTP/1.0\r\n\r\n");
+   */
+  write(data: Uint8Array | ArrayBufferView | string): StreamResult<Mode, number> {
+    return this._run(this.#writeOperation(this, data), "write") as StreamResult<Mode, number>;
   }
 
-  /** write(data) without blocking the event loop: every byte, or an OSError with `written`. */
-  writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number | null> {
-    return twin(this, WRITE, "write", [options], (ch) => this.#writeOperation(ch, data));
+  /**
+   * write(data) without blocking the event loop: every byte, or an OSError with `written`.
+   * Never null.
+   * @example await s.writeAsync(line);
+   */
+  writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number> {
+    return waited(twin(this, WRITE, "write", [options], (ch) => this.#writeOperation(ch, data)));
   }
 
   #writeOperation(ch: op.Channel, data: unknown): op.Operation<number | null> {
@@ -580,9 +842,16 @@ export class Socket {
     return op.sendAll(ch, bytesToSend(data), 0, "write", true);
   }
 
+  /** `<socket fd=3, family=2, type=1, proto=0>`, for logs. */
   toString(): string {
     return `<socket fd=${this.#fd}, family=${this.family}, type=${this.type}, proto=${this.proto}>`;
   }
+}
+
+/** A stream twin's Promise. The stream operations return null when their driver gives up
+ * instead of waiting; the Promise driver always waits, so null cannot come out of it. */
+function waited<T>(promise: Promise<T | null>): Promise<T> {
+  return promise as Promise<T>;
 }
 
 /** An operation whose result is not wanted (sendall resolves with nothing). */
@@ -591,6 +860,7 @@ export function* discard(operation: op.Operation<unknown>): op.Operation<void> {
 }
 
 /** An operation with nothing to wait for (recv of 0 bytes). */
+// biome-ignore lint/correctness/useYield: an operation that is complete before it starts
 function* finished<T>(value: T): op.Operation<T> {
   return value;
 }
@@ -641,7 +911,26 @@ export function readlineLimit(value: unknown): number {
   return n < 0 ? Number.MAX_SAFE_INTEGER : n;
 }
 
-/** socket(af, type, proto): the MicroPython spelling of `new Socket(...)`. */
+/** Any socket, whatever its address form and typed mode: what functions that take a socket
+ * (select's Pollable, for one) accept. */
+export type AnySocket = Socket<Address, SocketMode>;
+
+/** A socket typed for either mode, as a socket made non-blocking must be: its stream methods
+ * may return null (see {@link StreamResult}). */
+export type NonBlockingSocket<A extends Address = Address> = Socket<A, SocketMode>;
+
+/**
+ * socket(af = AF_INET, type = SOCK_STREAM, proto = 0): a new socket (MicroPython's spelling
+ * of `new Socket(...)`), with the default timeout. Its address type follows the family
+ * constant: `socket()` and `socket(AF_INET)` return IPv4 tuples, `socket(AF_INET6)` IPv6
+ * tuples, `socket(AF_UNIX)` paths.
+ * @throws OSError from socket(2) (EAFNOSUPPORT, EMFILE, ...); TypeError or RangeError for an
+ *   argument that is not a 32-bit integer.
+ * @example const s = socket(AF_INET, SOCK_DGRAM);
+ */
+export function socket<A extends Address = IPv4Address>(af?: AddressFamily<A>, type?: number, proto?: number): Socket<A>;
+/** socket(af, type, proto) with a family given as a plain number: addresses typed {@link Address}. */
+export function socket(af?: number, type?: number, proto?: number): Socket;
 export function socket(af: number = AF_INET, type: number = SOCK_STREAM, proto = 0): Socket {
   return new Socket(af, type, proto);
 }

@@ -6,7 +6,7 @@ import { E, OSError } from "./errors.js";
 import type { AsyncOptions } from "./options.js";
 import { Socket } from "./socket.js";
 import { takeSSLError } from "./tls-errors.js";
-import { tls, type TlsConnectionHandle, type TlsContextHandle } from "./tls-native.js";
+import { tls, type TlsContextHandle } from "./tls-native.js";
 import { SSLSocket, type SSLSocketInternals } from "./tls-socket.js";
 import { describeType, integer } from "./validate.js";
 
@@ -29,8 +29,6 @@ const VERIFY_FLAGS = [
 ];
 const X509_V_OK = T["X509_V_OK"]!;
 const X509_V_ERR_APPLICATION_VERIFICATION = T["X509_V_ERR_APPLICATION_VERIFICATION"]!;
-/** How many DTLS clients between their cookie and their second hello a context remembers. */
-const HELLOS_KEPT = 32;
 /** TLS 1.3 suites are set apart from the list of earlier versions' ciphers. */
 const TLS13_SUITE = /^TLS_(AES_|CHACHA20_)/;
 
@@ -89,8 +87,6 @@ export class SSLContext {
   #pskKey: Buffer | null = null;
   #pskKeys: PskKeys | null = null;
   #pskApplied = false;
-  /** DTLS server connections that sent a client its cookie, by client_id (hex), oldest first. */
-  #hellos = new Map<string, TlsConnectionHandle>();
 
   /** new SSLContext(protocol): PROTOCOL_TLS_CLIENT, _SERVER, PROTOCOL_DTLS_CLIENT or _SERVER. */
   constructor(protocol: number) {
@@ -293,28 +289,6 @@ export class SSLContext {
       if (!this.isDatagram) tls.contextSetVersions(this.#ctx, 0, T["TLS1_2_VERSION"]!);
       if (tls.contextSetCiphers(this.#ctx, "PSK", null) !== 1) throw takeSSLError("SSLContext", "no PSK cipher");
     }
-  }
-
-  /** @internal Keeps the connection that sent a DTLS client its cookie, for that client's
-   * second hello (a few clients at a time: the oldest is dropped). */
-  _keepHello(clientId: string, conn: TlsConnectionHandle): void {
-    const old = this.#hellos.get(clientId);
-    if (old !== undefined) tls.connectionFree(old);
-    this.#hellos.delete(clientId);
-    this.#hellos.set(clientId, conn);
-    if (this.#hellos.size > HELLOS_KEPT) {
-      const [key, oldest] = this.#hellos.entries().next().value as [string, TlsConnectionHandle];
-      this.#hellos.delete(key);
-      tls.connectionFree(oldest);
-    }
-  }
-
-  /** @internal The connection kept for this DTLS client, if any (it is the caller's now). */
-  _takeHello(clientId: string): TlsConnectionHandle | null {
-    const conn = this.#hellos.get(clientId);
-    if (conn === undefined) return null;
-    this.#hellos.delete(clientId);
-    return conn;
   }
 
   /** @internal The native context, PSK settings applied. */

@@ -10,7 +10,7 @@ import { MSG_DONTWAIT, MSG_PEEK } from "./constants.js";
 import * as op from "./operations.js";
 import { tls, type TlsConnectionHandle } from "./tls-native.js";
 import {
-  SSL_ERROR_SYSCALL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, sslErrorFrom, takeSSLError,
+  SSL_ERROR_SYSCALL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, sslErrorFrom,
 } from "./tls-errors.js";
 
 const POLLIN = op.POLLIN;
@@ -23,7 +23,8 @@ const RETRY = 1;
 
 export class TlsEngine {
   #conn: TlsConnectionHandle | null;
-  #attached: boolean;
+  /** OpenSSL reads and writes the descriptor itself (DTLS; the measured alternative). */
+  readonly attached: boolean;
   /** Plaintext SSL_write took whose ciphertext could not all be sent yet: reported as
    * written once it is (OpenSSL's rule: a write that must wait is retried with the same
    * bytes). */
@@ -31,20 +32,7 @@ export class TlsEngine {
 
   constructor(conn: TlsConnectionHandle, attached: boolean) {
     this.#conn = conn;
-    this.#attached = attached;
-  }
-
-  /** OpenSSL reads and writes the descriptor itself (DTLS; the measured alternative). */
-  get attached(): boolean {
-    return this.#attached;
-  }
-
-  /** Hands the descriptor to OpenSSL from now on (what waits in memory must be sent first). */
-  attach(fd: number, datagram: boolean, syscall: string): void {
-    if (tls.connectionAttach(this.handle(syscall), fd, datagram) !== 1) {
-      throw takeSSLError(syscall, "could not attach TLS to the socket");
-    }
-    this.#attached = true;
+    this.attached = attached;
   }
 
   /** @internal The native connection; EBADF once freed. */
@@ -57,25 +45,19 @@ export class TlsEngine {
     return this.#conn === null;
   }
 
-  /** Gives the connection up without freeing it (it lives on elsewhere). */
-  release(): TlsConnectionHandle | null {
-    const conn = this.#conn;
-    this.#conn = null;
-    return conn;
-  }
-
   free(): void {
     const conn = this.#conn;
     this.#conn = null;
     if (conn !== null) tls.connectionFree(conn);
   }
 
-  /** The failure behind an SSL_get_error code, as an exception. What OpenSSL wrote before
-   * it failed (the alert telling the peer why) is sent first, without waiting. */
+  /** The failure behind an SSL_get_error code, as an exception. */
   #fail(code: number, syscall: string, lower?: op.Channel): never {
     const entry = tls.takeError();
     const conn = this.#conn;
     const verify = conn === null ? 0 : tls.connectionState(conn)[1];
+    // What OpenSSL wrote before it failed (the alert telling the peer why) goes out first,
+    // without waiting: a peer left without it waits for a flight that never comes.
     if (conn !== null && lower !== undefined && !this.attached) {
       try {
         tls.connectionSendFd(conn, lower.fdFor(syscall), MSG_DONTWAIT);
@@ -97,7 +79,7 @@ export class TlsEngine {
    * operation (0 = end of stream, waitFor(events), -errno), or an exception. */
   #next(code: number, lower: op.Channel, flags: number, syscall: string): number {
     if (code === SSL_ERROR_WANT_READ) {
-      if (this.attached) return op.waitFor(POLLIN);
+      if (this.attached) return this.#dtlsTimer(syscall) ? RETRY : op.waitFor(POLLIN);
       const conn = this.handle(syscall);
       const fd = lower.fdFor(syscall);
       const io = flags | lower.dontwait;
@@ -117,6 +99,15 @@ export class TlsEngine {
     if (code === SSL_ERROR_WANT_WRITE) return op.waitFor(POLLOUT);
     if (code === SSL_ERROR_ZERO_RETURN) return 0;
     return this.#fail(code, syscall, lower);
+  }
+
+  /** Whether DTLS's retransmission timer ran out (a blocking descriptor's receive ends
+   * when it does): the lost flight was sent again and OpenSSL is to be called again. */
+  #dtlsTimer(syscall: string): boolean {
+    const conn = this.handle(syscall);
+    if (tls.connectionDtlsTimer(conn, false) !== 0) return false;
+    tls.connectionDtlsTimer(conn, true);
+    return true;
   }
 
   /** The Transport's receive: decrypted bytes (0 = close_notify), -errno or waitFor. */
@@ -156,14 +147,14 @@ export class TlsEngine {
   }
 
   /** One try at the handshake: 1 when done (and its last flight sent), -errno or waitFor. */
-  handshake(lower: op.Channel, syscall: string): number {
+  handshake(lower: op.Channel, flags: number, syscall: string): number {
     for (;;) {
       const rc = tls.connectionHandshake(this.handle(syscall));
       if (rc === 1) {
-        const left = this.flush(lower, 0, syscall);
+        const left = this.flush(lower, flags, syscall);
         return left === 0 ? 1 : left;
       }
-      const next = this.#next(-rc, lower, 0, syscall);
+      const next = this.#next(-rc, lower, flags, syscall);
       if (next === 0) this.#fail(SSL_ERROR_SYSCALL, syscall);
       if (next !== RETRY) return next;
     }
@@ -214,10 +205,12 @@ export class TlsChannel implements op.Channel {
     readonly kept: op.KeptBytes,
     readonly type: number,
     readonly check: (syscall: string) => void,
+    /** MSG_DONTWAIT for a blocking socket whose waits its SSLSocket makes itself. */
+    readonly extraFlags = 0,
   ) {}
 
   get dontwait(): number {
-    return this.lower.dontwait;
+    return this.lower.dontwait | this.extraFlags;
   }
 
   fdFor(syscall: string): number {
@@ -235,12 +228,12 @@ export class TlsChannel implements op.Channel {
 
   recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
     this.check(syscall);
-    return this.engine.recvInto(this.lower, buf, offset, length, flags, syscall);
+    return this.engine.recvInto(this.lower, buf, offset, length, flags | this.extraFlags, syscall);
   }
 
   sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string): number {
     this.check(syscall);
-    return this.engine.sendFrom(this.lower, data, offset, length, flags, syscall);
+    return this.engine.sendFrom(this.lower, data, offset, length, flags | this.extraFlags, syscall);
   }
 }
 

@@ -63,6 +63,9 @@ export interface TlsCore {
   /** [handshake done, verify result, cookie sent, cookie accepted, shutdown flags]. */
   connectionState(conn: TlsConnectionHandle): [number, number, number, number, number];
   connectionDtlsTimer(conn: TlsConnectionHandle, handle: boolean): number;
+  /** DTLSv1_listen over the next datagram: 1 = a hello with a valid cookie, 0 = a cookie sent
+   * back (or no usable hello), -errno from recv, -1000 fatal. */
+  connectionDtlsListen(conn: TlsConnectionHandle, fd: number, flags: number): number;
   connectionFree(conn: TlsConnectionHandle): number;
 }
 

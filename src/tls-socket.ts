@@ -11,10 +11,11 @@ import { discard, readintoArguments, readlineLimit, readSize, type Socket } from
 import type { Address } from "./addresses.js";
 import type { SSLContext } from "./tls-context.js";
 import { TlsChannel, TlsEngine } from "./tls-engine.js";
-import { SSLError, SSL_ERROR_SSL, SSL_ERROR_WANT_READ, sslErrorFrom, takeSSLError } from "./tls-errors.js";
+import { SSLError, SSL_ERROR_SSL, takeSSLError } from "./tls-errors.js";
 import { tls } from "./tls-native.js";
 import { bytesToFill, bytesToSend, describeType, integer, INT32_MAX, size } from "./validate.js";
 import { MSG_DONTWAIT, SOCK_DGRAM, SOCK_STREAM } from "./constants.js";
+import { native } from "./native.js";
 
 const MAKEFILE_MODES = new Set(["rb", "wb", "rwb", "r", "w", "rw"]);
 
@@ -106,10 +107,12 @@ export class SSLSocket {
   #engine: TlsEngine;
   #kept = new op.KeptBytes();
   #sync: TlsChannel;
+  /** For a blocking socket: every step without waiting, the waits in #run. */
+  #blocking: TlsChannel;
   #async: TlsChannel | null = null;
   #closed = false;
-  /** A DTLS server's connection to a new client, before its cookie went out. */
-  #cookiePhase = false;
+  /** A DTLS server with a client_id until a hello with a valid cookie came. */
+  #listening: boolean;
   readonly #internals: SSLSocketInternals;
   readonly #check: (syscall: string) => void;
 
@@ -129,28 +132,35 @@ export class SSLSocket {
     }
     const ctx = internals.context._handle();
     const [sni, host, ip] = internals.context._names(internals.hostname);
-    // A DTLS client that was sent a cookie comes back with its second hello, which only the
-    // connection that sent the cookie accepts (its message sequence goes on from the first).
-    const helloKey = internals.datagram && internals.serverSide && internals.clientId !== null
-      ? Buffer.from(internals.clientId).toString("hex") : null;
-    const keptConn = helloKey === null ? null : internals.context._takeHello(helloKey);
-    const fresh = keptConn === null ? tls.connectionNew(ctx, internals.serverSide, sni, host, ip, internals.clientId) : null;
-    const conn = keptConn ?? fresh;
+    const conn = tls.connectionNew(ctx, internals.serverSide, sni, host, ip, internals.clientId);
     if (conn === null) throw takeSSLError("wrap_socket", "could not create the TLS connection");
-    // A DTLS server meeting a new client starts in memory (its cookie step); every other
-    // DTLS connection, and a kept one, is OpenSSL's on the descriptor from the start.
-    const kept = helloKey !== null && conn !== fresh;
-    this.#cookiePhase = helloKey !== null && !kept;
-    const attached = (internals.datagram && !this.#cookiePhase) || internals.attached === true;
+    const attached = internals.datagram || internals.attached === true;
     if (attached && tls.connectionAttach(conn, sock.fdFor("wrap_socket"), internals.datagram) !== 1) {
       tls.connectionFree(conn);
       throw takeSSLError("wrap_socket", "could not attach TLS to the socket");
     }
     this.#engine = new TlsEngine(conn, attached);
+    this.#listening = internals.datagram && internals.serverSide && internals.clientId !== null;
     this.#check = (syscall: string): void => {
       if (this.#closed) throw new OSError(E.EBADF, syscall);
     };
     this.#sync = new TlsChannel(this.#engine, sock, this.#kept, sock.type, this.#check);
+    this.#blocking = new TlsChannel(this.#engine, sock, this.#kept, sock.type, this.#check, MSG_DONTWAIT);
+  }
+
+  /** The synchronous driver: the socket's own (poll(2) under its timeout), except on a
+   * blocking socket over memory BIOs, where the steps are made without blocking and the
+   * waits are the core's wait(), so that a signal ends a blocking TLS call as it ends a
+   * socket's (docs/behaviour.md §4). */
+  #run<T>(make: (ch: TlsChannel) => op.Operation<T>, syscall: string): T {
+    if (this.#sock.gettimeout() !== null || this.#engine.attached) return this.#sock._run(make(this.#sync), syscall);
+    const operation = make(this.#blocking);
+    let step = operation.next(true);
+    while (!step.done) {
+      const rc = native.wait(this.#fd(syscall), step.value, -1);
+      step = rc < 0 ? operation.throw(new OSError(-rc, syscall)) : operation.next(true);
+    }
+    return step.value;
   }
 
   /** @internal */
@@ -184,66 +194,41 @@ export class SSLSocket {
   }
 
   *#handshakeSteps(ch: TlsChannel): op.Operation<void> {
-    try {
-      if (this.#cookiePhase) yield* op.untilDone(() => this.#cookieStep(), "do_handshake");
-      yield* op.untilDone(() => this.#engine.handshake(ch.lower, "do_handshake"), "do_handshake");
-    } finally {
-      this.#helloVerify();
-    }
+    yield* op.untilDone(
+      () => (this.#listening ? this.#cookieStep(ch) : this.#engine.handshake(ch.lower, ch.extraFlags, "do_handshake")),
+      "do_handshake");
   }
 
-  /** A DTLS server's first step with a new client (MicroPython's Hello-Verify flow): one
-   * datagram at a time through memory, so that the connection stops right after it sent its
-   * cookie (OpenSSL on the descriptor would go on reading, and could take the client's
-   * second hello in the same call). 1 once the descriptor is OpenSSL's, or waitFor/-errno. */
-  #cookieStep(): number {
+  /** A DTLS server's first step with a client_id (MicroPython's Hello-Verify flow), with
+   * OpenSSL's stateless DTLSv1_listen: a client hello without the cookie is answered with
+   * one and this connection ends there with HELLO_VERIFY_REQUIRED (the client's second
+   * hello is for the next wrap_socket); a hello with a valid cookie starts the handshake. */
+  #cookieStep(ch: TlsChannel): number {
     const conn = this.#engine.handle("do_handshake");
-    const fd = this.#fd("do_handshake");
-    for (;;) {
-      const rc = tls.connectionHandshake(conn);
-      const [, , sent, accepted] = tls.connectionState(conn);
-      if (rc !== 1 && -rc !== SSL_ERROR_WANT_READ) {
-        const entry = tls.takeError();
-        tls.connectionSendFd(conn, fd, MSG_DONTWAIT);
-        throw sslErrorFrom(entry, -rc, "do_handshake", tls.connectionState(conn)[1]);
-      }
-      if (rc === 1 || accepted === 1 || sent === 1) {
-        const left = tls.connectionSendFd(conn, fd, 0);
-        if (left < 0) return left;
-        this.#helloVerify(); // a cookie sent: HELLO_VERIFY_REQUIRED, the connection kept
-        this.#cookiePhase = false;
-        this.#engine.attach(fd, true, "do_handshake");
-        return 1;
-      }
-      const n = tls.connectionRecvFd(conn, fd, MSG_DONTWAIT);
-      if (n > 0) continue;
-      if (n === -E.EAGAIN || n === 0) return op.waitFor(op.POLLIN);
-      return n;
+    const rc = tls.connectionDtlsListen(conn, ch.fdFor("do_handshake"), ch.dontwait);
+    if (rc === -1000) throw takeSSLError("do_handshake", "DTLS listen failed");
+    if (rc === 1) {
+      this.#listening = false;
+      return this.#engine.handshake(ch.lower, ch.extraFlags, "do_handshake");
     }
-  }
-
-  /** A DTLS server that answered a new client with a cookie: MicroPython's flow ends this
-   * connection and expects the next wrap_socket to see the client's second hello. */
-  #helloVerify(): void {
-    if (!this.#internals.datagram || !this.server_side || this.#internals.clientId === null) return;
-    if (this.#engine.freed) return;
-    const [, , sent, accepted] = tls.connectionState(this.#engine.handle("do_handshake"));
-    if (sent === 1 && accepted === 0) {
-      const conn = this.#engine.release();
-      if (conn !== null) this.context._keepHello(Buffer.from(this.#internals.clientId).toString("hex"), conn);
+    if (rc < 0) return rc === -E.EAGAIN ? op.waitFor(op.POLLIN) : rc;
+    tls.takeError();
+    if (tls.connectionState(conn)[2] === 1) {
       throw new SSLError(SSL_ERROR_SSL, "do_handshake", "HELLO_VERIFY_REQUIRED", "SSL",
-        "the client must send its hello again with the cookie");
+        "the client must send its hello again, with the cookie");
     }
+    return op.waitFor(op.POLLIN); // not a client hello: dropped, as DTLS servers do
   }
 
   /** do_handshake(): runs the TLS handshake under the socket's timeout. */
   do_handshake(): void {
-    this.#sock._run(this.#handshakeOperation(this.#sync), "do_handshake");
+    this.#run((ch) => this.#handshakeOperation(ch), "do_handshake");
   }
 
   /** do_handshake() without blocking the event loop. */
   do_handshakeAsync(options?: AsyncOptions): Promise<void> {
-    return twin(this.#sock, WRITE, "do_handshake", [options], (ch) => this.#handshakeOperation(this.#over(ch)));
+    return twin(this.#sock, WRITE, "do_handshake", [options],
+      (ch) => this.#handshakeOperation(this.#over(ch)), this.#engine.attached);
   }
 
   /** @internal wrap_socket's handshake: on a non-blocking socket it is left to the first
@@ -275,12 +260,13 @@ export class SSLSocket {
 
   /** read(size?): `size` bytes unless the session ends first; all until the end without size. */
   read(size?: number | null): Buffer | null {
-    return this.#sock._run(this.#readOperation(this.#sync, size), "read");
+    return this.#run((ch) => this.#readOperation(ch, size), "read");
   }
 
   /** read(size?) without blocking the event loop. */
   readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(this.#sock, READ, "read", [size, options], (ch, [n]) => this.#readOperation(this.#over(ch), n));
+    return twin(this.#sock, READ, "read", [size, options],
+      (ch, [n]) => this.#readOperation(this.#over(ch), n), this.#engine.attached);
   }
 
   #readOperation(ch: TlsChannel, size: unknown): op.Operation<Buffer | null> {
@@ -290,13 +276,13 @@ export class SSLSocket {
 
   /** readinto(buffer, nbytes?): fills the buffer unless the session ends first. */
   readinto(buffer: ArrayBufferView, nbytes?: number): number | null {
-    return this.#sock._run(this.#readintoOperation(this.#sync, buffer, nbytes), "readinto");
+    return this.#run((ch) => this.#readintoOperation(ch, buffer, nbytes), "readinto");
   }
 
   /** readinto(buffer, nbytes?) without blocking the event loop. */
   readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number | null> {
     return twin(this.#sock, READ, "readinto", [nbytes, options],
-      (ch, [n]) => this.#readintoOperation(this.#over(ch), buffer, n));
+      (ch, [n]) => this.#readintoOperation(this.#over(ch), buffer, n), this.#engine.attached);
   }
 
   #readintoOperation(ch: TlsChannel, buffer: unknown, nbytes: unknown): op.Operation<number | null> {
@@ -307,12 +293,13 @@ export class SSLSocket {
 
   /** readline(limit?): up to and including "\n". */
   readline(limit?: number | null): Buffer | null {
-    return this.#sock._run(this.#readlineOperation(this.#sync, limit), "readline");
+    return this.#run((ch) => this.#readlineOperation(ch, limit), "readline");
   }
 
   /** readline(limit?) without blocking the event loop. */
   readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(this.#sock, READ, "readline", [limit, options], (ch, [n]) => this.#readlineOperation(this.#over(ch), n));
+    return twin(this.#sock, READ, "readline", [limit, options],
+      (ch, [n]) => this.#readlineOperation(this.#over(ch), n), this.#engine.attached);
   }
 
   #readlineOperation(ch: TlsChannel, limit: unknown): op.Operation<Buffer | null> {
@@ -322,12 +309,13 @@ export class SSLSocket {
 
   /** recv(bufsize): the bytes of one read, at most bufsize; empty at the end of the session. */
   recv(bufsize: number): Buffer {
-    return this.#sock._run(this.#recvOperation(this.#sync, bufsize), "recv");
+    return this.#run((ch) => this.#recvOperation(ch, bufsize), "recv");
   }
 
   /** recv(bufsize) without blocking the event loop. */
   recvAsync(bufsize: number, options?: AsyncOptions): Promise<Buffer> {
-    return twin(this.#sock, READ, "recv", [options], (ch) => this.#recvOperation(this.#over(ch), bufsize));
+    return twin(this.#sock, READ, "recv", [options],
+      (ch) => this.#recvOperation(this.#over(ch), bufsize), this.#engine.attached);
   }
 
   #recvOperation(ch: TlsChannel, bufsize: unknown): op.Operation<Buffer> {
@@ -338,13 +326,13 @@ export class SSLSocket {
 
   /** recv_into(buffer, nbytes = 0): bytes of one read into the buffer. */
   recv_into(buffer: ArrayBufferView, nbytes = 0): number {
-    return this.#sock._run(this.#recvIntoOperation(this.#sync, buffer, nbytes), "recv_into");
+    return this.#run((ch) => this.#recvIntoOperation(ch, buffer, nbytes), "recv_into");
   }
 
   /** recv_into(buffer, nbytes?) without blocking the event loop. */
   recv_intoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
     return twin(this.#sock, READ, "recv_into", [nbytes, options],
-      (ch, [n]) => this.#recvIntoOperation(this.#over(ch), buffer, n ?? 0));
+      (ch, [n]) => this.#recvIntoOperation(this.#over(ch), buffer, n ?? 0), this.#engine.attached);
   }
 
   #recvIntoOperation(ch: TlsChannel, buffer: unknown, nbytes: unknown): op.Operation<number> {
@@ -359,23 +347,24 @@ export class SSLSocket {
 
   /** write(data): every byte (blocking), or as many as could go (non-blocking; null for none). */
   write(data: Uint8Array | ArrayBufferView | string): number | null {
-    return this.#sock._run(this.#sendAllOperation(this.#sync, data, "write", true), "write");
+    return this.#run((ch) => this.#sendAllOperation(ch, data, "write", true), "write");
   }
 
   /** write(data) without blocking the event loop. */
   writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number | null> {
-    return twin(this.#sock, WRITE, "write", [options], (ch) => this.#sendAllOperation(this.#over(ch), data, "write", true));
+    return twin(this.#sock, WRITE, "write", [options],
+      (ch) => this.#sendAllOperation(this.#over(ch), data, "write", true), this.#engine.attached);
   }
 
   /** sendall(data): every byte, or an OSError carrying `written`. */
   sendall(data: Uint8Array | ArrayBufferView | string): void {
-    this.#sock._run(this.#sendAllOperation(this.#sync, data, "sendall", false), "sendall");
+    this.#run((ch) => this.#sendAllOperation(ch, data, "sendall", false), "sendall");
   }
 
   /** sendall(data) without blocking the event loop. */
   sendallAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<void> {
     return twin(this.#sock, WRITE, "sendall", [options],
-      (ch) => discard(this.#sendAllOperation(this.#over(ch), data, "sendall", false)));
+      (ch) => discard(this.#sendAllOperation(this.#over(ch), data, "sendall", false)), this.#engine.attached);
   }
 
   #sendAllOperation(ch: TlsChannel, data: unknown, syscall: string, partialOk: boolean): op.Operation<number | null> {
@@ -385,12 +374,13 @@ export class SSLSocket {
 
   /** send(data): the bytes taken by one TLS write. */
   send(data: Uint8Array | ArrayBufferView | string): number {
-    return this.#sock._run(this.#sendOperation(this.#sync, data), "send");
+    return this.#run((ch) => this.#sendOperation(ch, data), "send");
   }
 
   /** send(data) without blocking the event loop. */
   sendAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number> {
-    return twin(this.#sock, WRITE, "send", [options], (ch) => this.#sendOperation(this.#over(ch), data));
+    return twin(this.#sock, WRITE, "send", [options],
+      (ch) => this.#sendOperation(this.#over(ch), data), this.#engine.attached);
   }
 
   #sendOperation(ch: TlsChannel, data: unknown): op.Operation<number> {
@@ -474,7 +464,7 @@ export class SSLSocket {
   /** unwrap(): ends the TLS session (close_notify both ways) and returns the plain socket. */
   unwrap(): Socket {
     this.#fd("unwrap");
-    this.#sock._run(op.untilDone(() => this.#engine.shutdown(this.#sync.lower, true, 0, "unwrap"), "unwrap"), "unwrap");
+    this.#run((ch) => op.untilDone(() => this.#engine.shutdown(ch.lower, true, ch.extraFlags, "unwrap"), "unwrap"), "unwrap");
     this._free();
     return this.#sock;
   }

@@ -11,7 +11,9 @@ import { ROOT } from "./support/peers.js";
 
 const EXAMPLES = path.join(ROOT, "examples");
 const CLI = path.join(ROOT, "bin", "usocket-micropython.js");
-const files = readdirSync(EXAMPLES).filter((name) => /\.(js|py)$/.test(name)).sort();
+const files = readdirSync(EXAMPLES)
+  .filter((name) => /\.(js|py)$/.test(name))
+  .sort();
 
 /** Runs one example the way its header says; resolves to { code, signal, stdout, stderr }. */
 async function runExample(file) {

@@ -248,3 +248,54 @@ describe("defect 6: a socket registered with pollAsync by number or through file
     b.close();
   });
 });
+
+describe("defect 8: AF_UNIX names that are not UTF-8 come back as bytes and work as replies", () => {
+  test("a datagram server answers a sender whose path is not UTF-8", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(`${tmpdir()}/usocket-names-`);
+    const name = (tail) => Buffer.concat([Buffer.from(`${dir}/`), Buffer.from(tail)]);
+    const server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+    const client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+    try {
+      server.bind(name([0xff, 0x73]));
+      client.bind(name([0x63, 0xc3, 0x28]));
+      assert.deepEqual(server.getsockname(), name([0xff, 0x73]));
+      client.settimeout(3);
+      server.settimeout(3);
+      client.sendto("ping", server.getsockname());
+      const [data, from] = server.recvfrom(16);
+      assert.equal(data.toString(), "ping");
+      assert.ok(Buffer.isBuffer(from), `the sender's name came back as ${typeof from}`);
+      assert.deepEqual(from, name([0x63, 0xc3, 0x28]));
+      server.sendto("pong", from);
+      assert.equal(client.recv(16).toString(), "pong");
+    } finally {
+      server.close();
+      client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an abstract name that is not UTF-8 round-trips through accept and getpeername", () => {
+    const srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
+    const client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
+    const abstract = Buffer.from([0, 0x75, 0x73, 0xfe, process.pid & 0x7f, 0x80]);
+    try {
+      srv.bind(abstract);
+      srv.listen();
+      client.bind(Buffer.from([0, 0xc0, 0xaf, process.pid & 0x7f]));
+      client.connect(srv.getsockname());
+      const [conn, peer] = srv.accept();
+      assert.deepEqual(peer, Buffer.from([0, 0xc0, 0xaf, process.pid & 0x7f]));
+      assert.deepEqual(client.getpeername(), abstract);
+      conn.close();
+      const unnamed = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
+      assert.equal(unnamed.getsockname(), "", "unnamed stays a string");
+      unnamed.close();
+    } finally {
+      srv.close();
+      client.close();
+    }
+  });
+});

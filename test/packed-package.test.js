@@ -29,7 +29,16 @@ const ENTRY_POINTS = Object.keys(PACKAGE.exports)
   .map((key) => (key === "." ? PACKAGE.name : `${PACKAGE.name}/${key.slice(2)}`));
 const PLATFORM = `${process.platform}-${process.arch}`;
 /** What a fresh checkout does not have: build output, dependencies, local state. */
-const NOT_COPIED = new Set(["node_modules", ".git", "dist", "prebuilds", "build-sanitize", "build.regular", "out", "api"]);
+const NOT_COPIED = new Set([
+  "node_modules",
+  ".git",
+  "dist",
+  "prebuilds",
+  "build-sanitize",
+  "build.regular",
+  "out",
+  "api",
+]);
 
 /** The environment for a child: without what `npm test` or the sanitizer run set for themselves. */
 function cleanEnv(extra = {}) {
@@ -76,7 +85,8 @@ describe("the packed package, installed with scripts skipped and no network", ()
     cpSync(ROOT, tree, {
       recursive: true,
       preserveTimestamps: true,
-      filter: (source) => !NOT_COPIED.has(path.basename(source)) && !source.endsWith(".tgz"),
+      // The root itself is always copied, whatever its folder is called (a checkout named "api").
+      filter: (source) => source === ROOT || (!NOT_COPIED.has(path.basename(source)) && !source.endsWith(".tgz")),
     });
     symlinkSync(path.join(ROOT, "node_modules"), path.join(tree, "node_modules"));
     const packed = run("npm", ["pack", "--silent", "--pack-destination", scratch], tree).trim().split("\n").pop();
@@ -176,7 +186,10 @@ describe("the packed package, installed with scripts skipped and no network", ()
       b.close();`,
     );
     const [loaded, received] = JSON.parse(run(process.execPath, ["--no-warnings", "main.cjs"], project));
-    assert.deepEqual(loaded, ENTRY_POINTS.map(() => true));
+    assert.deepEqual(
+      loaded,
+      ENTRY_POINTS.map(() => true),
+    );
     assert.equal(received, "cjs");
   });
 
@@ -199,11 +212,28 @@ describe("the packed package, installed with scripts skipped and no network", ()
     run(
       process.execPath,
       [
-        tsc, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022",
-        "--types", "node", "--typeRoots", path.join(ROOT, "node_modules", "@types"), "check.ts",
+        tsc,
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--types",
+        "node",
+        "--typeRoots",
+        path.join(ROOT, "node_modules", "@types"),
+        "check.ts",
       ],
       project,
     );
+  });
+
+  test("the shipped examples run from the installed package, importing it by name", () => {
+    const output = run(process.execPath, [path.join(installed, "examples", "udp-request-response.js")], project);
+    assert.match(output, /client: answer "BYE"/);
   });
 
   test("the install script uses a prebuilt core that loads, and compiles nothing", () => {
@@ -222,11 +252,15 @@ describe("the packed package, installed with scripts skipped and no network", ()
     });
 
     test("importing fails with one message naming what was tried and the fix", () => {
-      const result = spawnSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(path.join(bare, "dist", "index.js"))})`], {
-        encoding: "utf8",
-        env: cleanEnv(),
-        timeout: 30000,
-      });
+      const result = spawnSync(
+        process.execPath,
+        ["--input-type=module", "-e", `await import(${JSON.stringify(path.join(bare, "dist", "index.js"))})`],
+        {
+          encoding: "utf8",
+          env: cleanEnv(),
+          timeout: 30000,
+        },
+      );
       assert.notEqual(result.status, 0);
       assert.match(result.stderr, /usocket-node: the native core usocket\.node is not built for this system/);
       assert.match(result.stderr, new RegExp(`prebuilds/${PLATFORM}/usocket\\.node: not there`));

@@ -5,7 +5,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
 import { once } from "node:events";
-import * as socket from "../dist/index.js";
 import { listener, startPeer } from "./support/peers.js";
 
 const WORKER = new URL("./support/async-worker.js", import.meta.url);

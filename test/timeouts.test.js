@@ -109,7 +109,7 @@ test("send(), sendto() and sendall() with a timeout and a full send buffer raise
  * connections and then drops SYNs, so the second attempt waits for a SYN-ACK that does
  * not come and times out.
  */
-function connectUntilFull(addr, connect) {
+function connectUntilFull(_addr, connect) {
   const connected = [];
   for (let i = 0; i < 8; i++) {
     const start = performance.now();

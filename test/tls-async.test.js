@@ -10,6 +10,7 @@ import { Worker } from "node:worker_threads";
 import { readFileSync } from "node:fs";
 import * as socket from "../dist/index.js";
 import * as ssl from "../dist/ssl.js";
+import * as select from "../dist/select.js";
 import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
 import { listener } from "./support/peers.js";
 
@@ -49,7 +50,7 @@ async function asyncPair() {
   return [a, b];
 }
 
-describe("Promise twins", { skip }, () => {
+describe("Promise twins", { skip, timeout: 60000 }, () => {
   test("the event loop keeps ticking during a slow handshake and every twin works", async () => {
     const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, delay: 0.6, action: "silent" });
     const s = await connected(Number(await peer.ready));
@@ -123,6 +124,22 @@ describe("Promise twins", { skip }, () => {
     b.close();
   });
 
+  test("Poll.pollAsync reports decrypted bytes waiting in the TLS layer at once", async () => {
+    const [a, b] = await asyncPair();
+    await b.writeAsync("x".repeat(50));
+    assert.equal(String(await a.readAsync(10)), "x".repeat(10));
+    const p = select.poll();
+    p.register(a, select.POLLIN);
+    const ready = await p.pollAsync(5000);
+    assert.equal(ready.length, 1);
+    assert.equal(ready[0][0], a);
+    assert.ok(ready[0][1] & select.POLLIN);
+    assert.equal(String(await a.readAsync(40)), "x".repeat(40));
+    assert.deepEqual(await p.pollAsync(50), []);
+    a.close();
+    b.close();
+  });
+
   test("a TLS pair runs in a Worker, and the Worker ends cleanly", async () => {
     const code = `
       const { parentPort, workerData } = require("node:worker_threads");
@@ -155,7 +172,7 @@ describe("Promise twins", { skip }, () => {
   });
 });
 
-describe("PSK and verify_callback against Node's tls", { skip }, () => {
+describe("PSK and verify_callback against Node's tls", { skip, timeout: 60000 }, () => {
   const identity = "usocket-client";
   const key = Buffer.from("c0ffee00112233445566778899aabbcc", "hex");
 
@@ -227,11 +244,14 @@ describe("PSK and verify_callback against Node's tls", { skip }, () => {
       t.close();
       assert.deepEqual(seen, [[1, 0x30], [0, 0x30]]);
       ctx.verify_callback = (der, depth) => (depth === 0 ? 1 : 0);
-      await assert.rejects(ctx.wrap_socketAsync(await connected(server.address().port), { server_hostname: "localhost" }),
+      const refused = await connected(server.address().port);
+      await assert.rejects(ctx.wrap_socketAsync(refused, { server_hostname: "localhost" }),
         (e) => e instanceof ssl.SSLCertVerificationError && e.verify_message === "application verification failure");
+      refused.close(); // a failed wrap leaves the plain socket to its owner
       ctx.verify_callback = () => { throw new Error("callback threw"); };
-      await assert.rejects(ctx.wrap_socketAsync(await connected(server.address().port), { server_hostname: "localhost" }),
-        /callback threw/);
+      const thrown = await connected(server.address().port);
+      await assert.rejects(ctx.wrap_socketAsync(thrown, { server_hostname: "localhost" }), /callback threw/);
+      thrown.close();
     } finally {
       server.close();
     }

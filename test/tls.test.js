@@ -8,7 +8,7 @@ import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import * as ssl from "../dist/ssl.js";
 import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
-import { listener } from "./support/peers.js";
+import { fdCount, listener, startPeer } from "./support/peers.js";
 
 const skip = haveOpenssl() ? false : "the openssl command is not installed";
 let certs;
@@ -32,7 +32,7 @@ function clientContext() {
   return ctx;
 }
 
-describe("client verification against a CPython server", { skip }, () => {
+describe("client verification against a CPython server", { skip, timeout: 120000 }, () => {
   test("a verified client reads, writes, and reports the session", async () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, unwrap: true });
     const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
@@ -130,7 +130,7 @@ describe("client verification against a CPython server", { skip }, () => {
   });
 });
 
-describe("server side and client certificates with CPython", { skip }, () => {
+describe("server side and client certificates with CPython", { skip, timeout: 120000 }, () => {
   /** Accepts one CPython client (cfg) and wraps it with ctx: [SSLSocket or the error, peer]. */
   async function serve(ctx, cfg) {
     const [srv, [, port]] = listener();
@@ -212,7 +212,7 @@ describe("server side and client certificates with CPython", { skip }, () => {
   });
 });
 
-describe("the end of a session", { skip }, () => {
+describe("the end of a session", { skip, timeout: 120000 }, () => {
   test("close() sends close_notify: the CPython peer sees a clean end of stream", async () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "expect_close" });
     const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
@@ -257,7 +257,7 @@ describe("the end of a session", { skip }, () => {
   });
 });
 
-describe("timeouts and non-blocking reads", { skip }, () => {
+describe("timeouts and non-blocking reads", { skip, timeout: 120000 }, () => {
   test("a read times out with ETIMEDOUT, then reads what comes later", async () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "silent" });
     const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
@@ -312,7 +312,7 @@ describe("timeouts and non-blocking reads", { skip }, () => {
   });
 });
 
-describe("bulk transfer and select", { skip }, () => {
+describe("bulk transfer and select", { skip, timeout: 120000 }, () => {
   test("8 MiB each way with uneven writes arrive whole (SHA-256 on both ends)", async () => {
     const size = 8 * 1024 * 1024 + 12345;
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "bulk", size }, 60000);
@@ -368,7 +368,7 @@ describe("bulk transfer and select", { skip }, () => {
   });
 });
 
-describe("bad input", { skip }, () => {
+describe("bad input", { skip, timeout: 120000 }, () => {
   test("wrong types and values are TypeError / RangeError", () => {
     assert.throws(() => new ssl.SSLContext("client"), TypeError);
     assert.throws(() => new ssl.SSLContext(7), RangeError);
@@ -420,5 +420,94 @@ describe("bad input", { skip }, () => {
     assert.throws(() => clientContext().wrap_socket(c, { server_hostname: "localhost" }),
       (e) => e instanceof ssl.SSLError && typeof e.reason === "string" && e.reason.length > 0);
     c.close();
+  });
+});
+
+describe("MicroPython's module wrap_socket and the socket methods of SSLSocket", { skip, timeout: 120000 }, () => {
+  test("wrap_socket(sock, {cadata, cert_reqs, server_hostname}) verifies with DER CA data", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const t = ssl.wrap_socket(s, { cadata: certs.caDer, cert_reqs: ssl.CERT_REQUIRED, server_hostname: "localhost" });
+    t.write("m");
+    assert.equal(String(t.read(6)), "echo:m");
+    t.close();
+    await peer.done;
+    const [s2, peer2] = await toPython({ cert: certs.stranger.cert, key: certs.stranger.key });
+    assert.throws(() => ssl.wrap_socket(s2, { cadata: certs.caDer, cert_reqs: ssl.CERT_REQUIRED, server_hostname: "localhost" }),
+      ssl.SSLCertVerificationError);
+    s2.close();
+    await peer2.done;
+    const [s3, peer3] = await toPython({ cert: certs.stranger.cert, key: certs.stranger.key });
+    const t3 = ssl.wrap_socket(s3); // CERT_NONE by default, as MicroPython's
+    t3.write("n");
+    assert.equal(String(t3.read(6)), "echo:n");
+    t3.close();
+    await peer3.done;
+  });
+
+  test("fileno, getsockname, getpeername, pending, makefile, timeouts and Symbol.dispose", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const fd = s.fileno();
+    let peerAddress;
+    {
+      const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+      assert.equal(t.fileno(), fd);
+      assert.deepEqual(t.getsockname(), s.getsockname());
+      peerAddress = t.getpeername();
+      assert.equal(peerAddress[0], "127.0.0.1");
+      assert.equal(t.pending(), 0);
+      assert.equal(t.makefile("rwb"), t);
+      assert.throws(() => t.makefile("x"), RangeError);
+      t.settimeout(2.5);
+      assert.equal(t.gettimeout(), 2.5);
+      assert.equal(s.gettimeout(), 2.5);
+      t.setblocking(true);
+      assert.equal(t.gettimeout(), null);
+      t.write("w");
+      assert.equal(String(t.read(6)), "echo:w");
+      t[Symbol.dispose](); // what `using` calls
+      t[Symbol.dispose]();
+    }
+    assert.equal(s.fileno(), -1); // disposing the SSLSocket closed the socket under it
+    await peer.done;
+  });
+
+  test("failed handshakes and closed SSLSockets leave no descriptor behind", async () => {
+    const before = fdCount();
+    for (let i = 0; i < 20; i++) {
+      const [srv, addr] = listener();
+      const c = socket.socket();
+      c.connect(addr);
+      const [conn] = srv.accept();
+      srv.close();
+      conn.sendall("not TLS at all\r\n");
+      conn.close();
+      assert.throws(() => clientContext().wrap_socket(c, { server_hostname: "localhost" }), ssl.SSLError);
+      c.close();
+    }
+    assert.equal(fdCount(), before);
+  });
+});
+
+describe("signals", { skip, timeout: 60000 }, () => {
+  test("SIGINT ends a blocking TLS handshake with OSError(EINTR), and the listener runs", async () => {
+    const peer = startPeer("node", `
+      const socket = await import(process.env.USOCKET);
+      const ssl = await import(process.env.USOCKET_DIST + "/ssl.js");
+      const [a, b] = socket.socketpair();
+      const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+      ctx.verify_mode = ssl.CERT_NONE;
+      process.on("SIGINT", () => console.log("listener ran"));
+      console.log("ready");
+      try { ctx.wrap_socket(a); console.log("handshake returned"); }
+      catch (e) { console.log("caught " + e.code + " " + e.syscall); }
+      a.close(); b.close();
+    `, { limitMs: 15000 });
+    await peer.ready;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    peer.child.kill("SIGINT");
+    const { code, stdout, stderr } = await peer.done;
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /caught EINTR do_handshake/);
+    assert.match(stdout, /listener ran/);
   });
 });

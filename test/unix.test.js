@@ -121,7 +121,9 @@ test("abstract names keep every byte, embedded NULs and a trailing NUL included"
     return s;
   });
   try {
-    sockets.forEach((s, i) => assert.equal(s.getsockname(), names[i]));
+    sockets.forEach((s, i) => {
+      assert.equal(s.getsockname(), names[i]);
+    });
     const sender = socket.socket(AF_UNIX, SOCK_DGRAM);
     sender.sendto("to the one with inner NUL", names[0]);
     assert.equal(sockets[0].recv(64).toString(), "to the one with inner NUL");

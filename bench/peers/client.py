@@ -18,6 +18,8 @@ def now():
     """The clock, read where the timed section starts and ends; also samples CPU time."""
     MARKS.append(resource.getrusage(resource.RUSAGE_SELF))
     return time.perf_counter_ns()
+
+
 HOST = "127.0.0.1"
 
 

@@ -26,7 +26,7 @@ const log = quiet ? () => {} : (line) => console.log(`client: ${line}`);
 /** Deterministic bytes for client `n` (xorshift), so a lost or swapped byte shows. */
 function payload(n) {
   const bytes = Buffer.allocUnsafe(size);
-  let x = (n + 1) * 2654435761 >>> 0 || 1;
+  let x = ((n + 1) * 2654435761) >>> 0 || 1;
   for (let i = 0; i < size; i++) {
     x ^= x << 13;
     x >>>= 0;

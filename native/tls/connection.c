@@ -467,6 +467,45 @@ static napi_value connection_dtls_timer(napi_env env, napi_callback_info info) {
   return make_int(env, (int64_t)tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
 }
 
+/* connectionDtlsListen(conn, fd, flags) → 1 when the next datagram is a client hello with a
+ * valid cookie (the handshake goes on with connectionHandshake), 0 when a cookie was sent
+ * back instead (or the datagram was not a usable hello), -errno from recv, or -1000 for a
+ * fatal error (error queue). OpenSSL's DTLSv1_listen is given exactly one datagram, through
+ * a memory BIO, so that it returns once it has answered: it would otherwise go on reading,
+ * and take the client's second hello in the same call. */
+static napi_value connection_dtls_listen(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  tls_connection *conn = connection_from_js(env, argv[0]);
+  int32_t fd, flags;
+  if (conn == NULL || arg_int32(env, argv[1], &fd) < 0 || arg_int32(env, argv[2], &flags) < 0) return NULL;
+  if (conn->scratch == NULL && (conn->scratch = malloc(SCRATCH_SIZE)) == NULL) return make_errno(env, ENOMEM);
+  ssize_t n;
+  do n = recv(fd, conn->scratch, SCRATCH_SIZE, flags);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return make_errno(env, errno);
+  BIO *datagram = SSL_get_wbio(conn->ssl);
+  BIO *one = BIO_new_mem_buf(conn->scratch, (int)n);
+  BIO_ADDR *peer = BIO_ADDR_new();
+  if (datagram == NULL || one == NULL || peer == NULL) {
+    BIO_free(one);
+    BIO_ADDR_free(peer);
+    return make_errno(env, ENOMEM);
+  }
+  BIO_set_mem_eof_return(one, -1);
+  SSL_set0_rbio(conn->ssl, one); /* the datagram BIO stays referenced as the write BIO */
+  enter(env);
+  int rc = DTLSv1_listen(conn->ssl, peer);
+  tls_call_env = NULL;
+  BIO_ADDR_free(peer);
+  BIO_up_ref(datagram);
+  SSL_set0_rbio(conn->ssl, datagram);
+  if (tls_call_threw) {
+    tls_call_threw = false;
+    return NULL;
+  }
+  return make_int(env, rc < 0 ? -1000 : rc);
+}
+
 /* connectionFree(conn): releases the SSL now instead of at garbage collection. */
 static napi_value connection_free(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
@@ -494,6 +533,7 @@ void register_tls_connection(napi_env env, napi_value exports) {
       {"connectionPeerCertificate", connection_peer_certificate},
       {"connectionState", connection_state},
       {"connectionDtlsTimer", connection_dtls_timer},
+      {"connectionDtlsListen", connection_dtls_listen},
       {"connectionFree", connection_free},
   };
   tls_register(env, exports, entries, sizeof entries / sizeof entries[0]);

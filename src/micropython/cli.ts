@@ -204,7 +204,11 @@ function parse(args: string[]): Invocation {
   return { heapsize, mode: "c", text, filename: first, first: folder, argv: args.slice(i) };
 }
 
-/** Runs the command line `args` (without node and the program); resolves to the exit status. */
+/**
+ * The `usocket-micropython` command: runs the command line `args` (without node and the
+ * program); resolves to the exit status.
+ * @example process.exitCode = await main(["script.py"]);
+ */
 export async function main(args: string[]): Promise<number> {
   let inv: Invocation;
   try {

@@ -10,6 +10,7 @@ import { Heap } from "./heap.js";
 import { mountHost } from "./hostfs.js";
 import type { MicroPythonInstance } from "./types.js";
 
+/** What installSocket() replaces in the port besides `socket` and `select`. */
 export interface InstallOptions {
   /** Replace time.sleep/sleep_ms/sleep_us (which spin in this port) with real waits. Default true. */
   time?: boolean;
@@ -53,7 +54,11 @@ function pythonSources(): Map<string, Buffer> {
   return sources;
 }
 
-/** Makes `import socket` and `import select` inside `mp` the usocket bridge. */
+/**
+ * Makes `import socket` and `import select` (and `usocket`/`uselect`) inside `mp` the
+ * usocket bridge, for an instance loaded by hand; loadMicroPython() does it for you.
+ * @example installSocket(await portModule.loadMicroPython());
+ */
 export function installSocket(mp: MicroPythonInstance, options: InstallOptions = {}): void {
   if (installed.has(mp)) return;
   const heap = new Heap();

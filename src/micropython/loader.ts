@@ -8,6 +8,13 @@ const PACKAGE = "@micropython/micropython-webassembly-pyscript";
 /** The first heap: garbage is only collected between calls from JavaScript, so be generous. */
 export const DEFAULT_HEAPSIZE = 64 * 1024 * 1024;
 
+/**
+ * Loads MicroPython's WebAssembly port (the optional peer dependency
+ * `@micropython/micropython-webassembly-pyscript`) with a 64 MiB first heap and installs
+ * the `socket` and `select` modules in it.
+ * @throws Error with the install command when the port package is not installed.
+ * @example const mp = await loadMicroPython({ stdout: (s) => process.stdout.write(s) }); mp.runPython("import socket");
+ */
 export async function loadMicroPython(options: LoadOptions & InstallOptions = {}): Promise<MicroPythonInstance> {
   let port: { loadMicroPython(options: LoadOptions): Promise<MicroPythonInstance> };
   try {

@@ -10,6 +10,7 @@ export interface EmscriptenFS {
   unlink(path: string): void;
 }
 
+/** A loaded MicroPython instance: run code with runPython(). */
 export interface MicroPythonInstance {
   FS: EmscriptenFS;
   registerJsModule(name: string, module: object): void;
