@@ -1,5 +1,6 @@
 // Addresses: the tuple forms of docs/behaviour.md §2 in, packed sockaddr bytes to the core,
 // and the module functions that convert or resolve them.
+import { Buffer } from "node:buffer";
 import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 import { native, type NativeAddress } from "./native.js";
 import { E, OSError } from "./errors.js";

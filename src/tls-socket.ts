@@ -195,7 +195,7 @@ export class SSLSocket {
 
   *#handshakeSteps(ch: TlsChannel): op.Operation<void> {
     yield* op.untilDone(
-      () => (this.#listening ? this.#cookieStep(ch) : this.#engine.handshake(ch.lower, ch.extraFlags, "do_handshake")),
+      () => (this.#listening ? this.#cookieStep(ch) : this.#engine.handshake(ch.wire, ch.extraFlags, "do_handshake")),
       "do_handshake");
   }
 
@@ -209,7 +209,7 @@ export class SSLSocket {
     if (rc === -1000) throw takeSSLError("do_handshake", "DTLS listen failed");
     if (rc === 1) {
       this.#listening = false;
-      return this.#engine.handshake(ch.lower, ch.extraFlags, "do_handshake");
+      return this.#engine.handshake(ch.wire, ch.extraFlags, "do_handshake");
     }
     if (rc < 0) return rc === -E.EAGAIN ? op.waitFor(op.POLLIN) : rc;
     tls.takeError();
@@ -464,7 +464,7 @@ export class SSLSocket {
   /** unwrap(): ends the TLS session (close_notify both ways) and returns the plain socket. */
   unwrap(): Socket {
     this.#fd("unwrap");
-    this.#run((ch) => op.untilDone(() => this.#engine.shutdown(ch.lower, true, ch.extraFlags, "unwrap"), "unwrap"), "unwrap");
+    this.#run((ch) => op.untilDone(() => this.#engine.shutdown(ch.wire, true, ch.extraFlags, "unwrap"), "unwrap"), "unwrap");
     this._free();
     return this.#sock;
   }
@@ -476,7 +476,7 @@ export class SSLSocket {
     if (!this.#engine.freed && this.#sock.fileno() >= 0 && this.#engine.established) {
       try {
         // One non-waiting try: close() must not block on a peer that does not read.
-        this.#engine.shutdown(this.#sync.lower, false, MSG_DONTWAIT, "close");
+        this.#engine.shutdown(this.#sync.wire, false, MSG_DONTWAIT, "close");
       } catch {
         // The session is failed already; closing goes on.
       }

@@ -131,12 +131,14 @@ print("sent")
   assert.equal(r.code, 0, r.stderr);
 });
 
-test("client: open_connection to a CPython server, 16 MiB through write+drain to a peer that reads late, read to EOF", async () => {
+test("client: open_connection to a CPython server, 16 MiB through write+drain to a peer with a small window that reads late, read to EOF", async () => {
   const peer = startPeer(
     "python",
     `
 import hashlib, socket, time
 srv = socket.socket()
+# a small receive window (the accepted socket inherits it): the writer must wait on it
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
 srv.bind(("127.0.0.1", 0)); srv.listen(1)
 print(srv.getsockname()[1], flush=True)
 c, _ = srv.accept()

@@ -374,6 +374,11 @@ static napi_value connection_send_fd(napi_env env, napi_callback_info info) {
     do n = send(fd, data, (size_t)waiting, flags | MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? make_int(env, waiting) : make_errno(env, errno);
+    if (n == waiting) {
+      /* All of it went: emptying the BIO costs nothing (no copy). */
+      (void)BIO_reset(conn->out);
+      return make_int(env, 0);
+    }
     /* Drop what went out: a read of a memory BIO only advances its start. */
     char sink[4096];
     for (ssize_t left = n; left > 0;) {
