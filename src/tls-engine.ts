@@ -74,10 +74,19 @@ export class TlsEngine {
   }
 
   /** The failure behind an SSL_get_error code, as an exception. */
-  #fail(code: number, syscall: string): never {
+  #fail(code: number, syscall: string, wire?: Ciphertext): never {
     const entry = tls.takeError();
     const conn = this.#conn;
     const verify = conn === null ? 0 : tls.connectionState(conn)[1];
+    // What OpenSSL wrote before it failed (the alert telling the peer why) goes out first,
+    // without waiting: a peer left without it waits for a flight that never comes.
+    if (conn !== null && wire !== undefined && !this.attached) {
+      try {
+        wire.send(conn, MSG_DONTWAIT, syscall);
+      } catch {
+        // the socket is gone: the alert cannot go out
+      }
+    }
     throw sslErrorFrom(entry, code, syscall, verify);
   }
 
@@ -109,7 +118,7 @@ export class TlsEngine {
     }
     if (code === SSL_ERROR_WANT_WRITE) return op.waitFor(POLLOUT);
     if (code === SSL_ERROR_ZERO_RETURN) return 0;
-    return this.#fail(code, syscall);
+    return this.#fail(code, syscall, wire);
   }
 
   /** Whether DTLS's retransmission timer ran out (a blocking descriptor's receive ends

@@ -21,6 +21,7 @@ import * as constants from "../constants.js";
 import { Poll, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../select.js";
 import type { Heap } from "./heap.js";
 import { errnoPairs } from "./hostfs.js";
+import { createTlsCalls, TLS_KEY_BASE, type TlsPollable } from "./tls-calls.js";
 
 /** Details are waiting in error(): "kind\x01errno\x01message". */
 export const OTHER = -0x3fff0000;
@@ -36,7 +37,7 @@ const ENOENT = native.errno["ENOENT"]!;
 /** Thrown by heap() when the heap moved; the wrapper answers STALE. */
 const HEAP_MOVED = Symbol("heap moved");
 
-type Pollable = Socket | number;
+type Pollable = Socket | number | TlsPollable;
 
 interface Poller {
   poll: Poll<Pollable>;
@@ -182,6 +183,19 @@ export function createCalls(heap: Heap): Record<string, Call> {
     return parts.join(FIELD);
   }
 
+  // TLS (py/tls.py): its own calls, whose failures leave in mbedTLS's form (tls-calls.ts)
+  const tls = createTlsCalls(heap, {
+    socket: sock,
+    fail,
+    setError: (text: string) => {
+      lastError = text;
+    },
+    hold,
+    OTHER,
+    STALE,
+    NONE,
+  });
+
   function poller(pid: number): Poller {
     const p = pollers.get(pid);
     if (p === undefined) throw new OSError(EBADF, "poll");
@@ -325,7 +339,8 @@ export function createCalls(heap: Heap): Record<string, Call> {
     },
     poll_register(pid: number, key: number, mask: number): number {
       const p = poller(pid);
-      const obj = p.objects.get(key) ?? (key >= 0 ? sock(key) : -key - 1);
+      const obj = p.objects.get(key) ??
+        (key >= TLS_KEY_BASE ? tls.pollable(key) : key >= 0 ? sock(key) : -key - 1);
       p.poll.register(obj, mask);
       p.objects.set(key, obj);
       return 0;
@@ -364,7 +379,7 @@ export function createCalls(heap: Heap): Record<string, Call> {
   } satisfies Record<string, Call>;
 
   const calls: Record<string, Call> = {};
-  for (const [name, call] of Object.entries(table)) calls[name] = guarded(call as Call, fail);
+  for (const [name, call] of Object.entries({ ...table, ...tls.calls })) calls[name] = guarded(call as Call, fail);
   return calls;
 }
 

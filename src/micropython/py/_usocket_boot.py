@@ -7,12 +7,15 @@ import sys
 def install(lib, time, input, asyncio, hostfs):
     sys.path.insert(0, lib)
     try:
-        for name in ('socket', 'select', 'usocket', 'uselect', 'network', 'asyncio', 'uasyncio'):
+        for name in ('socket', 'select', 'usocket', 'uselect', 'network', 'asyncio', 'uasyncio', 'tls', 'ssl'):
             sys.modules.pop(name, None)
         import socket
         import select
         import network
-        mods = {'socket': socket, 'usocket': socket, 'select': select, 'uselect': select, 'network': network}
+        import tls
+        import ssl
+        mods = {'socket': socket, 'usocket': socket, 'select': select, 'uselect': select, 'network': network,
+                'tls': tls, 'ssl': ssl}
         if time:
             import _usocket_time
             mods['time'] = mods['utime'] = _usocket_time

@@ -25,6 +25,9 @@ def _key(obj):
     # a socket of this module is its id; a descriptor is -(fd + 1); a custom pollable is None
     if isinstance(obj, _s.socket):
         return obj._id
+    pk = getattr(obj, '_pk', None)  # a TLS socket (tls.py)
+    if pk is not None:
+        return pk
     if type(obj) is int or type(obj) is bool:
         fd = _int(obj, 'fd')
     else:
