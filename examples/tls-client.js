@@ -18,20 +18,23 @@ if (pair === null) {
   console.log("skipped");
   process.exit(0);
 }
-const server = https.createServer({ cert: readFileSync(pair.cert), key: readFileSync(pair.key) },
-  (req, res) => res.end(`hello over ${req.socket.getProtocol()}\n`));
+const server = https.createServer({ cert: readFileSync(pair.cert), key: readFileSync(pair.key) }, (req, res) =>
+  res.end(`hello over ${req.socket.getProtocol()}\n`),
+);
 server.listen(0, "127.0.0.1");
 await once(server, "listening");
 const { port } = server.address();
 console.log(`https server on 127.0.0.1:${port}`);
 
 const ctx = new SSLContext(PROTOCOL_TLS_CLIENT); // CERT_REQUIRED and check_hostname by default
-ctx.load_verify_locations(pair.cert);            // the self-signed certificate is its own CA
+ctx.load_verify_locations(pair.cert); // the self-signed certificate is its own CA
 const raw = socket();
-raw.settimeout(10);                               // the deadline of every call below
+raw.settimeout(10); // the deadline of every call below
 await raw.connectAsync(["127.0.0.1", port]);
 const tls = await ctx.wrap_socketAsync(raw, { server_hostname: "localhost" });
-console.log(`handshake done: ${tls.version()}, ${tls.cipher()[0]}, certificate for ${tls.getpeercert().subject[0][0][1]}`);
+console.log(
+  `handshake done: ${tls.version()}, ${tls.cipher()[0]}, certificate for ${tls.getpeercert().subject[0][0][1]}`,
+);
 await tls.writeAsync("GET / HTTP/1.0\r\nHost: localhost\r\n\r\n");
 const response = String(await tls.readAsync()); // until the server ends the session
 tls.close();
@@ -41,4 +44,5 @@ const [status] = response.split("\r\n");
 const body = response.slice(response.indexOf("\r\n\r\n") + 4);
 console.log(`status: ${status}`);
 console.log(`body: ${body.trim()}`);
-if (!/^HTTP\/1\.[01] 200 OK$/.test(status) || !body.startsWith("hello over TLSv1.3")) throw new Error("unexpected response");
+if (!/^HTTP\/1\.[01] 200 OK$/.test(status) || !body.startsWith("hello over TLSv1.3"))
+  throw new Error("unexpected response");

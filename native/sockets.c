@@ -115,7 +115,7 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
  * on the descriptor is closed by close(handle) or, failing that, when the handle is
  * garbage-collected. `fresh`: the module itself just created the descriptor. */
 static napi_value adopt_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 2);
   int32_t fd;
   bool fresh;
   napi_value result;
@@ -236,7 +236,7 @@ static napi_value describe_js(napi_env env, napi_callback_info info) {
 
 /* close(handle) → 0 or -errno; a second close is a no-op returning 0. */
 static napi_value close_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 1);
   usock_handle *handle = handle_from_value(env, argv[0]);
   if (handle == NULL) return NULL;
   release_self(handle);
@@ -249,7 +249,7 @@ static napi_value close_js(napi_env env, napi_callback_info info) {
 }
 
 static napi_value socket_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 3);
   int32_t family, type, proto;
   if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 ||
       arg_int32(env, argv[2], &proto) < 0)
@@ -314,7 +314,7 @@ static int finish_interrupted_connect(int fd) {
 }
 
 static napi_value connect_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 2);
   int32_t fd;
   struct sockaddr_storage addr;
   socklen_t len;
@@ -363,7 +363,7 @@ static napi_value accept_js(napi_env env, napi_callback_info info) {
 
 /* send(fd, view, offset, length, flags) → bytes sent or -errno. */
 static napi_value send_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 5);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -376,7 +376,7 @@ static napi_value send_js(napi_env env, napi_callback_info info) {
 
 /* sendto(fd, view, offset, length, flags, packedAddress) → bytes sent or -errno. */
 static napi_value sendto_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 6);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -392,7 +392,7 @@ static napi_value sendto_js(napi_env env, napi_callback_info info) {
 
 /* recv(fd, view, offset, length, flags) → bytes received (0 at EOF) or -errno. */
 static napi_value recv_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 5);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -409,7 +409,7 @@ static napi_value recv_js(napi_env env, napi_callback_info info) {
  * address in host order) and the result is just the byte count: building the address
  * here costs an inet_ntop, a string, two arrays and four element stores per datagram. */
 static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 6);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;

@@ -85,7 +85,10 @@ export interface NativeCore {
   ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;
 }
 
-export const native = loadAddon<NativeCore>("usocket");
+// Copied into an object literal: the addon's exports object is in dictionary mode (its
+// functions are added one by one from C), and every `native.x` on a hot path would then be
+// a call to the generic property-load stub instead of a constant the JIT folds in.
+export const native: NativeCore = { ...loadAddon<NativeCore>("usocket") };
 
 /** A constant of the host system from the core's table. Each is read once, at load time,
  * into a named module constant (src/constants.ts; the poll events in src/select.ts and

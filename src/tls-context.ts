@@ -148,7 +148,7 @@ export class SSLContext {
     const user = this.#verifyCallback;
     // The user's verdict replaces OpenSSL's (as mbedTLS's flags in MicroPython): it is
     // asked once per certificate, on OpenSSL's final pass over it.
-    const callback = user === null ? null : (der: Buffer, depth: number, ok: boolean, error: number): number => {
+    const callback = user === null ? null : (der: Buffer, depth: number, ok: boolean, _error: number): number => {
       if (!ok) return X509_V_OK; // the final pass over this certificate comes after its errors
       const verdict: unknown = user(der, depth);
       return verdict === 0 || verdict === undefined || verdict === null || verdict === false

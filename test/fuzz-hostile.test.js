@@ -11,6 +11,13 @@ import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import { fdCount } from "./support/peers.js";
 import { watchdog } from "./support/blocking.js";
+import { tempDir } from "./support/host.js";
+
+// Strings such as "127.0.0.1\0evil" reach AF_UNIX sockets' bind too, which (as in CPython)
+// names a file by the text before the NUL: make those files in a folder of this test's own.
+const [scratch, removeScratch] = tempDir("usocket-fuzz-");
+process.chdir(scratch);
+process.on("exit", removeScratch);
 
 watchdog(120);
 

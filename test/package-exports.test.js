@@ -1,88 +1,9 @@
-// What a consumer of the package gets: the exports map and declarations of the packed
-// tarball, every constant of docs/behaviour.md §3 with the system's value, and `using`.
+// What a consumer of the package gets: every constant of docs/behaviour.md §3 with the
+// system's value, and `using`. The packed tarball itself: test/packed-package.test.js.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import * as socket from "../dist/index.js";
-import { ROOT } from "./support/peers.js";
-
-// docs/behaviour.md §1: the package ships ES modules with TypeScript declarations through an `exports`
-// map, installs with `npm install` (which compiles the native core), and needs the
-// MicroPython package only when usocket-node/micropython is used. Proved from a consumer: the
-// packed tarball installed offline into an empty project, every entry imported by name,
-// its declarations resolved by TypeScript the way a consumer's compiler resolves them.
-test("the exports map resolves usocket-node, usocket-node/select, usocket-node/errno and usocket-node/micropython from a consumer", (t) => {
-  const scratch = mkdtempSync(path.join(tmpdir(), "usocket-consumer-"));
-  const run = (command, args, cwd) => {
-    const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 180000, env: consumerEnv() });
-    assert.equal(result.status, 0, `${command} ${args.join(" ")}: ${result.error ?? ""}${result.stdout}${result.stderr}`);
-    return result.stdout;
-  };
-  try {
-    const packed = run("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", scratch], ROOT).trim();
-    const project = path.join(scratch, "consumer");
-    mkdirSync(project);
-    writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true, type: "module" }));
-    run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--silent", path.join(scratch, packed.split("\n").pop())], project);
-    // No runtime dependency comes along, and the optional MicroPython package is not pulled in.
-    assert.deepEqual(readdirSync(path.join(project, "node_modules")).filter((name) => !name.startsWith(".")), ["usocket-node"]);
-    writeFileSync(path.join(project, "main.js"), `
-      import * as socket from "usocket-node";
-      import { poll, select, POLLIN, POLLNVAL } from "usocket-node/select";
-      import { ETIMEDOUT, errorcode } from "usocket-node/errno";
-      import { installSocket, loadMicroPython } from "usocket-node/micropython";
-      const [a, b] = socket.socketpair();
-      b.send("ok");
-      const p = poll();
-      p.register(a, POLLIN);
-      const ready = p.poll(1000).length === 1 && select([a], [], [], 1)[0][0] === a;
-      console.log(JSON.stringify([a.recv(2).toString(), ready, errorcode[ETIMEDOUT], typeof POLLNVAL,
-        typeof installSocket, typeof loadMicroPython, typeof socket.getaddrinfoAsync]));
-      a.close();
-      b.close();
-      let hidden;
-      try {
-        await import("usocket-node/dist/socket.js");
-        hidden = "importable";
-      } catch (error) {
-        hidden = error.code;
-      }
-      console.log(hidden);
-    `);
-    const lines = run(process.execPath, ["main.js"], project).trim().split("\n");
-    assert.deepEqual(JSON.parse(lines[0]), ["ok", true, "ETIMEDOUT", "number", "function", "function", "function"]);
-    assert.equal(lines[1], "ERR_PACKAGE_PATH_NOT_EXPORTED");
-    // The declarations: "types" comes first in each entry, so TypeScript finds them.
-    writeFileSync(path.join(project, "check.ts"), `
-      import { socket, type Socket } from "usocket-node";
-      import { poll, type Poll } from "usocket-node/select";
-      import { errorcode } from "usocket-node/errno";
-      import { installSocket } from "usocket-node/micropython";
-      const s: Socket = socket();
-      const p: Poll = poll();
-      const name: string | undefined = errorcode[1];
-      const install: typeof installSocket = installSocket;
-      void s; void p; void name; void install;
-    `);
-    const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
-    run(process.execPath, [tsc, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext",
-      "--target", "es2022", "--types", "node", "--typeRoots", path.join(ROOT, "node_modules", "@types"), "check.ts"], project);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-});
-
-/** The environment for npm in a child: this process's, without what `npm test` set for itself. */
-function consumerEnv() {
-  const env = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.toLowerCase().startsWith("npm_")) env[key] = value;
-  }
-  return env;
-}
 
 // docs/behaviour.md §3: the constants, each with the host system's value. Where CPython is installed its
 // socket module is the reference for the values; the names are checked everywhere.

@@ -124,6 +124,12 @@ describe("the packed package, installed with scripts skipped and no network", ()
       listing.filter((file) => file.startsWith("package/build/") || file.startsWith("package/test/")),
       [],
     );
+    // Every addon of binding.gyp (the core, TLS) is prebuilt, and nothing else is.
+    const targets = JSON.parse(readFileSync(path.join(ROOT, "binding.gyp"), "utf8")).targets.map((t) => t.target_name);
+    assert.deepEqual(
+      listing.filter((file) => file.startsWith(`package/prebuilds/${PLATFORM}/`)).sort(),
+      targets.map((name) => `package/prebuilds/${PLATFORM}/${name}.node`).sort(),
+    );
   });
 
   test("no runtime dependency comes along, and the optional MicroPython package is not pulled in", () => {

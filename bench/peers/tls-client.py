@@ -1,16 +1,22 @@
 # CPython ssl client of bench/tls.js (W6 bulk, W7 handshakes).
 #   python3 tls-client.py bulk|handshake PORT CA COUNT WARM
-import json, socket, ssl, sys, time
+import json
+import socket
+import ssl
+import sys
+import time
 
 mode, port, ca, count, warm = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.load_verify_locations(ca)
 CHUNK = 65536
 
+
 def connect():
     s = socket.create_connection(("127.0.0.1", port))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return ctx.wrap_socket(s, server_hostname="localhost")
+
 
 if mode == "handshake":
     start = cpu0 = 0
@@ -21,7 +27,8 @@ if mode == "handshake":
         t = connect()
         assert len(t.recv(1)) == 1
         t.close()
-    print(json.dumps({"ok": True, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu0, "count": count}))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    print(json.dumps({"ok": True, "seconds": seconds, "cpu": cpu, "count": count}))
 else:
     t = connect()
     t.sendall(count.to_bytes(8, "big"))

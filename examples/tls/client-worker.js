@@ -5,8 +5,12 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 
-const conn = tls.connect({ host: "127.0.0.1", port: workerData.port, servername: "localhost",
-  ca: readFileSync(workerData.ca) });
+const conn = tls.connect({
+  host: "127.0.0.1",
+  port: workerData.port,
+  servername: "localhost",
+  ca: readFileSync(workerData.ca),
+});
 await once(conn, "secureConnect");
 const lines = ["hello\n", "over TLS\n", "bye\n"];
 let echoed = "";

@@ -49,8 +49,8 @@ def _report(e):
     text = io.StringIO()
     sys.print_exception(e, text)
     lines = text.getvalue().split('\n')
-    kept = [l for l in lines if not l.startswith('  File "' + _LIB)]
-    if kept[0].startswith('Traceback') and not [l for l in kept if l.startswith('  File ')]:
+    kept = [line for line in lines if not line.startswith('  File "' + _LIB)]
+    if kept[0].startswith('Traceback') and not [line for line in kept if line.startswith('  File ')]:
         kept = kept[1:]  # no frame of the script's own: just the exception, as for a failed -m import
     sys.stderr.write('\n'.join(kept))
 
