@@ -103,11 +103,12 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
   usock_handle *handle = data;
   release_self(handle);
   watcher_detach(handle);
+  /* No poll_async_closing here: finalizers also run while an environment is torn down,
+   * and a woken pollAsync would then call back into JavaScript that is exiting (the
+   * environment's cleanup hook ends its polls instead). A socket the program polls by
+   * number and forgets is closed when that poll returns. */
   int fd = owners_release(handle);
-  if (fd >= 0) {
-    poll_async_closing(fd);
-    close(fd);
-  }
+  if (fd >= 0) close(fd);
   free(handle);
 }
 
