@@ -1,9 +1,14 @@
 // npm run bench: docs/behaviour.md §9. Builds the C partner and client (cc -O2) into bench/out/,
-// starts one partner server per network workload, and runs every peer against the same
-// partners, interleaved run by run, client pinned to CPU 0 and partner to CPU 1 (taskset).
-// Prints a table (median, min–max, ratio to C's median) and writes bench/out/results.json.
+// starts one partner server per network workload and placement, and runs every peer against
+// the same partners, interleaved run by run. Two placements (taskset), the same for every peer:
+// "same": client and partner pinned to one CPU (the headline: a round trip is client CPU +
+// partner CPU + kernel, so a library's own cost shows in full); "split": client on one CPU,
+// partner on the other (every round trip also pays two cross-core wake-ups).
+// Prints one table per placement (median, min–max, ratio to C's median, the client's CPU per
+// operation) and writes bench/out/results.json.
 //
 //   node bench/run.js [--quick] [--runs N] [--workloads W1,W3,W6] [--peers c,usocket,...]
+//                     [--placement same,split] [--cpu N]
 //                     [--W1 N] [--W2 BYTES] [--W2r BYTES] [--W3 N] [--W4 N]
 //                     [--W5a N] [--W5b N] [--W5c N] [--warm FRACTION] [--timeout SECONDS]
 //
@@ -24,15 +29,15 @@ const CHUNK = 65536;
 const GiB = 1024 ** 3;
 
 const WORKLOADS = [
-  { id: "W1", what: "TCP ping-pong, 1 byte each way", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.05 },
-  { id: "W2", what: "TCP bulk send, 64 KiB send calls", unit: "64 KiB", partner: "sink", full: GiB, quick: 256 * 1024 ** 2, goal: 1.05, bytes: true },
-  { id: "W2r", what: "TCP bulk receive, 64 KiB recv_into", unit: "64 KiB", partner: "source", full: GiB, quick: 256 * 1024 ** 2, goal: 1.05, bytes: true },
+  { id: "W1", what: "TCP ping-pong, 1 byte each way", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.03, goals: { bridge: 1.25 } },
+  { id: "W2", what: "TCP bulk send, 64 KiB send calls", unit: "64 KiB", partner: "sink", full: GiB, quick: 256 * 1024 ** 2, goal: 1.03, bytes: true },
+  { id: "W2r", what: "TCP bulk receive, 64 KiB recv_into", unit: "64 KiB", partner: "source", full: GiB, quick: 256 * 1024 ** 2, goal: 1.03, bytes: true },
   { id: "W3", what: "UDP ping-pong, 64-byte datagrams", unit: "round trip", partner: "echo-udp", full: 100_000, quick: 20_000, goal: 1.05 },
-  { id: "W4", what: "connect + close, sequential", unit: "connection", partner: "accept-close", full: 10_000, quick: 3_000, goal: 1.10 },
+  { id: "W4", what: "connect + close, sequential", unit: "connection", partner: "accept-close", full: 10_000, quick: 3_000, goal: 1.05 },
   { id: "W5a", what: "inet_pton(AF_INET, \"127.0.0.1\")", unit: "call", full: 1_000_000, quick: 300_000, goal: 3 },
   { id: "W5b", what: "inet_ntop(AF_INET, 4 bytes)", unit: "call", full: 1_000_000, quick: 300_000, goal: 2 },
-  { id: "W5c", what: "getaddrinfo(\"127.0.0.1\", 80)", unit: "call", full: 100_000, quick: 20_000, goal: 4 },
-  { id: "W1p", what: "TCP ping-pong through the Promise API", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.30, clientWorkload: "W1", promise: true },
+  { id: "W5c", what: "getaddrinfo(\"127.0.0.1\", 80)", unit: "call", full: 100_000, quick: 20_000, goal: 3 },
+  { id: "W1p", what: "TCP ping-pong through the Promise API", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.15, clientWorkload: "W1", promise: true },
 ];
 
 /** Run by bench/tls.js after the others (TLS bulk, TLS handshakes). */
@@ -44,12 +49,22 @@ const PEERS = {
   python: { label: "CPython socket" },
   node: { label: "Node net/dgram" },
   promise: { label: "usocket Promise" },
+  bridge: { label: "MicroPython via usocket-micropython" },
+};
+
+/** Peers whose figures are usocket's, held to the workload's goal. */
+const OURS = new Set(["usocket", "promise", "bridge"]);
+
+const PLACEMENTS = {
+  same: { title: "Same core (headline): client and partner pinned to the same CPU" },
+  split: { title: "Split placement: client and partner pinned to different CPUs (cross-core wake-ups in every round trip)" },
 };
 
 // ---- flags ----
 
 function parseFlags(argv) {
-  const flags = { quick: false, runs: 3, warm: 0.1, timeout: 600, workloads: null, peers: null, counts: {} };
+  const flags = { quick: false, runs: 5, warm: 0.1, timeout: 600, workloads: null, peers: null, counts: {},
+    placements: ["same", "split"], cpu: 0 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inline] = arg.startsWith("--") ? arg.slice(2).split("=", 2) : [null, null];
@@ -69,8 +84,10 @@ function parseFlags(argv) {
     else if (name === "timeout") flags.timeout = positive(value());
     else if (name === "workloads") flags.workloads = value().split(",");
     else if (name === "peers") flags.peers = value().split(",");
+    else if (name === "placement") flags.placements = value().split(",");
+    else if (name === "cpu") flags.cpu = Math.floor(Number(value()));
     else if (name === "help" || name === "h") {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(0, 11).join("\n") + "\n");
+      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(0, 18).join("\n") + "\n");
       process.exit(0);
     } else if (name !== null && WORKLOADS.some((w) => w.id === name)) flags.counts[name] = Math.floor(positive(value()));
     else throw new Error(`unknown argument ${arg} (try --help)`);
@@ -80,6 +97,8 @@ function parseFlags(argv) {
   for (const w of flags.workloads ?? []) {
     if (!WORKLOADS.some((x) => x.id === w) && !TLS_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}`);
   }
+  for (const p of flags.placements) if (!PLACEMENTS[p]) throw new Error(`unknown placement ${p}; placements: same, split`);
+  if (!(flags.cpu >= 0)) throw new Error("--cpu is a CPU number");
   return flags;
 }
 
@@ -105,8 +124,8 @@ function pinned(cpu, command, args, haveTaskset) {
 }
 
 /** Starts a partner; resolves to { port, child } once it printed its port. */
-function startPartner(mode, args, haveTaskset) {
-  const [command, argv] = pinned(1, path.join(OUT, "partner"), [mode, ...args.map(String)], haveTaskset);
+function startPartner(mode, args, cpu, haveTaskset) {
+  const [command, argv] = pinned(cpu, path.join(OUT, "partner"), [mode, ...args.map(String)], haveTaskset);
   const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let text = "";
@@ -180,43 +199,61 @@ async function main() {
     throw new Error("usocket is not built: run `npm install` (or `npm run build`) first");
   }
   build();
-  const haveTaskset = which("taskset") && (os.availableParallelism?.() ?? os.cpus().length) >= 2;
+  const ncpu = os.availableParallelism?.() ?? os.cpus().length;
+  const haveTaskset = which("taskset") && ncpu >= 2 && flags.cpu < ncpu;
   const havePython = which("python3");
+  const bridgeCli = path.join(ROOT, "bin", "usocket-micropython.js");
+  const haveBridge = existsSync(bridgeCli) && existsSync(path.join(ROOT, "dist", "micropython", "cli.js"));
   const notes = [];
-  if (!haveTaskset) notes.push("taskset not available (or fewer than 2 CPUs): client and partner are not pinned");
-  else notes.push("client pinned with `taskset -c 0`, partner with `taskset -c 1`, for every peer");
+  // Same placement: both on flags.cpu; split: the client on flags.cpu, the partner on the next.
+  const clientCpu = flags.cpu;
+  const otherCpu = (flags.cpu + 1) % Math.max(ncpu, 1);
+  const partnerCpu = { same: clientCpu, split: otherCpu };
+  if (!haveTaskset) notes.push("taskset not available (or fewer than 2 CPUs): client and partner are not pinned, so the placements do not differ");
+  else notes.push(`every client pinned with \`taskset -c ${clientCpu}\`; partners with \`taskset -c ${clientCpu}\` (same core) or \`taskset -c ${otherCpu}\` (split), for every peer alike`);
   if (!havePython) notes.push("python3 not found: CPython peer skipped");
 
   const { Socket } = await import(dist);
   const havePromise = typeof Socket.prototype.recvAsync === "function";
   if (!havePromise) notes.push("W1p (Promise API): skipped: no Promise API in this build");
+  if (!haveBridge) notes.push("MicroPython bridge peer skipped: dist/micropython is not built");
 
   const workloads = WORKLOADS.filter((w) => (flags.workloads ? flags.workloads.includes(w.id) : true));
   const peerIds = Object.keys(PEERS).filter((p) => (flags.peers ? flags.peers.includes(p) || p === "c" : true));
-  const plan = workloads.map((w) => {
-    const count = flags.counts[w.id] ?? (flags.quick ? w.quick : w.full);
-    let warm = Math.round(count * flags.warm);
-    if (w.bytes) warm = Math.floor(warm / CHUNK) * CHUNK;
-    else warm = Math.max(warm, Math.min(count, 100));
-    const peers = peerIds.filter((p) => {
-      if (p === "python" && !havePython) return false;
-      if (w.promise) return p === "c" || p === "promise";
-      if (p === "promise") return false;
-      if (p === "node" && w.id === "W5b") return false; // Node has no inet_ntop
-      return true;
-    });
-    return { ...w, count: w.bytes ? Math.ceil(count / CHUNK) * CHUNK : count, warm, peers, samples: Object.fromEntries(peers.map((p) => [p, []])),
-      cpu: Object.fromEntries(peers.map((p) => [p, []])), errors: [] };
-  }).filter((w) => !w.promise || havePromise);
+  // One plan entry per (placement, workload). Workloads without a partner do not depend on the
+  // placement: they run once, under "same" (the client is pinned the same way).
+  const plan = [];
+  for (const placement of flags.placements) {
+    for (const w of workloads) {
+      if (!w.partner && placement !== flags.placements[0]) continue;
+      if (w.promise && !havePromise) continue;
+      const count = flags.counts[w.id] ?? (flags.quick ? w.quick : w.full);
+      let warm = Math.round(count * flags.warm);
+      if (w.bytes) warm = Math.floor(warm / CHUNK) * CHUNK;
+      else warm = Math.max(warm, Math.min(count, 100));
+      const peers = peerIds.filter((p) => {
+        if (p === "python" && !havePython) return false;
+        if (w.promise) return p === "c" || p === "promise";
+        if (p === "promise") return false;
+        if (p === "bridge") return haveBridge && w.id === "W1";
+        if (p === "node" && w.id === "W5b") return false; // Node has no inet_ntop
+        return true;
+      });
+      plan.push({ ...w, placement: w.partner ? placement : flags.placements[0], count: w.bytes ? Math.ceil(count / CHUNK) * CHUNK : count,
+        warm, peers, samples: Object.fromEntries(peers.map((p) => [p, []])), cpu: Object.fromEntries(peers.map((p) => [p, []])),
+        errors: [] });
+    }
+  }
   if (plan.some((w) => w.id === "W5b") && peerIds.includes("node")) notes.push("W5b: Node has no inet_ntop (no Node figure)");
   if (plan.some((w) => w.id === "W5a") && peerIds.includes("node")) notes.push("W5a Node figure is net.isIP(), which validates the text but returns no bytes");
   if (plan.some((w) => w.id === "W5c") && peerIds.includes("node")) notes.push("W5c Node figure is dns.lookup(), which answers IP literals itself without calling getaddrinfo");
+  if (plan.some((w) => w.peers.includes("bridge"))) notes.push("W1 MicroPython: bench/peers/bridge.py run by bin/usocket-micropython.js (MicroPython's WebAssembly port); its clock is performance.now(), its CPU process.cpuUsage(), both read through `js`");
 
-  // One partner per network workload, shared by every peer and run.
+  // One partner per network workload and placement, shared by every peer and run.
   const partners = new Map();
   // A partner's own time limit: generous for the whole run, but bounded (the runner kills the
   // partners when it ends, and on Linux they also go when the runner does).
-  const timeLimit = Math.min(7200, Math.ceil(flags.timeout * flags.runs * (peerIds.length + 1) * 2));
+  const timeLimit = Math.min(7200, Math.ceil(flags.timeout * flags.runs * (peerIds.length + 1) * 2 * flags.placements.length));
   const conns = (w) => flags.runs * w.peers.length + 8;
   const killPartners = () => {
     for (const { child } of partners.values()) child.kill("SIGKILL");
@@ -227,42 +264,49 @@ async function main() {
       process.exit(130);
     });
   }
+  const loads = [os.loadavg()[0]];
+  const started = machine();
   try {
     for (const w of plan) {
-      if (!w.partner || partners.has(w.partner)) continue;
+      const key = `${w.placement}:${w.partner}`;
+      if (!w.partner || partners.has(key)) continue;
+      const same = plan.filter((x) => x.partner === w.partner && x.placement === w.placement);
       let args;
       if (w.partner === "echo-udp") args = [timeLimit];
       else if (w.partner === "source") args = [timeLimit, conns(w), w.warm + w.count];
-      else if (w.partner === "accept-close") args = [timeLimit, flags.runs * w.peers.length * (w.warm + w.count) + 8];
-      else args = [timeLimit, plan.filter((x) => x.partner === w.partner).reduce((n, x) => n + conns(x), 0)];
-      partners.set(w.partner, await startPartner(w.partner, args, haveTaskset));
+      else if (w.partner === "accept-close") args = [timeLimit, same.reduce((n, x) => n + flags.runs * x.peers.length * (x.warm + x.count), 0) + 8];
+      else args = [timeLimit, same.reduce((n, x) => n + conns(x), 0)];
+      partners.set(key, await startPartner(w.partner, args, partnerCpu[w.placement], haveTaskset));
     }
     const clientCommand = (peer, w, port) => {
       const args = [w.clientWorkload ?? w.id, port, w.count, w.warm].map(String);
-      if (peer === "c") return pinned(0, path.join(OUT, "client"), args, haveTaskset);
-      if (peer === "python") return pinned(0, "python3", [path.join(HERE, "peers", "client.py"), ...args], haveTaskset);
+      if (peer === "c") return pinned(clientCpu, path.join(OUT, "client"), args, haveTaskset);
+      if (peer === "python") return pinned(clientCpu, "python3", [path.join(HERE, "peers", "client.py"), ...args], haveTaskset);
+      if (peer === "bridge") return pinned(clientCpu, process.execPath, [bridgeCli, path.join(HERE, "peers", "bridge.py"), ...args], haveTaskset);
       const nodePeer = peer === "node" ? "node" : peer === "promise" ? "promise" : "usocket";
-      return pinned(0, process.execPath, [path.join(HERE, "peers", "node.js"), nodePeer, ...args], haveTaskset);
+      return pinned(clientCpu, process.execPath, [path.join(HERE, "peers", "node.js"), nodePeer, ...args], haveTaskset);
     };
 
-    process.stderr.write(`usocket bench: ${flags.quick ? "quick" : "full"} run, ${flags.runs} runs per peer\n`);
+    process.stderr.write(`usocket bench: ${flags.quick ? "quick" : "full"} run, ${flags.runs} runs per peer, placements ${flags.placements.join(", ")}; load average ${started.loadavg.join(" ")}\n`);
     for (let run = 0; run < flags.runs; run++) {
       for (const w of plan) {
-        const port = w.partner ? partners.get(w.partner).port : 0;
+        const port = w.partner ? partners.get(`${w.placement}:${w.partner}`).port : 0;
         // Interleave: every peer once per run, starting with a different one each run.
         const order = w.peers.map((_, i) => w.peers[(i + run) % w.peers.length]);
         for (const peer of order) {
           const [command, args] = clientCommand(peer, w, port);
           const result = await runClient(command, args, flags.timeout);
+          loads.push(os.loadavg()[0]);
           if (result.skipped) continue;
           if (!result.ok || !(result.ns > 0) || !(result.ops > 0)) {
             w.errors.push({ run, peer, detail: result.detail });
-            process.stderr.write(`  ${w.id} ${peer} run ${run + 1}: FAILED: ${result.detail}\n`);
+            process.stderr.write(`  ${w.placement} ${w.id} ${peer} run ${run + 1}: FAILED: ${result.detail}\n`);
             continue;
           }
           w.samples[peer].push(result.ns / result.ops);
           if (result.userNs !== undefined) w.cpu[peer].push({ user: result.userNs / result.ops, sys: result.sysNs / result.ops });
-          process.stderr.write(`  run ${run + 1}/${flags.runs} ${w.id.padEnd(4)} ${peer.padEnd(8)} ${formatNs(result.ns / result.ops)}/${w.unit}\n`);
+          const cpuText = result.userNs !== undefined ? `, CPU ${formatNs((result.userNs + result.sysNs) / result.ops)}` : "";
+          process.stderr.write(`  run ${run + 1}/${flags.runs} ${w.placement.padEnd(5)} ${w.id.padEnd(4)} ${peer.padEnd(8)} ${formatNs(result.ns / result.ops)}/${w.unit}${cpuText}\n`);
         }
       }
     }
@@ -280,45 +324,59 @@ async function main() {
       const s = w.samples[peer];
       if (!s.length) continue;
       const m = median(s);
+      const goal = OURS.has(peer) ? (w.goals?.[peer] ?? w.goal) : null;
       rows.push({
-        workload: w.id, what: w.what, unit: w.unit, peer, label: PEERS[peer].label,
+        placement: w.placement, workload: w.id, what: w.what, unit: w.unit, peer, label: PEERS[peer].label,
         count: w.count, warm: w.warm, runs: s.length,
         medianNs: m, minNs: Math.min(...s), maxNs: Math.max(...s), samplesNs: s,
         ratio: cMedian ? m / cMedian : null,
-        goal: peer === "usocket" || peer === "promise" ? w.goal : null,
-        meetsGoal: (peer === "usocket" || peer === "promise") && cMedian ? m / cMedian <= w.goal : null,
+        goal,
+        // Goals are judged on the same-core table; the split table is shown for comparison.
+        meetsGoal: goal !== null && cMedian && w.placement === "same" ? m / cMedian <= goal : null,
         mbPerS: w.bytes ? (CHUNK / m) * 1e3 : undefined,
         // CPU of the client process per operation (medians over runs): user space, kernel.
         userNs: w.cpu[peer].length ? median(w.cpu[peer].map((c) => c.user)) : null,
         sysNs: w.cpu[peer].length ? median(w.cpu[peer].map((c) => c.sys)) : null,
+        cpuSamplesNs: w.cpu[peer].map((c) => c.user + c.sys),
         // The same ratio by the client's CPU time: immune to time the client spent waiting or
-        // preempted, which on a shared machine is the steadier figure (tick-accounted).
+        // preempted, which on a shared machine is the steadier figure.
         cpuRatio: cCpu && cpuOf(w.cpu[peer]) !== null ? cpuOf(w.cpu[peer]) / cCpu : null,
       });
     }
   }
-  const header = ["workload", "peer", "median/op", "min–max", "ratio to C", "goal", "client CPU/op user+sys", "CPU ratio"];
-  const table = rows.map((r) => [
-    r.workload, r.label, formatNs(r.medianNs) + (r.mbPerS ? ` (${Math.round(r.mbPerS)} MB/s)` : ""),
-    `${formatNs(r.minNs)} – ${formatNs(r.maxNs)}`,
-    r.ratio === null ? "—" : r.ratio.toFixed(2),
-    r.goal === null ? "" : `≤ ${r.goal} ${r.meetsGoal ? "met" : "NOT met"}`,
-    r.userNs === null ? "" : `${formatNs(r.userNs)} + ${formatNs(r.sysNs)}`,
-    r.cpuRatio === null ? "—" : r.cpuRatio.toFixed(2),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells) => "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
   const info = machine();
-  let text = `\nusocket bench — ${info.date}, ${info.nproc} CPUs (${info.cpu}), ${info.kernel}, node ${info.node}, ${info.python ?? "no python3"}\n`;
-  text += `load average at the end: ${info.loadavg.join(" ")}; ${flags.runs} runs per peer, interleaved; warm-up ${flags.warm * 100}% excluded\n\n`;
-  text += line(header) + "\n" + line(widths.map((n) => "-".repeat(n))) + "\n" + table.map(line).join("\n") + "\n";
-  for (const w of plan) for (const e of w.errors) text += `FAILED: ${w.id} ${e.peer} run ${e.run + 1}: ${e.detail}\n`;
+  const header = ["workload", "peer", "median/op", "min–max", "ratio to C", "goal", "client CPU/op user+sys", "CPU ratio"];
+  const tableFor = (placement) => {
+    const mine = rows.filter((r) => r.placement === placement);
+    if (!mine.length) return "";
+    const cells = mine.map((r) => [
+      r.workload, r.label, formatNs(r.medianNs) + (r.mbPerS ? ` (${Math.round(r.mbPerS)} MB/s)` : ""),
+      `${formatNs(r.minNs)} – ${formatNs(r.maxNs)}`,
+      r.ratio === null ? "—" : r.ratio.toFixed(2),
+      r.goal === null ? "" : r.meetsGoal === null ? `(≤ ${r.goal})` : `≤ ${r.goal} ${r.meetsGoal ? "met" : "NOT met"}`,
+      r.userNs === null ? "" : `${formatNs(r.userNs)} + ${formatNs(r.sysNs)}`,
+      r.cpuRatio === null ? "—" : r.cpuRatio.toFixed(2),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+    const line = (c) => "| " + c.map((x, i) => x.padEnd(widths[i])).join(" | ") + " |";
+    const where = placement === "same" ? `CPU ${clientCpu}` : `client CPU ${clientCpu}, partner CPU ${otherCpu}`;
+    return `${PLACEMENTS[placement].title} (${where})\n\n` + line(header) + "\n" + line(widths.map((n) => "-".repeat(n))) + "\n" +
+      cells.map(line).join("\n") + "\n\n";
+  };
+  const load = { start: started.loadavg, end: info.loadavg, max1: Number(Math.max(...loads).toFixed(2)), min1: Number(Math.min(...loads).toFixed(2)) };
+  let text = `\nusocket bench — ${started.date} to ${info.date}, ${info.nproc} CPUs (${info.cpu}), ${info.kernel}, node ${info.node}, ${info.python ?? "no python3"}\n`;
+  text += `load average (1, 5, 15 min): ${load.start.join(" ")} at the start, ${load.end.join(" ")} at the end; 1-min ${load.min1}–${load.max1} during the run\n`;
+  text += `${flags.runs} runs per peer, interleaved; warm-up ${flags.warm * 100}% excluded; time per operation (W2/W2r: per 64 KiB call); ratios are medians ÷ C's median in the same placement\n\n`;
+  for (const placement of flags.placements) text += tableFor(placement);
+  for (const w of plan) for (const e of w.errors) text += `FAILED: ${w.placement} ${w.id} ${e.peer} run ${e.run + 1}: ${e.detail}\n`;
   text += notes.map((n) => `note: ${n}\n`).join("");
   process.stdout.write(text);
   const file = path.join(OUT, "results.json");
   writeFileSync(file, JSON.stringify({
-    machine: info, mode: flags.quick ? "quick" : "full", runs: flags.runs, warmFraction: flags.warm, notes,
-    workloads: plan.map((w) => ({ id: w.id, what: w.what, unit: w.unit, count: w.count, warm: w.warm, goal: w.goal, errors: w.errors })),
+    machine: { ...info, loadavg: load }, mode: flags.quick ? "quick" : "full", runs: flags.runs, warmFraction: flags.warm,
+    placements: Object.fromEntries(flags.placements.map((p) => [p, { clientCpu, partnerCpu: partnerCpu[p] }])), notes,
+    workloads: plan.map((w) => ({ placement: w.placement, id: w.id, what: w.what, unit: w.unit, count: w.count, warm: w.warm, goal: w.goal,
+      goals: w.goals, errors: w.errors })),
     results: rows,
   }, null, 2) + "\n");
   process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);

@@ -63,8 +63,15 @@ int arg_bytes(napi_env env, napi_value value, uint8_t **data, size_t *len) {
   void *ptr = NULL;
   napi_typedarray_type type;
   size_t count;
-  /* Typed arrays (Buffer among them) first, without asking: one Node-API call on the path
-   * every send and recv takes; for anything else the call fails without throwing. */
+  /* Any ArrayBufferView (Buffer, every typed array, DataView) first, without asking: one
+   * Node-API call on the path every send and recv takes. napi_get_buffer_info gives the
+   * view's bytes directly, where napi_get_typedarray_info first works out the element type
+   * (a chain of type tests, about 250 instructions a call); for anything else it fails
+   * without throwing. */
+  if (napi_get_buffer_info(env, value, &ptr, len) == napi_ok) {
+    *data = ptr;
+    return 0;
+  }
   if (napi_get_typedarray_info(env, value, &type, &count, &ptr, NULL, NULL) == napi_ok) {
     *data = ptr;
     *len = count * element_size(type);
@@ -104,7 +111,12 @@ int arg_window(napi_env env, napi_value view, napi_value offset, napi_value coun
 
 napi_value make_int(napi_env env, int64_t value) {
   napi_value result;
-  if (napi_create_int64(env, value, &result) != napi_ok) return NULL;
+  /* Byte counts and errnos fit an int32: the cheaper call, a small integer at once. */
+  if (value >= INT32_MIN && value <= INT32_MAX) {
+    if (napi_create_int32(env, (int32_t)value, &result) != napi_ok) return NULL;
+  } else if (napi_create_int64(env, value, &result) != napi_ok) {
+    return NULL;
+  }
   return result;
 }
 

@@ -17,11 +17,21 @@
     if ((call) != napi_ok) return NULL;     \
   } while (0)
 
+/* napi_get_cb_info itself fills the slots past the arguments given with `undefined`. */
 #define GET_ARGS(env, info, argv, argc)                                          \
   napi_value argv[MAX_ARGS];                                                     \
   size_t argc = MAX_ARGS;                                                        \
   NAPI_OK(napi_get_cb_info((env), (info), &argc, argv, NULL, NULL));             \
-  for (size_t i_ = argc; i_ < MAX_ARGS; i_++) napi_get_undefined((env), &argv[i_])
+  (void)argc
+
+/* The same for a function that reads exactly `n` (at most MAX_ARGS) arguments: the fewer
+ * slots asked for, the less napi_get_cb_info copies and fills, on every call. */
+#define GET_ARGS_N(env, info, argv, n)                                           \
+  napi_value argv[MAX_ARGS];                                                     \
+  do {                                                                           \
+    size_t argc_ = (n);                                                          \
+    NAPI_OK(napi_get_cb_info((env), (info), &argc_, argv, NULL, NULL));          \
+  } while (0)
 
 /* Each returns 0 on success; otherwise a TypeError/RangeError is pending and -1 is returned. */
 int arg_int32(napi_env env, napi_value value, int32_t *out);

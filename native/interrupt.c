@@ -43,6 +43,14 @@ static int delivered_started;
 
 static void on_signal(int sig, siginfo_t *info, void *context) {
   int saved = errno;
+  /* The kernel gives a process's signal to any thread that does not block it, and the
+   * main thread may be the one blocked in a call: hand the signal over to it, where it is
+   * counted and passed on as if it had come there first. */
+  if (main_thread_known && !pthread_equal(pthread_self(), main_thread)) {
+    pthread_kill(main_thread, sig);
+    errno = saved;
+    return;
+  }
   last_signal = sig;
   interrupt_arrived++;
   for (size_t i = 0; i < WATCHED; i++) {
@@ -90,7 +98,8 @@ static void on_check(uv_check_t *check) {
   (void)check;
   if (!polled) return; /* this check phase follows no poll phase of ours */
   polled = 0;
-  interrupt_seen = arrived_before_poll;
+  /* Never backwards: a call in this turn may have reported a later signal already. */
+  if ((int)(arrived_before_poll - interrupt_seen) > 0) interrupt_seen = arrived_before_poll;
   uv_idle_stop(&linger);
 }
 

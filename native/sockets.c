@@ -91,10 +91,17 @@ static int owners_release(usock_handle *handle) {
   return fd;
 }
 
+static void release_self(usock_handle *handle) {
+  if (handle->self == NULL) return;
+  napi_delete_reference(handle->env, handle->self);
+  handle->self = NULL;
+}
+
 static void handle_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   usock_handle *handle = data;
+  release_self(handle);
   watcher_detach(handle);
   int fd = owners_release(handle);
   if (fd >= 0) {
@@ -108,7 +115,7 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
  * on the descriptor is closed by close(handle) or, failing that, when the handle is
  * garbage-collected. `fresh`: the module itself just created the descriptor. */
 static napi_value adopt_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 2);
   int32_t fd;
   bool fresh;
   napi_value result;
@@ -125,6 +132,8 @@ static napi_value adopt_js(napi_env env, napi_callback_info info) {
   }
   handle->fd = fd;
   handle->watcher = NULL;
+  handle->env = env;
+  handle->self = NULL;
   int err = owners_claim(handle, fresh);
   if (err != 0) {
     free(handle);
@@ -139,7 +148,51 @@ static napi_value adopt_js(napi_env env, napi_callback_info info) {
   }
   /* On failure the external still owns the handle (its finalizer frees it). */
   NAPI_OK(napi_type_tag_object(env, result, &HANDLE_TAG));
+  /* Without it the socket is only closed by its finalizer (see closeUnreachable). */
+  if (napi_create_reference(env, result, 0, &handle->self) != napi_ok) handle->self = NULL;
   return result;
+}
+
+/* closeUnreachable() → how many descriptors it closed. For this environment's sockets whose
+ * object the garbage collector has already found unreachable, but whose finalizer has not
+ * run yet (Node runs finalizers after a turn of the event loop): their descriptors are
+ * closed now, so a program that just ran out of descriptors in a synchronous loop that
+ * forgets its sockets can go on. The finalizer later finds nothing left to close. */
+static napi_value close_unreachable_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  size_t capacity = 0, count = 0;
+  usock_handle **dead = NULL;
+  pthread_mutex_lock(&owners_lock);
+  for (size_t fd = 0; fd < owners_size; fd++) {
+    usock_handle *handle = owners[fd];
+    napi_value value = NULL;
+    if (handle == NULL || handle->env != env || handle->self == NULL ||
+        napi_get_reference_value(env, handle->self, &value) != napi_ok || value != NULL)
+      continue;
+    if (count == capacity) {
+      size_t bigger = capacity == 0 ? 64 : capacity * 2;
+      usock_handle **grown = realloc(dead, bigger * sizeof *grown);
+      if (grown == NULL) break;
+      dead = grown;
+      capacity = bigger;
+    }
+    dead[count++] = handle;
+  }
+  pthread_mutex_unlock(&owners_lock);
+  int64_t closed = 0;
+  for (size_t i = 0; i < count; i++) {
+    usock_handle *handle = dead[i];
+    release_self(handle);
+    watcher_detach(handle);
+    int fd = owners_release(handle);
+    if (fd >= 0) {
+      poll_async_closing(fd);
+      close(fd);
+      closed++;
+    }
+  }
+  free(dead);
+  return make_int(env, closed);
 }
 
 /* describe(fd, out) → 0 with the socket's family, type and protocol written to `out` (an
@@ -183,9 +236,10 @@ static napi_value describe_js(napi_env env, napi_callback_info info) {
 
 /* close(handle) → 0 or -errno; a second close is a no-op returning 0. */
 static napi_value close_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 1);
   usock_handle *handle = handle_from_value(env, argv[0]);
   if (handle == NULL) return NULL;
+  release_self(handle);
   watcher_detach(handle);
   int fd = owners_release(handle);
   if (fd >= 0) poll_async_closing(fd);
@@ -195,7 +249,7 @@ static napi_value close_js(napi_env env, napi_callback_info info) {
 }
 
 static napi_value socket_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 3);
   int32_t family, type, proto;
   if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 ||
       arg_int32(env, argv[2], &proto) < 0)
@@ -260,7 +314,7 @@ static int finish_interrupted_connect(int fd) {
 }
 
 static napi_value connect_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 2);
   int32_t fd;
   struct sockaddr_storage addr;
   socklen_t len;
@@ -309,7 +363,7 @@ static napi_value accept_js(napi_env env, napi_callback_info info) {
 
 /* send(fd, view, offset, length, flags) → bytes sent or -errno. */
 static napi_value send_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 5);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -322,7 +376,7 @@ static napi_value send_js(napi_env env, napi_callback_info info) {
 
 /* sendto(fd, view, offset, length, flags, packedAddress) → bytes sent or -errno. */
 static napi_value sendto_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 6);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -338,7 +392,7 @@ static napi_value sendto_js(napi_env env, napi_callback_info info) {
 
 /* recv(fd, view, offset, length, flags) → bytes received (0 at EOF) or -errno. */
 static napi_value recv_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 5);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -355,7 +409,7 @@ static napi_value recv_js(napi_env env, napi_callback_info info) {
  * address in host order) and the result is just the byte count: building the address
  * here costs an inet_ntop, a string, two arrays and four element stores per datagram. */
 static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  GET_ARGS_N(env, info, argv, 6);
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
@@ -498,6 +552,7 @@ void register_sockets(napi_env env, napi_value exports) {
       {"socketpair", socketpair_js},
       {"adopt", adopt_js},
       {"describe", describe_js},
+      {"closeUnreachable", close_unreachable_js},
       {"close", close_js},
       {"setNonblocking", set_nonblocking_js},
       {"bind", bind_js},

@@ -30,8 +30,8 @@ for i in range(clients):
 
 def send_next(state, now):
     state["seq"] += 1
-    first = conns.index(state) if state["seq"] == 1 else 0
-    state["msg"] = (b"%08d:%08d:" % (first, state["seq"])).ljust(size, b".")[:size]
+    label = b"%08d:%08d:" % (conns.index(state) if state["seq"] == 1 else 0, state["seq"])
+    state["msg"] = label.ljust(size, b".")[:size]
     state["got"] = b""
     state["sent_at"] = now
     state["sock"].sendall(state["msg"])

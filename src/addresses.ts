@@ -1,5 +1,6 @@
 // Addresses: the tuple forms of docs/behaviour.md §2 in, packed sockaddr bytes to the core,
 // and the module functions that convert or resolve them.
+import { Buffer } from "node:buffer";
 import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 import { native, type NativeAddress } from "./native.js";
 import { E, OSError } from "./errors.js";
@@ -65,10 +66,16 @@ function tuple(address: unknown, family: number, syscall: string): [string, numb
 
 /** Packs an address of `family` for the core; errors as docs/behaviour.md §2 says. */
 export function packAddress(family: number, address: unknown, syscall: string): Uint8Array {
+  const last = lastPacked;
+  // A sendto loop's common case, the same [host, port] as the last call, recognised
+  // without building and checking a 4-tuple: equal to values that passed the checks.
+  if (last !== null && last.family === family && last.flowinfo === 0 && last.scopeid === 0 &&
+      Array.isArray(address) && address.length === 2 && address[0] === last.host && address[1] === last.port) {
+    return last.bytes;
+  }
   if (family === AF_UNIX) return packUnix(address, syscall);
   if (family !== AF_INET && family !== AF_INET6) throw new OSError(E.EAFNOSUPPORT, syscall, { address });
   const [host, port, flowinfo, scopeid] = tuple(address, family, syscall);
-  const last = lastPacked;
   if (last !== null && last.family === family && last.host === host && last.port === port &&
       last.flowinfo === flowinfo && last.scopeid === scopeid) {
     return last.bytes;
@@ -85,6 +92,11 @@ function packUnix(address: unknown, syscall: string): Uint8Array {
   if (typeof address === "string") path = Buffer.from(address, "utf8");
   else if (address instanceof Uint8Array) path = address;
   else throw new TypeError(`${syscall}: an AF_UNIX address must be a path string or a Buffer, not ${describeType(address)}`);
+  // A path name ends at its first NUL for the kernel: "a\0b" would silently name "a" (an
+  // abstract name, which starts with NUL, is exact and may hold more).
+  if (path.length > 0 && path[0] !== 0 && path.indexOf(0) >= 0) {
+    throw new OSError(E.EINVAL, syscall, { address, message: "AF_UNIX path with an embedded NUL" });
+  }
   const packed = native.packUnixAddress(path);
   if (typeof packed === "number") {
     throw new OSError(-packed, syscall, { address, message: "AF_UNIX path too long" });

@@ -121,4 +121,6 @@ export const E = native.errno as Readonly<Record<string, number>> & {
   readonly EINTR: number;
   readonly EPIPE: number;
   readonly EEXIST: number;
+  readonly EMFILE: number;
+  readonly ENFILE: number;
 };

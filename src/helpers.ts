@@ -2,6 +2,7 @@
 // socketpair, create_connection, gethostname.
 import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
+import { recoveredFromPressure } from "./pressure.js";
 import { AF_UNIX, SOCK_STREAM } from "./constants.js";
 import { getaddrinfo, type Address, type AddressFamily, type IPv4Address, type IPv6Address, type UnixAddress } from "./addresses.js";
 import { Socket, getdefaulttimeout } from "./socket.js";
@@ -21,7 +22,8 @@ export function socketpair(af: number = AF_UNIX, type: number = SOCK_STREAM, pro
   const family = int32(af, "af");
   const kind = int32(type, "type");
   const protocol = int32(proto, "proto");
-  const fds = native.socketpair(family, kind, protocol);
+  let fds = native.socketpair(family, kind, protocol);
+  if (typeof fds === "number" && recoveredFromPressure(fds)) fds = native.socketpair(family, kind, protocol);
   if (typeof fds === "number") throw new OSError(-fds, "socketpair");
   return [Socket._adopt(fds[0], family, kind, protocol), Socket._adopt(fds[1], family, kind, protocol)];
 }

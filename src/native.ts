@@ -28,6 +28,9 @@ export interface NativeCore {
   /** Writes [family, type, protocol] of a socket descriptor into `out`; 0 or -errno
    * (EBADF: not open, ENOTSOCK: not a socket). */
   describe(fd: number, out: Int32Array): number;
+  /** Closes the descriptors of this thread's sockets that a collection found unreachable
+   * and whose finalizers have not run yet; how many. */
+  closeUnreachable(): number;
   close(handle: NativeHandle): number;
   setNonblocking(fd: number, on: boolean): number;
   bind(fd: number, address: Uint8Array): number;
@@ -82,7 +85,10 @@ export interface NativeCore {
   ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;
 }
 
-export const native = loadAddon<NativeCore>("usocket");
+// Copied into an object literal: the addon's exports object is in dictionary mode (its
+// functions are added one by one from C), and every `native.x` on a hot path would then be
+// a call to the generic property-load stub instead of a constant the JIT folds in.
+export const native: NativeCore = { ...loadAddon<NativeCore>("usocket") };
 
 /** A constant of the host system from the core's table. Each is read once, at load time,
  * into a named module constant (src/constants.ts; the poll events in src/select.ts and

@@ -6,6 +6,7 @@
 // generator, so an operation that already moved bytes can keep them (docs/behaviour.md §4, "Nothing is
 // lost"). The stream rules (no short reads or writes) live here and nowhere else; the
 // bytes themselves move through the channel's Transport (a socket, or TLS over one).
+import { Buffer } from "node:buffer";
 import { native, optionalSystemConstant, systemConstant } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { MSG_DONTWAIT, MSG_PEEK, SOCK_STREAM } from "./constants.js";

@@ -38,6 +38,7 @@ export function takeSignal(optional: unknown[], syscall: string): AbortSignal | 
   for (let i = at + 1; i <= last; i++) {
     if (optional[i] !== undefined) throw new TypeError(`${syscall}: the options object must be the last argument`);
   }
-  optional.fill(undefined, at);
+  // A plain loop: Array.prototype.fill is a call into the runtime, on every Promise twin's path.
+  for (let i = at; i <= last; i++) optional[i] = undefined;
   return signalOf(options, syscall);
 }

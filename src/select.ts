@@ -89,7 +89,8 @@ function kept(obj: unknown): boolean {
 /**
  * MicroPython's poll object: a set of registered objects, each with an event mask, polled
  * with one poll(2) system call. Results are `[obj, revents]` pairs, `obj` exactly as
- * registered, in registration order. `T` narrows what it holds (`Poll<Socket>`).
+ * registered, in registration order.
+ * @typeParam T - what it holds (`Poll<Socket>`), and so what its results give back
  * @example const p = poll(); p.register(s, POLLIN); for (const [obj, ev] of p.poll(1000)) ...
  */
 export class Poll<T extends Pollable = Pollable> {

@@ -3,12 +3,14 @@
 // without a timeout stay in blocking mode, so the common call is one system call; a
 // socket with a timeout (or timeout 0) has a non-blocking descriptor and waits with
 // poll(2) under one deadline per call (docs/behaviour.md §4).
+import { Buffer } from "node:buffer";
 import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
 import {
   addressFromNative, packAddress, type Address, type AddressFamily, type AddressInput, type IPv4Address,
 } from "./addresses.js";
 import * as op from "./operations.js";
+import { recoveredFromPressure } from "./pressure.js";
 import { READ, WRITE, twin } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
 import { bytesToFill, bytesToSend, describeType, int32, integer, INT32_MAX, optionalInt32, size, timeoutSeconds } from "./validate.js";
@@ -110,6 +112,9 @@ export interface AsyncState {
  * AF_INET6, {@link UnixAddress} with AF_UNIX, the {@link Address} union when the family was
  * a plain number. `Mode` is the modes its stream methods are typed for: see
  * {@link StreamResult}.
+ * @typeParam A - the address form of its family (set by the family constant it was made with)
+ * @typeParam Mode - "blocking" (the default), or {@link SocketMode} for a socket that may be non-blocking
+ * @example const s = new Socket(); s.connect(["127.0.0.1", 8080]); s.sendall("hi");
  */
 export class Socket<A extends Address = Address, Mode extends SocketMode = "blocking"> {
   /** The address family it was made with (AF_INET, AF_INET6, AF_UNIX, ...). */
@@ -149,6 +154,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
       this.proto = proto === undefined ? 0 : int32(proto, "proto");
       if (fileno === undefined) {
         fd = native.socket(this.family, this.type, this.proto);
+        if (fd < 0 && recoveredFromPressure(fd)) fd = native.socket(this.family, this.type, this.proto);
         if (fd < 0) throw new OSError(-fd, "socket");
       } else {
         fd = fileno;
@@ -212,6 +218,70 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
     address?: Uint8Array): number {
     return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
+  }
+
+  // ---- the MicroPython bridge's calls (src/micropython/calls.ts): data by offset in the
+  // interpreter's heap, where a view per call would cost on every round trip; one system
+  // call when it does not block, the stream rules (operations.ts) otherwise ----
+
+  /** @internal send() of `length` bytes at `offset` of `heap`. */
+  _sendAt(heap: Uint8Array, offset: number, length: number, flags: number): number {
+    const rc = native.send(this.fdFor("send"), heap, offset, length, flags);
+    if (rc >= 0) return rc;
+    if (rc !== -EAGAIN) throw new OSError(-rc, "send");
+    return this._run(sendOnce(this, heap.subarray(offset, offset + length), flags), "send");
+  }
+
+  /** @internal recv() into `length` bytes at `offset` of `heap`. */
+  _recvAt(heap: Uint8Array, offset: number, length: number, flags: number): number {
+    if (length === 0) return 0;
+    if (this.#kept === null) {
+      const rc = native.recv(this.fdFor("recv"), heap, offset, length, flags);
+      if (rc >= 0) return rc;
+      if (rc !== -EAGAIN) throw new OSError(-rc, "recv");
+    }
+    return this._run(recvIntoOnce(this, heap.subarray(offset, offset + length), length, flags), "recv");
+  }
+
+  /** @internal readinto() of `length` bytes at `offset` of `heap`: null when nothing came on a non-blocking socket. */
+  _readintoAt(heap: Uint8Array, offset: number, length: number): number | null {
+    let first = 0;
+    if (length > 0 && this.#kept === null) {
+      const rc = native.recv(this.fdFor("readinto"), heap, offset, length, 0);
+      if (rc === length || rc === 0) return rc;
+      if (rc !== -EAGAIN) {
+        if (rc < 0) throw new OSError(-rc, "readinto");
+        first = rc;
+      }
+    }
+    try {
+      const rest = this._run(op.readInto(this, heap.subarray(offset + first, offset + length), length - first, "readinto"), "readinto");
+      return rest === null ? (first > 0 ? first : null) : first + rest;
+    } catch (error) {
+      // what the first call brought goes back in front of what is kept: nothing is lost
+      if (first > 0) this.keepBack(heap.subarray(offset, offset + first));
+      throw error;
+    }
+  }
+
+  /** @internal write() of `length` bytes at `offset` of `heap`: null when nothing went on a non-blocking socket. */
+  _writeAt(heap: Uint8Array, offset: number, length: number): number | null {
+    let first = 0;
+    if (length > 0) {
+      const rc = native.send(this.fdFor("write"), heap, offset, length, 0);
+      if (rc === length) return rc;
+      if (rc !== -EAGAIN) {
+        if (rc < 0) throw new OSError(-rc, "write");
+        first = rc;
+      }
+    }
+    try {
+      const rest = this._run(op.sendAll(this, heap.subarray(offset + first, offset + length), 0, "write", true), "write");
+      return rest === null ? (first > 0 ? first : null) : first + rest;
+    } catch (error) {
+      if (error instanceof OSError && error.written !== undefined) error.written += first;
+      throw error;
+    }
   }
 
   /** @internal Puts bytes back in front of whatever is kept already. */
@@ -347,7 +417,10 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
 
   *#acceptOperation(): op.Operation<[Socket<A>, A]> {
     for (;;) {
-      const rc = native.accept(this.fdFor("accept"));
+      let rc = native.accept(this.fdFor("accept"));
+      if (rc === -E.EMFILE || rc === -E.ENFILE) {
+        if (recoveredFromPressure(rc)) rc = native.accept(this.fdFor("accept"));
+      }
       if (typeof rc !== "number") {
         return [Socket._adopt(rc[0], this.family, this.type, this.proto) as Socket<A>, addressFromNative(rc[1]) as A];
       }
@@ -375,7 +448,12 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * @example s.connect(["127.0.0.1", 8080]);
    */
   connect(address: AddressInput): void {
-    this._run(this.#connectOperation(address), "connect");
+    const fd = this.fdFor("connect");
+    const packed = packAddress(this.family, address, "connect");
+    // The common case is one system call, as for send: no operation object unless the
+    // connection is still in progress.
+    const rc = native.connect(fd, packed);
+    if (rc !== 0) this._run(this.#connectInProgress(rc, address), "connect");
   }
 
   /**
@@ -395,7 +473,11 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * writability and reports SO_ERROR. */
   *#connecting(fd: number, packed: Uint8Array, address: unknown): op.Operation<void> {
     const rc = native.connect(fd, packed);
-    if (rc === 0) return;
+    if (rc !== 0) yield* this.#connectInProgress(rc, address);
+  }
+
+  /** After connect(2) returned `rc` (not 0): an error, or a connection in progress. */
+  *#connectInProgress(rc: number, address: unknown): op.Operation<void> {
     if (rc !== -EINPROGRESS) throw new OSError(-rc, "connect", { address });
     try {
       if (!(yield op.POLLOUT)) throw new OSError(EINPROGRESS, "connect", { address });

@@ -21,6 +21,28 @@ const WRITE_CHUNK = 256 * 1024;
 /** "Call OpenSSL again": the step fed it input. */
 const RETRY = 1;
 
+/**
+ * Where an engine's ciphertext comes from and goes to: the socket under an SSLSocket
+ * (socketCiphertext), or any byte stream, through tls.connectionFeed and tls.connectionDrain
+ * (the MicroPython bridge's stream objects).
+ */
+export interface Ciphertext {
+  /** Moves what the peer sent into the connection: bytes, 0 at the end of the stream (the
+   * engine then marks the end with connectionFeedEof), or -errno (-EAGAIN: nothing yet). */
+  receive(conn: TlsConnectionHandle, flags: number, syscall: string): number;
+  /** Sends the connection's waiting ciphertext: how much still waits (0: all went), or -errno. */
+  send(conn: TlsConnectionHandle, flags: number, syscall: string): number;
+}
+
+/** The ciphertext of a socket's channel: one recv or send in the addon, straight into or
+ * out of the memory BIOs (no JavaScript call per record). */
+export function socketCiphertext(lower: op.Channel): Ciphertext {
+  return {
+    receive: (conn, flags, syscall) => tls.connectionRecvFd(conn, lower.fdFor(syscall), flags | lower.dontwait),
+    send: (conn, flags, syscall) => tls.connectionSendFd(conn, lower.fdFor(syscall), flags | lower.dontwait),
+  };
+}
+
 export class TlsEngine {
   #conn: TlsConnectionHandle | null;
   /** OpenSSL reads and writes the descriptor itself (DTLS; the measured alternative). */
@@ -52,32 +74,39 @@ export class TlsEngine {
   }
 
   /** The failure behind an SSL_get_error code, as an exception. */
-  #fail(code: number, syscall: string): never {
+  #fail(code: number, syscall: string, wire?: Ciphertext): never {
     const entry = tls.takeError();
     const conn = this.#conn;
     const verify = conn === null ? 0 : tls.connectionState(conn)[1];
+    // What OpenSSL wrote before it failed (the alert telling the peer why) goes out first,
+    // without waiting: a peer left without it waits for a flight that never comes.
+    if (conn !== null && wire !== undefined && !this.attached) {
+      try {
+        wire.send(conn, MSG_DONTWAIT, syscall);
+      } catch {
+        // the socket is gone: the alert cannot go out
+      }
+    }
     throw sslErrorFrom(entry, code, syscall, verify);
   }
 
   /** Sends the ciphertext waiting: 0 when all went, waitFor(POLLOUT) otherwise, or -errno. */
-  flush(lower: op.Channel, flags: number, syscall: string): number {
+  flush(wire: Ciphertext, flags: number, syscall: string): number {
     if (this.attached) return 0;
-    const left = tls.connectionSendFd(this.handle(syscall), lower.fdFor(syscall), flags | lower.dontwait);
+    const left = wire.send(this.handle(syscall), flags, syscall);
     return left > 0 ? op.waitFor(POLLOUT) : left;
   }
 
   /** What to do after OpenSSL returned -code: RETRY (input was fed), a result for the
    * operation (0 = end of stream, waitFor(events), -errno), or an exception. */
-  #next(code: number, lower: op.Channel, flags: number, syscall: string): number {
+  #next(code: number, wire: Ciphertext, flags: number, syscall: string): number {
     if (code === SSL_ERROR_WANT_READ) {
       if (this.attached) return this.#dtlsTimer(syscall) ? RETRY : op.waitFor(POLLIN);
       const conn = this.handle(syscall);
-      const fd = lower.fdFor(syscall);
-      const io = flags | lower.dontwait;
       // What OpenSSL wrote before it needed input (a handshake flight) goes out first.
-      const left = tls.connectionSendFd(conn, fd, io);
+      const left = wire.send(conn, flags, syscall);
       if (left < 0) return left;
-      const n = tls.connectionRecvFd(conn, fd, io);
+      const n = wire.receive(conn, flags, syscall);
       if (n > 0) return RETRY;
       if (n === 0) {
         // The peer's end of stream: OpenSSL reports a truncation, or the close_notify before it.
@@ -89,7 +118,7 @@ export class TlsEngine {
     }
     if (code === SSL_ERROR_WANT_WRITE) return op.waitFor(POLLOUT);
     if (code === SSL_ERROR_ZERO_RETURN) return 0;
-    return this.#fail(code, syscall);
+    return this.#fail(code, syscall, wire);
   }
 
   /** Whether DTLS's retransmission timer ran out (a blocking descriptor's receive ends
@@ -102,22 +131,22 @@ export class TlsEngine {
   }
 
   /** The Transport's receive: decrypted bytes (0 = close_notify), -errno or waitFor. */
-  recvInto(lower: op.Channel, buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+  recvInto(wire: Ciphertext, buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
     const peek = (flags & MSG_PEEK) !== 0;
     const io = flags & MSG_DONTWAIT;
     for (;;) {
       const rc = tls.connectionRead(this.handle(syscall), buf, offset, length, peek);
       if (rc >= 0) return rc;
-      const next = this.#next(-rc, lower, io, syscall);
+      const next = this.#next(-rc, wire, io, syscall);
       if (next !== RETRY) return next;
     }
   }
 
   /** The Transport's send: plaintext bytes taken (their ciphertext sent), -errno or waitFor. */
-  sendFrom(lower: op.Channel, data: ArrayBufferView, offset: number, length: number, flags: number,
+  sendFrom(wire: Ciphertext, data: ArrayBufferView, offset: number, length: number, flags: number,
     syscall: string): number {
     const io = flags & MSG_DONTWAIT;
-    const flushed = this.flush(lower, io, syscall);
+    const flushed = this.flush(wire, io, syscall);
     if (flushed !== 0) return flushed;
     if (this.#unreported > 0) {
       const n = Math.min(this.#unreported, length);
@@ -127,25 +156,25 @@ export class TlsEngine {
     for (;;) {
       const rc = tls.connectionWrite(this.handle(syscall), data, offset, Math.min(length, WRITE_CHUNK));
       if (rc > 0) {
-        const left = this.flush(lower, io, syscall);
+        const left = this.flush(wire, io, syscall);
         if (left === op.waitFor(POLLOUT)) this.#unreported = rc;
         return left === 0 ? rc : left;
       }
-      const next = this.#next(-rc, lower, io, syscall);
+      const next = this.#next(-rc, wire, io, syscall);
       if (next === 0) return -E.EPIPE; // the peer closed the TLS session: nothing can be sent
       if (next !== RETRY) return next;
     }
   }
 
   /** One try at the handshake: 1 when done (and its last flight sent), -errno or waitFor. */
-  handshake(lower: op.Channel, flags: number, syscall: string): number {
+  handshake(wire: Ciphertext, flags: number, syscall: string): number {
     for (;;) {
       const rc = tls.connectionHandshake(this.handle(syscall));
       if (rc === 1) {
-        const left = this.flush(lower, flags, syscall);
+        const left = this.flush(wire, flags, syscall);
         return left === 0 ? 1 : left;
       }
-      const next = this.#next(-rc, lower, flags, syscall);
+      const next = this.#next(-rc, wire, flags, syscall);
       if (next === 0) this.#fail(SSL_ERROR_SYSCALL, syscall);
       if (next !== RETRY) return next;
     }
@@ -153,15 +182,15 @@ export class TlsEngine {
 
   /** One try at closing the TLS session: sends close_notify; with `mutual`, also waits for
    * the peer's. 0 when done, -errno or waitFor. */
-  shutdown(lower: op.Channel, mutual: boolean, flags: number, syscall: string): number {
+  shutdown(wire: Ciphertext, mutual: boolean, flags: number, syscall: string): number {
     for (;;) {
       const rc = tls.connectionShutdown(this.handle(syscall));
       if (rc >= 0) {
-        const left = this.flush(lower, flags, syscall);
+        const left = this.flush(wire, flags, syscall);
         if (left !== 0 || rc === 1 || !mutual) return left;
       }
       const code = rc >= 0 ? SSL_ERROR_WANT_READ : -rc;
-      const next = this.#next(code, lower, flags, syscall);
+      const next = this.#next(code, wire, flags, syscall);
       if (next === 0) return 0; // the peer ended the stream instead: nothing more to wait for
       if (next !== RETRY) return next;
     }
@@ -198,7 +227,12 @@ export class TlsChannel implements op.Channel {
     readonly check: (syscall: string) => void,
     /** MSG_DONTWAIT for a blocking socket whose waits its SSLSocket makes itself. */
     readonly extraFlags = 0,
-  ) {}
+  ) {
+    this.wire = socketCiphertext(lower);
+  }
+
+  /** The ciphertext of the socket underneath. */
+  readonly wire: Ciphertext;
 
   get dontwait(): number {
     return this.lower.dontwait | this.extraFlags;
@@ -219,12 +253,12 @@ export class TlsChannel implements op.Channel {
 
   recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
     this.check(syscall);
-    return this.engine.recvInto(this.lower, buf, offset, length, flags | this.extraFlags, syscall);
+    return this.engine.recvInto(this.wire, buf, offset, length, flags | this.extraFlags, syscall);
   }
 
   sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string): number {
     this.check(syscall);
-    return this.engine.sendFrom(this.lower, data, offset, length, flags | this.extraFlags, syscall);
+    return this.engine.sendFrom(this.wire, data, offset, length, flags | this.extraFlags, syscall);
   }
 }
 

@@ -195,7 +195,7 @@ export class SSLSocket {
 
   *#handshakeSteps(ch: TlsChannel): op.Operation<void> {
     yield* op.untilDone(
-      () => (this.#listening ? this.#cookieStep(ch) : this.#engine.handshake(ch.lower, ch.extraFlags, "do_handshake")),
+      () => (this.#listening ? this.#cookieStep(ch) : this.#engine.handshake(ch.wire, ch.extraFlags, "do_handshake")),
       "do_handshake");
   }
 
@@ -209,7 +209,7 @@ export class SSLSocket {
     if (rc === -1000) throw takeSSLError("do_handshake", "DTLS listen failed");
     if (rc === 1) {
       this.#listening = false;
-      return this.#engine.handshake(ch.lower, ch.extraFlags, "do_handshake");
+      return this.#engine.handshake(ch.wire, ch.extraFlags, "do_handshake");
     }
     if (rc < 0) return rc === -E.EAGAIN ? op.waitFor(op.POLLIN) : rc;
     tls.takeError();
@@ -428,25 +428,30 @@ export class SSLSocket {
     return this.#closed ? -1 : this.#sock.fileno();
   }
 
+  /** The wrapped socket's timeout: null blocks, 0 is non-blocking, else seconds per call. */
   settimeout(timeout: number | null): void {
     this.#check("settimeout");
     this.#sock.settimeout(timeout);
   }
 
+  /** The wrapped socket's timeout. */
   gettimeout(): number | null {
     return this.#sock.gettimeout();
   }
 
+  /** setblocking(false) is settimeout(0), setblocking(true) settimeout(null). */
   setblocking(flag: boolean): void {
     this.#check("setblocking");
     this.#sock.setblocking(flag);
   }
 
+  /** The wrapped socket's own address. */
   getsockname(): Address {
     this.#check("getsockname");
     return this.#sock.getsockname();
   }
 
+  /** The address of the peer. */
   getpeername(): Address {
     this.#check("getpeername");
     return this.#sock.getpeername();
@@ -464,7 +469,7 @@ export class SSLSocket {
   /** unwrap(): ends the TLS session (close_notify both ways) and returns the plain socket. */
   unwrap(): Socket {
     this.#fd("unwrap");
-    this.#run((ch) => op.untilDone(() => this.#engine.shutdown(ch.lower, true, ch.extraFlags, "unwrap"), "unwrap"), "unwrap");
+    this.#run((ch) => op.untilDone(() => this.#engine.shutdown(ch.wire, true, ch.extraFlags, "unwrap"), "unwrap"), "unwrap");
     this._free();
     return this.#sock;
   }
@@ -476,7 +481,7 @@ export class SSLSocket {
     if (!this.#engine.freed && this.#sock.fileno() >= 0 && this.#engine.established) {
       try {
         // One non-waiting try: close() must not block on a peer that does not read.
-        this.#engine.shutdown(this.#sync.lower, false, MSG_DONTWAIT, "close");
+        this.#engine.shutdown(this.#sync.wire, false, MSG_DONTWAIT, "close");
       } catch {
         // The session is failed already; closing goes on.
       }
@@ -486,10 +491,12 @@ export class SSLSocket {
     this.#sock.close();
   }
 
+  /** close(), for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** A short description for logs. */
   toString(): string {
     return `<SSLSocket fd=${this.fileno()}, server_side=${this.server_side}>`;
   }

@@ -1,5 +1,7 @@
 // Argument checking for every public function: TypeError for a wrong type, RangeError
 // for a value out of range, before anything reaches the native core (docs/behaviour.md §10).
+// Buffer comes from node:buffer: the global `Buffer` is an accessor, a call on every use.
+import { Buffer } from "node:buffer";
 
 export function describeType(value: unknown): string {
   if (value === null) return "null";
@@ -28,6 +30,9 @@ export const INT32_MAX = 0x7fffffff;
 
 /** A C int: socket families, types, levels, option names, flags. */
 export function int32(value: unknown, name: string): number {
+  // The common case first: a number that is already an int32 (typeof before `| 0`, which
+  // would call an object's valueOf).
+  if (typeof value === "number" && (value | 0) === value) return value;
   return integer(value, name, INT32_MIN, INT32_MAX);
 }
 

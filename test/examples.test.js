@@ -39,6 +39,7 @@ describe("examples/ run by themselves", () => {
       "nonblocking-connect.js",
       "async-echo-server.js",
       "micropython-echo.py",
+      "micropython-tls.py",
       "demo.js",
     ]) {
       assert.ok(files.includes(name), `examples/${name}`);

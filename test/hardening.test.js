@@ -299,3 +299,78 @@ describe("defect 8: AF_UNIX names that are not UTF-8 come back as bytes and work
     }
   });
 });
+
+describe("forgotten sockets under descriptor pressure", () => {
+  /** Runs a module under a descriptor limit of 256 (sh's ulimit) with usocket at USOCKET. */
+  async function underLimit(body) {
+    const { spawn } = await import("node:child_process");
+    const { once } = await import("node:events");
+    const url = new URL("../dist/index.js", import.meta.url).pathname;
+    const child = spawn("sh", ["-c", `ulimit -n 256 && exec "${process.execPath}" --input-type=module -e "$0"`, body], {
+      env: { ...process.env, USOCKET: url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => (out += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk) => (out += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30000);
+    const [code] = await once(child, "exit");
+    clearTimeout(timer);
+    return { code, out };
+  }
+
+  test("a synchronous loop that drops sockets, pairs and accepted connections never sees EMFILE", async () => {
+    const { code, out } = await underLimit(`
+      const socket = await import(process.env.USOCKET);
+      const { readdirSync } = await import("node:fs");
+      const srv = socket.socket(); srv.bind(["127.0.0.1", 0]); srv.listen(64);
+      const address = srv.getsockname();
+      let most = 0;
+      for (let i = 0; i < 3000; i++) {
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+        if (i % 4 === 0) socket.socketpair();
+        if (i % 4 === 1) {
+          const c = socket.socket();
+          c.connect(address);
+          srv.accept();
+        }
+        if (i % 100 === 0) most = Math.max(most, readdirSync("/proc/self/fd").length);
+      }
+      srv.close();
+      console.log("done " + most);`);
+    assert.equal(code, 0, out);
+    const most = Number(/done (\d+)/.exec(out)?.[1]);
+    assert.ok(most <= 256, `at most the limit was ever open (${most})`);
+  });
+
+  test("sockets still referenced are never closed to make room: EMFILE is reported", async () => {
+    const { code, out } = await underLimit(`
+      const socket = await import(process.env.USOCKET);
+      const kept = [];
+      try {
+        for (let i = 0; i < 400; i++) kept.push(socket.socket());
+        console.log("no error");
+      } catch (e) {
+        kept[0].bind(["127.0.0.1", 0]);
+        console.log("error " + e.code + " with " + kept.length + " open, all usable");
+      }
+      for (const s of kept) s.close();`);
+    assert.equal(code, 0, out);
+    assert.match(out, /error EMFILE with \d+ open, all usable/);
+  });
+});
+
+describe("an AF_UNIX path with an embedded NUL is refused, not cut", () => {
+  test("bind and connect of \"name\\0more\" are EINVAL and create nothing", async () => {
+    const { existsSync } = await import("node:fs");
+    const s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+    const name = `usocket-nul-${process.pid}`;
+    try {
+      assert.throws(() => s.bind(`${name}\0evil`), { code: "EINVAL" });
+      assert.throws(() => s.sendto("x", Buffer.from(`${name}\0evil`)), { code: "EINVAL" });
+      assert.equal(existsSync(name), false);
+    } finally {
+      s.close();
+    }
+  });
+});

@@ -131,18 +131,20 @@ print("sent")
   assert.equal(r.code, 0, r.stderr);
 });
 
-test("client: open_connection to a CPython server, 16 MiB through write+drain to a peer that reads late, read to EOF", async () => {
+test("client: open_connection to a CPython server, 4 MiB through write+drain over small socket buffers to a peer that reads late, read to EOF", async () => {
   const peer = startPeer(
     "python",
     `
 import hashlib, socket, time
 srv = socket.socket()
+# a small receive window (the accepted socket inherits it): the writer must wait on it
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
 srv.bind(("127.0.0.1", 0)); srv.listen(1)
 print(srv.getsockname()[1], flush=True)
 c, _ = srv.accept()
 time.sleep(0.3)
 h = hashlib.sha256(); n = 0
-while n < 16 << 20:
+while n < 4 << 20:
     b = c.recv(1 << 20)
     if not b: break
     h.update(b); n += len(b)
@@ -152,20 +154,22 @@ c.close()
   );
   const port = Number(await peer.ready);
   const r = await runMp(`
-import asyncio, hashlib, binascii
+import asyncio, hashlib, binascii, socket
 async def main():
     reader, writer = await asyncio.open_connection("127.0.0.1", ${port})
+    # a small send buffer too: a 64 KiB write cannot all go at once, however fast the peer
+    writer.s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
     chunk = bytes(range(256)) * 256
     h = hashlib.sha256()
     held = 0
-    for i in range(256):
+    for i in range(64):
         writer.write(chunk)
         if writer.out_buf:
             held += 1
         h.update(chunk)
         await writer.drain()
     reply = await reader.read()
-    print(reply == binascii.hexlify(h.digest()) + b" %d" % (256 * len(chunk)), held > 0)
+    print(reply == binascii.hexlify(h.digest()) + b" %d" % (64 * len(chunk)), held > 0)
     await writer.wait_closed()
 asyncio.run(main())
 `);

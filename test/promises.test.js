@@ -273,3 +273,32 @@ test("writeAsync on a full socket with timeout 0 waits instead of returning null
   a.close();
   b.close();
 });
+
+// The stream twins are typed without null (README "TypeScript"): on a non-blocking socket,
+// where the blocking forms return null for "nothing yet", the twins wait for the bytes.
+test("readAsync, readintoAsync and readlineAsync with timeout 0 wait for data instead of resolving null", async () => {
+  const [a, b] = socket.socketpair();
+  try {
+    a.settimeout(0);
+    assert.equal(a.read(4), null, "the blocking form has nothing yet");
+    const cases = [
+      [() => a.readAsync(4), "data", (result) => result.toString()],
+      [() => a.readlineAsync(), "one line\n", (result) => result.toString()],
+      [() => a.readintoAsync(new Uint8Array(3)), "abc", (result) => result],
+    ];
+    for (const [call, sent, shown] of cases) {
+      const pending = call();
+      let settled = false;
+      pending.then(() => (settled = true), () => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(settled, false, "resolved before any byte arrived");
+      b.sendall(sent);
+      const result = await pending;
+      assert.notEqual(result, null);
+      assert.equal(shown(result), typeof shown(result) === "number" ? sent.length : sent);
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
+});

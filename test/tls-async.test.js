@@ -50,7 +50,7 @@ async function asyncPair() {
   return [a, b];
 }
 
-describe("Promise twins", { skip, timeout: 60000 }, () => {
+describe("Promise twins", { skip, timeout: 600000 }, () => {
   test("the event loop keeps ticking during a slow handshake and every twin works", async () => {
     const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, delay: 0.6, action: "silent" });
     const s = await connected(Number(await peer.ready));
@@ -172,7 +172,7 @@ describe("Promise twins", { skip, timeout: 60000 }, () => {
   });
 });
 
-describe("PSK and verify_callback against Node's tls", { skip, timeout: 60000 }, () => {
+describe("PSK and verify_callback against Node's tls", { skip, timeout: 600000 }, () => {
   const identity = "usocket-client";
   const key = Buffer.from("c0ffee00112233445566778899aabbcc", "hex");
 

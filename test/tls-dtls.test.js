@@ -35,7 +35,7 @@ for (let i = 0; i < 4; i++) {
 t.close();
 `;
 
-describe("DTLS", { skip, timeout: 120000 }, () => {
+describe("DTLS", { skip, timeout: 600000 }, () => {
   test("a DTLS server with client_id: HELLO_VERIFY_REQUIRED first, then four datagrams each way", async () => {
     const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
     s.bind(["127.0.0.1", 0]);

@@ -32,7 +32,7 @@ function clientContext() {
   return ctx;
 }
 
-describe("client verification against a CPython server", { skip, timeout: 120000 }, () => {
+describe("client verification against a CPython server", { skip, timeout: 600000 }, () => {
   test("a verified client reads, writes, and reports the session", async () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, unwrap: true });
     const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
@@ -130,7 +130,7 @@ describe("client verification against a CPython server", { skip, timeout: 120000
   });
 });
 
-describe("server side and client certificates with CPython", { skip, timeout: 120000 }, () => {
+describe("server side and client certificates with CPython", { skip, timeout: 600000 }, () => {
   /** Accepts one CPython client (cfg) and wraps it with ctx: [SSLSocket or the error, peer]. */
   async function serve(ctx, cfg) {
     const [srv, [, port]] = listener();
@@ -212,7 +212,7 @@ describe("server side and client certificates with CPython", { skip, timeout: 12
   });
 });
 
-describe("the end of a session", { skip, timeout: 120000 }, () => {
+describe("the end of a session", { skip, timeout: 600000 }, () => {
   test("close() sends close_notify: the CPython peer sees a clean end of stream", async () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "expect_close" });
     const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
@@ -257,7 +257,7 @@ describe("the end of a session", { skip, timeout: 120000 }, () => {
   });
 });
 
-describe("timeouts and non-blocking reads", { skip, timeout: 120000 }, () => {
+describe("timeouts and non-blocking reads", { skip, timeout: 600000 }, () => {
   test("a read times out with ETIMEDOUT, then reads what comes later", async () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "silent" });
     const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
@@ -312,7 +312,7 @@ describe("timeouts and non-blocking reads", { skip, timeout: 120000 }, () => {
   });
 });
 
-describe("bulk transfer and select", { skip, timeout: 120000 }, () => {
+describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
   test("8 MiB each way with uneven writes arrive whole (SHA-256 on both ends)", async () => {
     const size = 8 * 1024 * 1024 + 12345;
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "bulk", size }, 60000);
@@ -364,7 +364,7 @@ describe("bulk transfer and select", { skip, timeout: 120000 }, () => {
   });
 });
 
-describe("bad input", { skip, timeout: 120000 }, () => {
+describe("bad input", { skip, timeout: 600000 }, () => {
   test("wrong types and values are TypeError / RangeError", () => {
     assert.throws(() => new ssl.SSLContext("client"), TypeError);
     assert.throws(() => new ssl.SSLContext(7), RangeError);
@@ -419,7 +419,7 @@ describe("bad input", { skip, timeout: 120000 }, () => {
   });
 });
 
-describe("MicroPython's module wrap_socket and the socket methods of SSLSocket", { skip, timeout: 120000 }, () => {
+describe("MicroPython's module wrap_socket and the socket methods of SSLSocket", { skip, timeout: 600000 }, () => {
   test("wrap_socket(sock, {cadata, cert_reqs, server_hostname}) verifies with DER CA data", async () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
     const t = ssl.wrap_socket(s, { cadata: certs.caDer, cert_reqs: ssl.CERT_REQUIRED, server_hostname: "localhost" });
@@ -484,7 +484,7 @@ describe("MicroPython's module wrap_socket and the socket methods of SSLSocket",
   });
 });
 
-describe("signals", { skip, timeout: 60000 }, () => {
+describe("signals", { skip, timeout: 600000 }, () => {
   test("SIGINT ends a blocking TLS handshake with OSError(EINTR), and the listener runs", async () => {
     const peer = startPeer("node", `
       const socket = await import(process.env.USOCKET);

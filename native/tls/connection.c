@@ -153,14 +153,19 @@ static napi_value connection_new(napi_env env, napi_callback_info info) {
   conn->ssl = SSL_new(c->ctx);
   conn->in = BIO_new(BIO_s_mem());
   conn->out = BIO_new(BIO_s_mem());
-  if (conn->ssl == NULL || conn->in == NULL || conn->out == NULL) goto fail;
+  if (conn->ssl == NULL || conn->in == NULL || conn->out == NULL) {
+    /* The BIOs are not the SSL's yet. */
+    BIO_free(conn->in);
+    BIO_free(conn->out);
+    goto fail;
+  }
   SSL_set_bio(conn->ssl, conn->in, conn->out);
   SSL_set_app_data(conn->ssl, conn);
   if (server) SSL_set_accept_state(conn->ssl);
   else SSL_set_connect_state(conn->ssl);
-  if (has_sni && SSL_set_tlsext_host_name(conn->ssl, sni) != 1) goto fail_ssl;
-  if (has_host && SSL_set1_host(conn->ssl, host) != 1) goto fail_ssl;
-  if (has_ip && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(conn->ssl), ip) != 1) goto fail_ssl;
+  if (has_sni && SSL_set_tlsext_host_name(conn->ssl, sni) != 1) goto fail;
+  if (has_host && SSL_set1_host(conn->ssl, host) != 1) goto fail;
+  if (has_ip && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(conn->ssl), ip) != 1) goto fail;
   if (client_id != NULL) {
     memcpy(conn->client_id, client_id, client_id_len);
     conn->client_id_len = client_id_len;
@@ -170,7 +175,7 @@ static napi_value connection_new(napi_env env, napi_callback_info info) {
       SSL_set_options(conn->ssl, SSL_OP_COOKIE_EXCHANGE);
     }
   }
-  if (napi_create_reference(env, argv[0], 1, &conn->context_ref) != napi_ok) goto fail_ssl;
+  if (napi_create_reference(env, argv[0], 1, &conn->context_ref) != napi_ok) goto fail;
   if (napi_create_external(env, conn, connection_finalize, NULL, &result) != napi_ok) {
     connection_release(env, conn);
     free(conn);
@@ -179,16 +184,6 @@ static napi_value connection_new(napi_env env, napi_callback_info info) {
   NAPI_OK(napi_type_tag_object(env, result, &CONNECTION_TAG));
   return result;
 fail:
-  if (conn->ssl == NULL) {
-    BIO_free(conn->in);
-    BIO_free(conn->out);
-  } else {
-    /* SSL_set_bio was not reached: the BIOs are still ours. */
-    BIO_free(conn->in);
-    BIO_free(conn->out);
-    conn->in = conn->out = NULL;
-  }
-fail_ssl:
   SSL_free(conn->ssl); /* NULL-safe; frees the BIOs once they were set */
   free(conn);
   NAPI_OK(napi_get_null(env, &result));
@@ -374,6 +369,11 @@ static napi_value connection_send_fd(napi_env env, napi_callback_info info) {
     do n = send(fd, data, (size_t)waiting, flags | MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? make_int(env, waiting) : make_errno(env, errno);
+    if (n == waiting) {
+      /* All of it went: emptying the BIO costs nothing (no copy). */
+      (void)BIO_reset(conn->out);
+      return make_int(env, 0);
+    }
     /* Drop what went out: a read of a memory BIO only advances its start. */
     char sink[4096];
     for (ssize_t left = n; left > 0;) {

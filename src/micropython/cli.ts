@@ -247,6 +247,11 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write(`usocket-micropython: the interpreter could not start with a heap of ${inv.heapsize} bytes: ${(error as Error).message ?? String(error)}\n`);
     return 1;
   }
+  // With a listener, Ctrl-C ends a blocking socket call or sleep with EINTR (src/interrupt.ts)
+  // and the script sees KeyboardInterrupt there, as on the unix port; the listener itself
+  // only runs once the script has ended.
+  const onInterrupt = (): void => {};
+  process.on("SIGINT", onInterrupt);
   const sysPath = [inv.first, ...searchPath(process.env["MICROPYPATH"])];
   let status: number;
   try {
@@ -257,6 +262,7 @@ export async function main(args: string[]): Promise<number> {
     err.text(`${(error as Error).message ?? String(error)}\n`);
     status = 1;
   }
+  process.off("SIGINT", onInterrupt);
   out.flush();
   err.flush();
   return status & 0xff;

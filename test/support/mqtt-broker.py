@@ -91,8 +91,12 @@ def serve(conn):
                     at += 2
                 payload = body[at:]
                 with lock:
-                    targets = [(c, min(q, qos)) for f, subs in subscribers.items() if matches(f, topic)
-                               for c, q in subs.items()]
+                    targets = [
+                        (c, min(q, qos))
+                        for f, subs in subscribers.items()
+                        if matches(f, topic)
+                        for c, q in subs.items()
+                    ]
                 for c, q in targets:
                     t = struct.pack("!H", len(topic)) + topic.encode()
                     if q:

@@ -4,7 +4,8 @@
 import * as socket from "../../dist/index.js";
 import { poll, select, POLLIN } from "../../dist/select.js";
 
-// Families: the default and AF_INET give [host, port], AF_INET6 the 4-tuple, AF_UNIX a path (a Buffer for a name that is not UTF-8).
+// Families: the default and AF_INET give [host, port], AF_INET6 the 4-tuple, AF_UNIX a path
+// (a string, or a Buffer for a name that is not UTF-8).
 const v4 = socket.socket();
 const port: number = v4.getsockname()[1];
 const [conn, peer]: [socket.Socket<socket.IPv4Address>, socket.IPv4Address] = v4.accept();
@@ -14,7 +15,7 @@ const [host6, port6, flowinfo, scopeid]: [string, number, number, number] = v6.g
 const unix = socket.socket(socket.AF_UNIX);
 const path: string | Buffer = unix.getsockname();
 const [left, right] = socket.socketpair();
-const pairPath: string | Buffer = left.getpeername();
+const pairPath: socket.UnixAddress = left.getpeername();
 const created: socket.IPv4Address | socket.IPv6Address = socket.create_connection(["localhost", 80]).getsockname();
 const resolved: socket.IPv6Address = socket.getaddrinfo("::1", 80, socket.AF_INET6)[0]![4];
 // @ts-expect-error an AF_INET socket's address has no scope id

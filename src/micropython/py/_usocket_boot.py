@@ -7,11 +7,15 @@ import sys
 def install(lib, time, input, asyncio, hostfs):
     sys.path.insert(0, lib)
     try:
-        for name in ('socket', 'select', 'usocket', 'uselect', 'asyncio', 'uasyncio'):
+        for name in ('socket', 'select', 'usocket', 'uselect', 'network', 'asyncio', 'uasyncio', 'tls', 'ssl'):
             sys.modules.pop(name, None)
         import socket
         import select
-        mods = {'socket': socket, 'usocket': socket, 'select': select, 'uselect': select}
+        import network
+        import tls
+        import ssl
+        mods = {'socket': socket, 'usocket': socket, 'select': select, 'uselect': select, 'network': network,
+                'tls': tls, 'ssl': ssl}
         if time:
             import _usocket_time
             mods['time'] = mods['utime'] = _usocket_time

@@ -1,7 +1,7 @@
 # socket: MicroPython's socket module over usocket (real BSD sockets in Node.js).
 import _usocket as _u
 import errno as _errno
-from uctypes import addressof as _a
+from uctypes import addressof as _a, bytearray_at as _bytearray_at
 
 # result codes of the JavaScript calls (calls.ts): details waiting, heap moved, nothing transferred
 _OTHER, _STALE, _NONE = [int(_c) for _c in _u.codes().split(',')]
@@ -57,6 +57,10 @@ def _raise(r):
         return
     if r == _OTHER:
         k, n, m = _u.error().split('\x01', 2)
+        if k == 'K':
+            raise KeyboardInterrupt
+        if k == 'S':
+            raise SystemExit(128 + 15 if m == 'SIGTERM' else 1)
         if k == 'O':
             raise OSError(int(n), m)
         if k == 'T':
@@ -92,23 +96,61 @@ def _take(n):
         _raise(r)
 
 
-def _data(data):
-    # bytes-like data as something with an address and a length in bytes
+def _flat(m):
+    # a memoryview as something whose len() is its size in bytes, at the same address (an
+    # array('i') view has 4 bytes per item): what crosses to JavaScript is always bytes
+    n = len(m)
+    if n == 0:
+        return m
+    size = _a(m[1:]) - _a(m)
+    return m if size == 1 else _bytearray_at(_a(m), n * size)
+
+
+def _buffer(data):
+    # any object with the buffer protocol, as bytes (MicroPython's mp_get_buffer)
     t = type(data)
-    if t is bytes or t is bytearray or t is memoryview:
+    if t is bytes or t is bytearray:
         return data
     if t is str:
-        return data.encode()
-    if t is int or t is float or t is bool or data is None:
+        raise TypeError("a bytes-like object is required, not 'str'")
+    try:
+        m = data if t is memoryview else memoryview(data)
+    except TypeError:
         raise TypeError("a bytes-like object is required, not '%s'" % t.__name__)
-    return bytes(data)
+    return _flat(m)
+
+
+def _data(data):
+    # data to send: a buffer, or a str (MicroPython's streams take one)
+    if type(data) is str:
+        return data.encode()
+    return _buffer(data)
 
 
 def _writable(buf):
     t = type(buf)
+    if t is bytearray:
+        return buf
     if t is bytes or t is str:
         raise TypeError("a writable buffer is required, not '%s'" % t.__name__)
-    return buf
+    try:
+        m = buf if t is memoryview else memoryview(buf)
+    except TypeError:
+        raise TypeError("a writable buffer is required, not '%s'" % t.__name__)
+    if len(m):
+        try:
+            m[0] = m[0]  # a read-only view (over bytes) refuses this
+        except TypeError:
+            raise TypeError('a writable buffer is required, not a read-only memoryview')
+    return _flat(m)
+
+
+def _host(host):
+    if type(host) is not str:
+        raise TypeError('host must be a str')
+    if '\x00' in host:
+        raise TypeError('host name must not contain null character')
+    return host
 
 
 def _address(s):
@@ -121,19 +163,19 @@ def _address(s):
 
 
 def _int(v, what):
+    # a C int, as CPython converts one: beyond 32 bits is an OverflowError (never wrapped)
     if type(v) is bool:
         return 1 if v else 0
     if type(v) is not int:
         raise TypeError(what + ' must be an int')
+    if v > 2147483647 or v < -2147483648:
+        raise OverflowError('Python int too large to convert to C int')
     return v
 
 
 class socket:
-    def __init__(self, af=None, type=None, proto=0, _id=0):
-        if af is None:
-            af = AF_INET
-        if type is None:
-            type = SOCK_STREAM
+    def __init__(self, af=AF_INET, type=SOCK_STREAM, proto=0, _id=0):
+        # None is not a default here: socket(None) is a TypeError, as MicroPython's
         if _id <= 0:
             _id = _socket(_int(af, 'af'), _int(type, 'type'), _int(proto, 'proto'))
             if _id < 0:
@@ -171,9 +213,7 @@ class socket:
         if n < 2 or n > 4 or (n > 2 and self.family != AF_INET6):
             extra = ' or (host, port, flowinfo, scopeid)' if self.family == AF_INET6 else ''
             raise TypeError('address must be (host, port)' + extra)
-        host = address[0]
-        if type(host) is not str:
-            raise TypeError('host must be a str')
+        host = _host(address[0])
         port = _int(address[1], 'port')
         if port < 0 or port > 65535:
             raise ValueError('port must be 0-65535')
@@ -212,6 +252,8 @@ class socket:
         t = type(data)
         if t is not bytes and t is not bytearray:
             data = _data(data)
+        if flags:
+            flags = _int(flags, 'flags')
         r = _send(self._id, _a(data), len(data), flags)
         while r < 0:
             _raise(r)
@@ -220,6 +262,7 @@ class socket:
 
     def sendall(self, data, flags=0):
         data = _data(data)
+        flags = _int(flags, 'flags')
         while True:
             r = _sendall(self._id, _a(data), len(data), flags)
             if r >= 0:
@@ -241,7 +284,9 @@ class socket:
 
     def recv(self, bufsize, flags=0):
         if bufsize > _size or bufsize < 0:
-            bufsize = _room(bufsize)
+            bufsize = _room(_int(bufsize, 'bufsize'))
+        if flags:
+            flags = _int(flags, 'flags')
         r = _recv(self._id, _baddr, bufsize, flags)
         while r < 0:
             _raise(r)
@@ -249,14 +294,18 @@ class socket:
         return bytes(_mv[:r])
 
     def recv_into(self, buf, nbytes=0, flags=0):
+        buf = _writable(buf)
+        nbytes = _int(nbytes, 'nbytes')
+        flags = _int(flags, 'flags')
         while True:
-            r = _u.recv_into(self._id, _a(_writable(buf)), len(buf), _int(nbytes, 'nbytes'), flags)
+            r = _u.recv_into(self._id, _a(buf), len(buf), nbytes, flags)
             if r >= 0:
                 return r
             _raise(r)
 
     def recvfrom(self, bufsize, flags=0):
-        n = _room(bufsize)
+        n = _room(_int(bufsize, 'bufsize'))
+        flags = _int(flags, 'flags')
         while True:
             r = _u.recvfrom(self._id, _baddr, n, flags)
             if r >= 0:
@@ -264,6 +313,8 @@ class socket:
             _raise(r)
 
     def setsockopt(self, level, option, value):
+        level = _int(level, 'level')
+        option = _int(option, 'option')
         t = type(value)
         if t is int or t is bool:
             r = _u.setsockopt(self._id, level, option, _int(value, 'value'))
@@ -280,7 +331,7 @@ class socket:
             _raise(r)
 
     def getsockopt(self, level, option, buflen=0):
-        r = _u.getsockopt(self._id, level, option, _int(buflen, 'buflen'))
+        r = _u.getsockopt(self._id, _int(level, 'level'), _int(option, 'option'), _int(buflen, 'buflen'))
         if r < 0:
             _raise(r)
         return _take(r) if buflen > 0 else r
@@ -349,8 +400,15 @@ class socket:
         return _take(r)
 
     def readinto(self, buf, nbytes=None):
+        if type(buf) is not bytearray:
+            buf = _writable(buf)
+        if nbytes is not None:
+            # MicroPython: at most the buffer's size
+            nbytes = _int(nbytes, 'nbytes')
+            if nbytes < 0:
+                nbytes = None  # MicroPython reads it as a size_t: the whole buffer
         while True:
-            r = _readinto(self._id, _a(_writable(buf)), len(buf), -1 if nbytes is None else _int(nbytes, 'nbytes'))
+            r = _readinto(self._id, _a(buf), len(buf), -1 if nbytes is None else nbytes)
             if r >= 0:
                 return r
             if r == _NONE:
@@ -365,12 +423,21 @@ class socket:
             _raise(r)
         return _take(r)
 
-    def write(self, data):
+    def write(self, data, off_or_max=None, max_len=None):
+        # MicroPython's stream write: write(buf), write(buf, max_len), write(buf, off, max_len)
         t = type(data)
         if t is not bytes and t is not bytearray:
             data = _data(data)
+        n = len(data)
+        off = 0
+        if off_or_max is not None:
+            if max_len is None:
+                n = min(n, max(0, _int(off_or_max, 'max_len')))
+            else:
+                off = min(n, max(0, _int(off_or_max, 'off')))
+                n = min(n - off, max(0, _int(max_len, 'max_len')))
         while True:
-            r = _write(self._id, _a(data), len(data))
+            r = _write(self._id, _a(data) + off, n)
             if r >= 0:
                 return r
             if r == _NONE:
@@ -379,11 +446,15 @@ class socket:
 
 
 def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
-    if host is not None and not isinstance(host, str):
-        host = str(host, 'utf-8')
+    if host is not None:
+        if not isinstance(host, str):
+            host = str(host, 'utf-8')
+        _host(host)
     if port is not None and not isinstance(port, str):
         port = _int(port, 'port')
-    r = _u.getaddrinfo(host, port, af, type, proto, flags)
+    elif port is not None and '\x00' in port:
+        raise ValueError('embedded null character')
+    r = _u.getaddrinfo(host, port, _int(af, 'af'), _int(type, 'type'), _int(proto, 'proto'), _int(flags, 'flags'))
     if isinstance(r, int):
         _raise(r)
     out = []
@@ -395,14 +466,19 @@ def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
 
 
 def inet_pton(af, text):
-    r = _u.inet_pton(af, text)
+    if type(text) is not str:
+        raise TypeError("inet_pton() argument 2 must be str, not %s" % type(text).__name__)
+    if '\x00' in text:
+        raise ValueError('embedded null character')
+    r = _u.inet_pton(_int(af, 'af'), text)
     if r < 0:
         _raise(r)
     return _take(r)
 
 
 def inet_ntop(af, packed):
-    packed = _data(packed)
+    packed = _buffer(packed)
+    af = _int(af, 'af')
     while True:
         r = _u.inet_ntop(af, _a(packed), len(packed))
         if type(r) is str:

@@ -38,7 +38,13 @@ _LAZY = {
 }
 
 
+_SUBMODULES = ("core", "taskqueue", "ioqueue", "event", "lock", "funcs", "stream")
+
+
 def __getattr__(name):
+    if name in _SUBMODULES:
+        # "from asyncio import stream": the submodule itself
+        return __import__(name, globals(), None, (), 1)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(name)

@@ -307,6 +307,7 @@ def new_event_loop():
     return Loop
 
 
-from .ioqueue import IOQueue  # noqa: E402 (ioqueue imports this module: the cycle resolves here)
+# ioqueue needs this module's names (cur_task, _task_queue), so it comes in last
+from .ioqueue import IOQueue  # noqa: E402
 
 new_event_loop()

@@ -4,7 +4,6 @@
 # waits in out_buf for drain().
 from . import core
 
-_ERRNO_EAGAIN = 11
 _ERRNO_EINPROGRESS = 115
 
 
@@ -107,27 +106,6 @@ StreamReader = Stream
 StreamWriter = Stream
 
 
-def _handshake(s):
-    # Drives the TLS handshake of a socket from wrap_socket(..., do_handshake_on_connect=False)
-    # set non-blocking, one step at a time: do_handshake() returns once the handshake is done,
-    # and raises while it waits for the peer: SSLWantWriteError when the socket must become
-    # writable, SSLWantReadError or OSError(EAGAIN) when it must become readable (CPython's
-    # names; an SSL socket without do_handshake, as MicroPython's own, handshakes inside its
-    # first reads and writes instead).
-    while True:
-        try:
-            s.do_handshake()
-            return
-        except OSError as e:
-            name = type(e).__name__
-            if "WantWrite" in name:
-                yield core._io_queue.queue_write(s)
-            elif "WantRead" in name or e.errno == _ERRNO_EAGAIN:
-                yield core._io_queue.queue_read(s)
-            else:
-                raise
-
-
 def open_connection(host, port, ssl=None, server_hostname=None):
     import socket
 
@@ -140,16 +118,17 @@ def open_connection(host, port, ssl=None, server_hostname=None):
         if e.errno != _ERRNO_EINPROGRESS:
             s.close()
             raise
-    yield core._io_queue.queue_write(s)
     if ssl:
+        # The handshake runs inside the first reads and writes of the non-blocking SSL
+        # socket (they return None while it waits), and select.poll on the SSL socket asks
+        # for whichever direction the handshake needs.
         if ssl is True:
             import ssl as _ssl
 
             ssl = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
         s = ssl.wrap_socket(s, server_hostname=server_hostname or host, do_handshake_on_connect=False)
         s.setblocking(False)
-        if hasattr(s, "do_handshake"):
-            yield from _handshake(s)
+    yield core._io_queue.queue_write(s)
     stream = Stream(s)
     return stream, stream
 
@@ -197,17 +176,7 @@ class Server:
                         continue
                 s2.setblocking(False)
                 stream = Stream(s2, {"peername": addr})
-                core.create_task(self._start(cb, stream, ssl) if ssl else cb(stream, stream))
-
-    async def _start(self, cb, stream, ssl):
-        if hasattr(stream.s, "do_handshake"):
-            try:
-                await _handshake(stream.s)
-            except OSError as e:
-                core.sys.print_exception(e)
-                stream.s.close()
-                return
-        await cb(stream, stream)
+                core.create_task(cb(stream, stream))
 
 
 async def start_server(cb, host, port, backlog=5, ssl=None):

@@ -1,0 +1,266 @@
+// MicroPython's `tls` and `ssl` inside usocket-micropython: scripts as TLS clients of
+// CPython's ssl and as TLS servers for it, wrap_socket over stream objects that are not
+// sockets, the poll rule, and MicroPython's (mbedTLS's) error forms. Certificates are made
+// now (test/support/tls.js), so nothing in the repository expires.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
+import { runMp, scriptDir, startMp } from "./support/micropython.js";
+import * as path from "node:path";
+
+const skip = haveOpenssl() ? false : "needs the openssl command to make certificates";
+let certs;
+
+before(() => {
+  if (!skip) certs = makeCertificates();
+});
+after(() => certs?.cleanup());
+
+/** A client script: connects to argv[1] and wraps with `setup` (Python lines, `s` is the socket). */
+function client(setup) {
+  return `import sys, socket, ssl, tls
+s = socket.socket()
+s.connect(("127.0.0.1", int(sys.argv[1])))
+${setup}
+`;
+}
+
+describe("a MicroPython script as TLS client of CPython's ssl server", { skip }, () => {
+  test("verified connection: data both ways, mbedTLS's cipher name, TLS 1.2, the peer's certificate", async () => {
+    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key });
+    const port = await peer.ready;
+    const r = await runMp(client(`ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.verify_mode = ssl.CERT_REQUIRED
+ctx.load_verify_locations(cafile=sys.argv[2])
+s = ctx.wrap_socket(s, server_hostname="localhost")
+name, version = s.cipher()
+print(name.startswith("TLS-ECDHE-ECDSA-WITH-"), "_" not in name, version)
+print(s.getpeercert(True) == open(sys.argv[3], "rb").read())
+s.write(b"hello")
+print(s.read(10))
+s.close()`), { args: [port, certs.ca, path.join(certs.dir, "server.cert.der")] });
+    await peer.done;
+    assert.equal(r.stdout, "True True TLSv1.2\nTrue\nb'echo:hello'\n", r.stderr);
+  });
+
+  for (const [what, leaf, hostname, text] of [
+    ["a certificate for another name", "wrongHost", "localhost", "The certificate Common Name (CN) does not match with the expected CN"],
+    ["a certificate from an unknown CA", "stranger", "localhost", "The certificate is not correctly signed by the trusted CA"],
+    ["an expired certificate", "expired", "localhost", "The certificate validity has expired"],
+  ]) {
+    test(`${what}: ValueError with mbedTLS's verification text, and the server sees the alert`, async () => {
+      const peer = pythonPeer({ role: "server", cert: certs[leaf].cert, key: certs[leaf].key });
+      const port = await peer.ready;
+      const r = await runMp(client(`ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(open(sys.argv[2], "rb").read())
+try:
+    ctx.wrap_socket(s, server_hostname="${hostname}")
+except ValueError as e:
+    print(repr(str(e)))
+s.close()`), { args: [port, certs.ca] });
+      const server = await peer.done;
+      assert.equal(r.stdout, `'\\n${text}\\n'\n`, r.stderr);
+      assert.match(server.stdout, /handshake failed: .*alert/i);
+    });
+  }
+
+  test("a server that drops TCP without close_notify: OSError(-29312, 'MBEDTLS_ERR_SSL_CONN_EOF'), not a silent end", async () => {
+    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, action: "drop" });
+    const port = await peer.ready;
+    const r = await runMp(client(`ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+s = ctx.wrap_socket(s)
+print(s.read(7))
+try:
+    print(s.read(1))
+except OSError as e:
+    print(e.args)`), { args: [port] });
+    await peer.done;
+    assert.equal(r.stdout, "b'partial'\n(-29312, 'MBEDTLS_ERR_SSL_CONN_EOF')\n", r.stderr);
+  });
+
+  test("select.poll reports POLLIN for decrypted bytes the socket no longer has", async () => {
+    // The server sends two records of 100 bytes and waits: after reading 150 the second
+    // record is decrypted and half read, and the descriptor itself has nothing.
+    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, action: "records" });
+    const port = await peer.ready;
+    const r = await runMp(client(`import select
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+s = ctx.wrap_socket(s)
+print(len(s.read(150)))
+p = select.poll()
+p.register(s, select.POLLIN)
+ready = p.poll(0)
+print(len(ready), ready[0][0] is s, ready[0][1] & select.POLLIN != 0)
+print(s.read(50) == b"b" * 50)
+s.write(b"x")
+s.close()`), { args: [port] });
+    await peer.done;
+    assert.equal(r.stdout, "150\n1 True True\nTrue\n", r.stderr);
+  });
+
+  test("non-blocking with do_handshake_on_connect=False: reads return None until data can be decrypted", async () => {
+    // The server answers the handshake only after 0.3 s: the first reads cannot have data.
+    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, action: "echo", delay: 0.3 });
+    const port = await peer.ready;
+    const r = await runMp(client(`import select
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+s = ctx.wrap_socket(s, do_handshake_on_connect=False)
+s.setblocking(False)
+nones = 0
+sent = None
+p = select.poll()
+p.register(s, select.POLLIN)
+for i in range(200):
+    if sent is None:
+        sent = s.write(b"ping")
+    got = s.read(9)
+    if got:
+        break
+    nones += 1
+    p.poll(100)
+print(nones > 0, sent, got)
+s.close()`), { args: [port] });
+    await peer.done;
+    assert.equal(r.stdout, "True 4 b'echo:ping'\n", r.stderr);
+  });
+});
+
+describe("a MicroPython script as TLS server for CPython's ssl client", { skip }, () => {
+  test("ssl.SSLContext with certificate files: the CPython client verifies it and echoes", async () => {
+    const dir = scriptDir({
+      "server.py": `import socket, ssl, sys
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(1)
+print(ls.getsockname()[1])
+c, _ = ls.accept()
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+c = ctx.wrap_socket(c, server_side=True)
+c.write(b"hello")
+print(c.read(10), c.cipher()[1])
+c.close()
+ls.close()
+`,
+    });
+    const mp = startMp([path.join(dir, "server.py"), certs.server.cert, certs.server.key], { cwd: dir });
+    const port = Number(await mp.line());
+    const peer = pythonPeer({ role: "client", port, ca: certs.ca, hostname: "localhost", action: "echo" });
+    assert.equal(await peer.ready, "ready");
+    const done = await mp.done;
+    await peer.done;
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.stdout, `${port}\nb'echo:hello' TLSv1.2\n`);
+  });
+});
+
+describe("wrap_socket over stream objects that are not sockets", { skip }, () => {
+  const PIPES = `import io, ssl, select
+class Pipe(io.IOBase):
+    # one direction of an in-memory connection; None when empty (non-blocking)
+    def __init__(self):
+        self.inbox = None
+        self.out = []
+    def readinto(self, buf):
+        if not self.inbox.out:
+            return None
+        chunk = self.inbox.out[0]
+        n = min(len(buf), len(chunk))
+        buf[:n] = chunk[:n]
+        if n == len(chunk):
+            self.inbox.out.pop(0)
+        else:
+            self.inbox.out[0] = chunk[n:]
+        return n
+    def write(self, buf):
+        self.out.append(bytes(buf))
+        return len(buf)
+a, b = Pipe(), Pipe()
+a.inbox, b.inbox = b, a
+`;
+
+  test("a handshake and data both ways between two in-memory pipes, step by step", async () => {
+    const r = await runMp(`${PIPES}
+key = open("server.key.der", "rb").read()
+cert = open("server.cert.der", "rb").read()
+client = ssl.wrap_socket(a, do_handshake=False)
+server = ssl.wrap_socket(b, server_side=True, key=key, cert=cert, do_handshake=False)
+steps = 0
+while steps < 20 and (client.read(10) is None) and (a.out or b.out):
+    server.read(10)
+    steps += 1
+print(steps > 0, client.cipher()[1])
+print(client.write(b"to server"), server.read(9))
+print(server.write(b"to client!"), client.read(4), client.read(6))
+client.close()
+print(server.read(5))
+`, { files: { "server.key.der": certs.serverDer.key, "server.cert.der": certs.serverDer.cert } });
+    assert.equal(r.stdout, "True TLSv1.2\n9 b'to server'\n10 b'to c' b'lient!'\nb''\n", r.stderr);
+  });
+
+  test("ioctl: POLLIN from bytes already decrypted without asking the stream; POLLNVAL once closed", async () => {
+    const r = await runMp(`${PIPES}
+class Watched(Pipe):
+    asked = 0
+    def ioctl(self, req, arg):
+        Watched.asked += 1
+        return arg & 1 if self.inbox.out else 0
+w = Watched()
+w.inbox, b.inbox = b, w
+key = open("server.key.der", "rb").read()
+cert = open("server.cert.der", "rb").read()
+client = ssl.wrap_socket(w, do_handshake=False)
+server = ssl.wrap_socket(b, server_side=True, key=key, cert=cert, do_handshake=False)
+for i in range(20):
+    if client.read(1) is None and server.read(1) is None and not (w.out or b.out):
+        break
+server.write(b"abcdef")
+print(client.read(2))
+before = Watched.asked
+print(client.ioctl(3, 1), Watched.asked == before)
+client.close()
+print(client.ioctl(3, 1))
+`, { files: { "server.key.der": certs.serverDer.key, "server.cert.der": certs.serverDer.cert } });
+    assert.equal(r.stdout, "b'ab'\n1 True\n32\n", r.stderr);
+  });
+
+  test("a stream that ends during the handshake: OSError(-29312, 'MBEDTLS_ERR_SSL_CONN_EOF')", async () => {
+    const r = await runMp(`import io, ssl
+try:
+    ssl.wrap_socket(io.BytesIO())
+except OSError as e:
+    print(e.args)
+`);
+    assert.equal(r.stdout, "(-29312, 'MBEDTLS_ERR_SSL_CONN_EOF')\n", r.stderr);
+  });
+});
+
+describe("MicroPython's error forms from the bridge's one table", { skip }, () => {
+  test("bad input to contexts: invalid key/cert (ValueError), unknown cipher (MBEDTLS_ERR_SSL_BAD_CONFIG), CERT_REQUIRED without a name", async () => {
+    const r = await runMp(`import tls, socket
+ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+for call in (lambda: ctx.load_cert_chain(b"!", b"!"), lambda: ctx.load_verify_locations(b"not a cert"),
+             lambda: ctx.set_ciphers(["TLS-NOT-A-SUITE"]), lambda: ctx.set_ciphers("TLS-RSA-WITH-AES-128-CBC-SHA"),
+             lambda: ctx.wrap_socket(socket.socket())):
+    try:
+        call()
+        print("no error")
+    except Exception as e:
+        print(type(e).__name__, e.args)
+ctx.psk_identity = b"me"
+try:
+    ctx.psk_key = bytes(49)
+except OSError as e:
+    print(e.args)
+`);
+    assert.equal(r.stdout, [
+      "ValueError ('invalid key',)",
+      "ValueError ('invalid cert',)",
+      "OSError (-24192, 'MBEDTLS_ERR_SSL_BAD_CONFIG')",
+      "TypeError ('ciphers must be a list or tuple',)",
+      "ValueError ('CERT_REQUIRED requires server_hostname',)",
+      "(-28928, 'MBEDTLS_ERR_SSL_BAD_INPUT_DATA')",
+      "",
+    ].join("\n"), r.stderr);
+  });
+});
