@@ -70,17 +70,17 @@ if (cFormatted.length > 0) {
   step("clang-format", "clang-format", write ? ["-i", ...cFormatted] : ["--dry-run", "--Werror", ...cFormatted]);
 }
 if (!write && cFiles.length > 0) {
-  // Node's own headers (as node-gyp builds with them) let cppcheck see the Node-API types.
-  const nodeHeaders = path.resolve(path.dirname(process.execPath), "..", "include", "node");
+  // Without Node's headers: with them cppcheck reads all of OpenSSL's (native/tls/) and
+  // takes minutes; it checks our code either way, the Node-API types as unknown names.
   step("cppcheck", "cppcheck", [
     "--enable=warning,style,performance,portability",
     "--std=c11",
     "--error-exitcode=1",
     "--inline-suppr",
     "--suppress=missingIncludeSystem",
+    "--suppress=missingInclude",
     "-D__linux__",
     "-D_GNU_SOURCE",
-    ...(existsSync(nodeHeaders) ? ["-I", nodeHeaders] : []),
     "-q",
     ...cFiles,
   ]);

@@ -271,7 +271,7 @@ export function* untilDone(step: () => number, syscall: string): Operation<numbe
   }
 }
 
-/** Kept-back bytes of a stream (docs/behaviour.md §4, "Nothing is lost") for channels that are not a Socket. */
+/** Kept-back bytes of a stream (docs/behaviour.md §4, "Nothing is lost"): a Socket's and a TLS channel's. */
 export class KeptBytes {
   #kept: Buffer | null = null;
 

@@ -126,7 +126,8 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   #handle: NativeHandle | null;
   #fd: number;
   #timeout: number | null = null;
-  #kept: Buffer | null = null;
+  /** Kept-back bytes (docs/behaviour.md §4, "Nothing is lost"): the one implementation, shared with TLS. */
+  readonly #kept = new op.KeptBytes();
   /** @internal */
   readonly dontwait = 0;
   /** @internal The Promise layer's state for this socket, created on first use. */
@@ -196,17 +197,12 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
 
   /** @internal Whether kept-back bytes are waiting (select reports them as POLLIN). */
   get _hasKept(): boolean {
-    return this.#kept !== null;
+    return this.#kept.waiting;
   }
 
   /** @internal */
   takeKept(into: Uint8Array, offset: number, length: number, peek: boolean): number {
-    const kept = this.#kept;
-    if (kept === null || length === 0) return 0;
-    const n = Math.min(length, kept.length);
-    into.set(kept.subarray(0, n), offset);
-    if (!peek) this.#kept = n === kept.length ? null : kept.subarray(n);
-    return n;
+    return this.#kept.take(into, offset, length, peek);
   }
 
   /** @internal The plain transport (operations.ts): one system call. */
@@ -235,7 +231,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   /** @internal recv() into `length` bytes at `offset` of `heap`. */
   _recvAt(heap: Uint8Array, offset: number, length: number, flags: number): number {
     if (length === 0) return 0;
-    if (this.#kept === null) {
+    if (!this.#kept.waiting) {
       const rc = native.recv(this.fdFor("recv"), heap, offset, length, flags);
       if (rc >= 0) return rc;
       if (rc !== -EAGAIN) throw new OSError(-rc, "recv");
@@ -246,7 +242,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   /** @internal readinto() of `length` bytes at `offset` of `heap`: null when nothing came on a non-blocking socket. */
   _readintoAt(heap: Uint8Array, offset: number, length: number): number | null {
     let first = 0;
-    if (length > 0 && this.#kept === null) {
+    if (length > 0 && !this.#kept.waiting) {
       const rc = native.recv(this.fdFor("readinto"), heap, offset, length, 0);
       if (rc === length || rc === 0) return rc;
       if (rc !== -EAGAIN) {
@@ -286,9 +282,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
 
   /** @internal Puts bytes back in front of whatever is kept already. */
   keepBack(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    const copy = Buffer.from(bytes);
-    this.#kept = this.#kept === null ? copy : Buffer.concat([copy, this.#kept]);
+    this.#kept.keepBack(bytes);
   }
 
   /** @internal Runs an operation to its end, waiting with poll(2) within the timeout. */
@@ -350,7 +344,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     if (handle === null) return;
     this.#handle = null;
     this.#fd = -1;
-    this.#kept = null;
+    this.#kept.clear();
     const rc = native.close(handle);
     this._async?.closed();
     if (this._onClose !== null) for (const wake of this._onClose) wake();
@@ -608,7 +602,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const buf = this.#recvBuffer(wanted);
     if (buf === null) return this._run(op.recvDatagram(this, wanted, f, "recv"), "recv");
     if (buf.length === 0) return buf;
-    if (this.#kept === null) {
+    if (!this.#kept.waiting) {
       const rc = native.recv(fd, buf, 0, buf.length, f);
       if (rc >= 0) return op.fitted(buf, rc);
       if (rc !== -EAGAIN) throw new OSError(-rc, "recv");
@@ -640,7 +634,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const fd = this.fdFor("recv_into");
     const [buf, length] = recvIntoArguments(buffer, nbytes);
     const f = flagsArgument(flags);
-    if (this.#kept === null) {
+    if (!this.#kept.waiting) {
       // The common case is one system call, as for recv: no operation object.
       const rc = native.recv(fd, buf, 0, length, f);
       if (rc >= 0) return rc;
@@ -672,7 +666,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const wanted = size(bufsize, "bufsize");
     const f = flagsArgument(flags);
     const buf = this.#recvBuffer(wanted);
-    if (buf !== null && this.#kept === null) {
+    if (buf !== null && !this.#kept.waiting) {
       // The common case is one system call, as for recv: no operation object, no closure.
       const rc = native.recvfrom(fd, buf, 0, buf.length, f, senderSlots);
       if (typeof rc !== "number") {

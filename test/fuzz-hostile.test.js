@@ -142,7 +142,11 @@ test("module functions, Poll, select and OSError survive hostile arguments", asy
   const values = hostileValues();
   const problems = [];
   const created = [];
-  const keep = (s) => (s instanceof socket.Socket ? created.push(s) : Array.isArray(s) && s.forEach(keep), s);
+  const keep = (s) => {
+    if (s instanceof socket.Socket) created.push(s);
+    else if (Array.isArray(s)) s.forEach(keep);
+    return s;
+  };
   const functions = {
     socket: [(...a) => keep(socket.socket(...a)), [socket.AF_INET, socket.SOCK_DGRAM, 0]],
     Socket: [(...a) => keep(new socket.Socket(...a)), [socket.AF_INET, socket.SOCK_DGRAM, 0, undefined]],

@@ -2,7 +2,7 @@
 // usocket-micropython: tests/extmod/asyncio_*.py through run-tests.py, and
 // tests/multi_net/asyncio_*.py through run-multitests.py paired with CPython (both orders)
 // and with the bridge itself, inside a private network namespace. The tests come from
-// MICROPYTHON_TESTS (default /work/shared/micropython-tests), copied to a writable folder.
+// MICROPYTHON_TESTS (default: shared/micropython-tests beside the checkout), copied to a writable folder.
 // What cannot pass is listed with the reason in support/micropython-expected.js.
 import { test } from "node:test";
 import assert from "node:assert/strict";

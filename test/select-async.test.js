@@ -168,6 +168,8 @@ for (const how of ["process.exit() in the worker", "worker.terminate()"]) {
       import * as socket from ${JSON.stringify(INDEX_URL)};
       import { parentPort, workerData } from "node:worker_threads";
       const [a, b] = socket.socketpair();
+      // Held, so that no collection closes a (b would then see EOF and the polls resolve).
+      globalThis.peer = a;
       const p = select.poll();
       p.register(b, select.POLLIN);
       p.pollAsync().then(() => parentPort.postMessage("resolved"));

@@ -513,7 +513,7 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
           rc = length === 0 ? 0 : tls.connectionWrite(c.conn, data, 0, length);
         } else {
           rc = tls.connectionShutdown(c.conn);
-          return rc < 0 ? 0 : rc;
+          return Math.max(rc, 0);
         }
         if (rc >= 0) {
           if (op === 1 && buf !== null && rc > 0) return deliver(null, buf.subarray(0, rc), addr);

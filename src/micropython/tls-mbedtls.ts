@@ -4,7 +4,7 @@
 // names cipher suites "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256". The bridge runs over
 // OpenSSL, so every OpenSSL condition is translated here to the form mbedTLS gives for
 // the same event; nothing else in the bridge knows mbedTLS's numbers or texts.
-import { OSError } from "../errors.js";
+import type { OSError } from "../errors.js";
 
 /** An mbedTLS error: its (negative) code and its name. */
 export interface MbedError {

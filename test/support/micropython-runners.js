@@ -1,12 +1,14 @@
 // Driving MicroPython's own test runners (run-tests.py, run-multitests.py) against
-// usocket-micropython. The tests come from MICROPYTHON_TESTS (default
-// /work/shared/micropython-tests), read-only there: each run works in a writable copy.
+// usocket-micropython. The tests come from MICROPYTHON_TESTS (default: shared/micropython-tests
+// beside this checkout, as CI lays it out), read-only there: each run works in a writable copy.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 
-export const SOURCE = process.env["MICROPYTHON_TESTS"] ?? "/work/shared/micropython-tests";
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const SOURCE = process.env["MICROPYTHON_TESTS"] ?? path.join(ROOT, "..", "shared", "micropython-tests");
 export const available = existsSync(path.join(SOURCE, "tests", "run-tests.py"));
 export const NOT_AVAILABLE = `MicroPython's tests not found at ${SOURCE} (set MICROPYTHON_TESTS)`;
 
