@@ -153,10 +153,8 @@ f.close()
   }
 });
 
-// todo until the bridge's socket takes write(buf, n) (issue 12, in progress on branch bridge)
 test("umqtt.simple: connect, subscribe, publish at QoS 0 and 1, receive both, ping, disconnect", {
   skip: skipUnless(MPLIB, "micropython-lib", LAYOUT["umqtt.simple"][0][1]),
-  todo: "the bridge's socket write(buf, n) (issue 12)",
 }, async () => {
   const peer = startPeer(
     "python",
