@@ -374,6 +374,8 @@ class socket:
     # the stream interface: no short reads or writes on a blocking socket
 
     def makefile(self, mode='rb', buffering=0):
+        if type(mode) is not str:
+            raise TypeError('makefile: mode must be a str')  # a memoryview cannot even be compared
         if mode not in ('rb', 'wb', 'rwb', 'r', 'w', 'rw'):
             raise ValueError('makefile: mode must be rb, wb or rwb')
         if self.fileno() < 0:
@@ -383,6 +385,8 @@ class socket:
     def read(self, size=-1):
         if size is None:
             size = -1
+        elif type(size) is not int:
+            size = _int(size, 'size')  # a buffer would reach JavaScript as an object
         if size >= 0 and size <= _CAP:
             n = _room(size)
             while True:
