@@ -29,15 +29,68 @@ const CHUNK = 65536;
 const GiB = 1024 ** 3;
 
 const WORKLOADS = [
-  { id: "W1", what: "TCP ping-pong, 1 byte each way", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.03, goals: { bridge: 1.25 } },
-  { id: "W2", what: "TCP bulk send, 64 KiB send calls", unit: "64 KiB", partner: "sink", full: GiB, quick: 256 * 1024 ** 2, goal: 1.03, bytes: true },
-  { id: "W2r", what: "TCP bulk receive, 64 KiB recv_into", unit: "64 KiB", partner: "source", full: GiB, quick: 256 * 1024 ** 2, goal: 1.03, bytes: true },
-  { id: "W3", what: "UDP ping-pong, 64-byte datagrams", unit: "round trip", partner: "echo-udp", full: 100_000, quick: 20_000, goal: 1.05 },
-  { id: "W4", what: "connect + close, sequential", unit: "connection", partner: "accept-close", full: 10_000, quick: 3_000, goal: 1.05 },
-  { id: "W5a", what: "inet_pton(AF_INET, \"127.0.0.1\")", unit: "call", full: 1_000_000, quick: 300_000, goal: 3 },
+  {
+    id: "W1",
+    what: "TCP ping-pong, 1 byte each way",
+    unit: "round trip",
+    partner: "echo-tcp",
+    full: 100_000,
+    quick: 20_000,
+    goal: 1.03,
+    goals: { bridge: 1.25 },
+  },
+  {
+    id: "W2",
+    what: "TCP bulk send, 64 KiB send calls",
+    unit: "64 KiB",
+    partner: "sink",
+    full: GiB,
+    quick: 256 * 1024 ** 2,
+    goal: 1.03,
+    bytes: true,
+  },
+  {
+    id: "W2r",
+    what: "TCP bulk receive, 64 KiB recv_into",
+    unit: "64 KiB",
+    partner: "source",
+    full: GiB,
+    quick: 256 * 1024 ** 2,
+    goal: 1.03,
+    bytes: true,
+  },
+  {
+    id: "W3",
+    what: "UDP ping-pong, 64-byte datagrams",
+    unit: "round trip",
+    partner: "echo-udp",
+    full: 100_000,
+    quick: 20_000,
+    goal: 1.05,
+  },
+  {
+    id: "W4",
+    what: "connect + close, sequential",
+    unit: "connection",
+    partner: "accept-close",
+    full: 10_000,
+    quick: 3_000,
+    goal: 1.05,
+  },
+  { id: "W5a", what: 'inet_pton(AF_INET, "127.0.0.1")', unit: "call", full: 1_000_000, quick: 300_000, goal: 3 },
   { id: "W5b", what: "inet_ntop(AF_INET, 4 bytes)", unit: "call", full: 1_000_000, quick: 300_000, goal: 2 },
-  { id: "W5c", what: "getaddrinfo(\"127.0.0.1\", 80)", unit: "call", full: 100_000, quick: 20_000, goal: 3 },
-  { id: "W1p", what: "TCP ping-pong through the Promise API", unit: "round trip", partner: "echo-tcp", full: 100_000, quick: 20_000, goal: 1.15, clientWorkload: "W1", promise: true },
+  { id: "W5c", what: 'getaddrinfo("127.0.0.1", 80)', unit: "call", full: 100_000, quick: 20_000, goal: 3 },
+  {
+    id: "W1p",
+    what: "TCP ping-pong through the Promise API",
+    unit: "round trip",
+    partner: "echo-tcp",
+    full: 100_000,
+    quick: 20_000,
+    goal: 1.15,
+    clientWorkload: "W1",
+    promise: true,
+  },
 ];
 
 /** Run by bench/tls.js after the others (TLS bulk, TLS handshakes). */
@@ -57,14 +110,25 @@ const OURS = new Set(["usocket", "promise", "bridge"]);
 
 const PLACEMENTS = {
   same: { title: "Same core (headline): client and partner pinned to the same CPU" },
-  split: { title: "Split placement: client and partner pinned to different CPUs (cross-core wake-ups in every round trip)" },
+  split: {
+    title: "Split placement: client and partner pinned to different CPUs (cross-core wake-ups in every round trip)",
+  },
 };
 
 // ---- flags ----
 
 function parseFlags(argv) {
-  const flags = { quick: false, runs: 5, warm: 0.1, timeout: 600, workloads: null, peers: null, counts: {},
-    placements: ["same", "split"], cpu: 0 };
+  const flags = {
+    quick: false,
+    runs: 5,
+    warm: 0.1,
+    timeout: 600,
+    workloads: null,
+    peers: null,
+    counts: {},
+    placements: ["same", "split"],
+    cpu: 0,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inline] = arg.startsWith("--") ? arg.slice(2).split("=", 2) : [null, null];
@@ -87,17 +151,25 @@ function parseFlags(argv) {
     else if (name === "placement") flags.placements = value().split(",");
     else if (name === "cpu") flags.cpu = Math.floor(Number(value()));
     else if (name === "help" || name === "h") {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(0, 18).join("\n") + "\n");
+      process.stdout.write(
+        readFileSync(fileURLToPath(import.meta.url), "utf8")
+          .split("\n")
+          .slice(0, 18)
+          .join("\n") + "\n",
+      );
       process.exit(0);
-    } else if (name !== null && WORKLOADS.some((w) => w.id === name)) flags.counts[name] = Math.floor(positive(value()));
+    } else if (name !== null && WORKLOADS.some((w) => w.id === name))
+      flags.counts[name] = Math.floor(positive(value()));
     else throw new Error(`unknown argument ${arg} (try --help)`);
   }
   if (!(flags.warm >= 0 && flags.warm <= 1)) throw new Error("--warm is a fraction from 0 to 1");
-  for (const p of flags.peers ?? []) if (!PEERS[p]) throw new Error(`unknown peer ${p}; peers: ${Object.keys(PEERS).join(", ")}`);
+  for (const p of flags.peers ?? [])
+    if (!PEERS[p]) throw new Error(`unknown peer ${p}; peers: ${Object.keys(PEERS).join(", ")}`);
   for (const w of flags.workloads ?? []) {
     if (!WORKLOADS.some((x) => x.id === w) && !TLS_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}`);
   }
-  for (const p of flags.placements) if (!PLACEMENTS[p]) throw new Error(`unknown placement ${p}; placements: same, split`);
+  for (const p of flags.placements)
+    if (!PLACEMENTS[p]) throw new Error(`unknown placement ${p}; placements: same, split`);
   if (!(flags.cpu >= 0)) throw new Error("--cpu is a CPU number");
   return flags;
 }
@@ -136,7 +208,9 @@ function startPartner(mode, args, cpu, haveTaskset) {
       const m = /PORT (\d+)/.exec(text);
       if (m) resolve({ port: Number(m[1]), child });
     });
-    child.on("exit", (code) => reject(new Error(`partner ${mode} exited (${code}) before printing its port: ${stderr}`)));
+    child.on("exit", (code) =>
+      reject(new Error(`partner ${mode} exited (${code}) before printing its port: ${stderr}`)),
+    );
   });
 }
 
@@ -156,7 +230,10 @@ function runClient(command, args, timeoutS) {
       try {
         result = JSON.parse(line);
       } catch {
-        result = { ok: false, detail: `no result (exit ${code ?? signal}): ${(stderr || stdout).trim().slice(0, 400)}` };
+        result = {
+          ok: false,
+          detail: `no result (exit ${code ?? signal}): ${(stderr || stdout).trim().slice(0, 400)}`,
+        };
       }
       resolve(result);
     });
@@ -209,8 +286,14 @@ async function main() {
   const clientCpu = flags.cpu;
   const otherCpu = (flags.cpu + 1) % Math.max(ncpu, 1);
   const partnerCpu = { same: clientCpu, split: otherCpu };
-  if (!haveTaskset) notes.push("taskset not available (or fewer than 2 CPUs): client and partner are not pinned, so the placements do not differ");
-  else notes.push(`every client pinned with \`taskset -c ${clientCpu}\`; partners with \`taskset -c ${clientCpu}\` (same core) or \`taskset -c ${otherCpu}\` (split), for every peer alike`);
+  if (!haveTaskset)
+    notes.push(
+      "taskset not available (or fewer than 2 CPUs): client and partner are not pinned, so the placements do not differ",
+    );
+  else
+    notes.push(
+      `every client pinned with \`taskset -c ${clientCpu}\`; partners with \`taskset -c ${clientCpu}\` (same core) or \`taskset -c ${otherCpu}\` (split), for every peer alike`,
+    );
   if (!havePython) notes.push("python3 not found: CPython peer skipped");
 
   const { Socket } = await import(dist);
@@ -239,21 +322,37 @@ async function main() {
         if (p === "node" && w.id === "W5b") return false; // Node has no inet_ntop
         return true;
       });
-      plan.push({ ...w, placement: w.partner ? placement : flags.placements[0], count: w.bytes ? Math.ceil(count / CHUNK) * CHUNK : count,
-        warm, peers, samples: Object.fromEntries(peers.map((p) => [p, []])), cpu: Object.fromEntries(peers.map((p) => [p, []])),
-        errors: [] });
+      plan.push({
+        ...w,
+        placement: w.partner ? placement : flags.placements[0],
+        count: w.bytes ? Math.ceil(count / CHUNK) * CHUNK : count,
+        warm,
+        peers,
+        samples: Object.fromEntries(peers.map((p) => [p, []])),
+        cpu: Object.fromEntries(peers.map((p) => [p, []])),
+        errors: [],
+      });
     }
   }
-  if (plan.some((w) => w.id === "W5b") && peerIds.includes("node")) notes.push("W5b: Node has no inet_ntop (no Node figure)");
-  if (plan.some((w) => w.id === "W5a") && peerIds.includes("node")) notes.push("W5a Node figure is net.isIP(), which validates the text but returns no bytes");
-  if (plan.some((w) => w.id === "W5c") && peerIds.includes("node")) notes.push("W5c Node figure is dns.lookup(), which answers IP literals itself without calling getaddrinfo");
-  if (plan.some((w) => w.peers.includes("bridge"))) notes.push("W1 MicroPython: bench/peers/bridge.py run by bin/usocket-micropython.js (MicroPython's WebAssembly port); its clock is performance.now(), its CPU process.cpuUsage(), both read through `js`");
+  if (plan.some((w) => w.id === "W5b") && peerIds.includes("node"))
+    notes.push("W5b: Node has no inet_ntop (no Node figure)");
+  if (plan.some((w) => w.id === "W5a") && peerIds.includes("node"))
+    notes.push("W5a Node figure is net.isIP(), which validates the text but returns no bytes");
+  if (plan.some((w) => w.id === "W5c") && peerIds.includes("node"))
+    notes.push("W5c Node figure is dns.lookup(), which answers IP literals itself without calling getaddrinfo");
+  if (plan.some((w) => w.peers.includes("bridge")))
+    notes.push(
+      "W1 MicroPython: bench/peers/bridge.py run by bin/usocket-micropython.js (MicroPython's WebAssembly port); its clock is performance.now(), its CPU process.cpuUsage(), both read through `js`",
+    );
 
   // One partner per network workload and placement, shared by every peer and run.
   const partners = new Map();
   // A partner's own time limit: generous for the whole run, but bounded (the runner kills the
   // partners when it ends, and on Linux they also go when the runner does).
-  const timeLimit = Math.min(7200, Math.ceil(flags.timeout * flags.runs * (peerIds.length + 1) * 2 * flags.placements.length));
+  const timeLimit = Math.min(
+    7200,
+    Math.ceil(flags.timeout * flags.runs * (peerIds.length + 1) * 2 * flags.placements.length),
+  );
   const conns = (w) => flags.runs * w.peers.length + 8;
   const killPartners = () => {
     for (const { child } of partners.values()) child.kill("SIGKILL");
@@ -274,20 +373,30 @@ async function main() {
       let args;
       if (w.partner === "echo-udp") args = [timeLimit];
       else if (w.partner === "source") args = [timeLimit, conns(w), w.warm + w.count];
-      else if (w.partner === "accept-close") args = [timeLimit, same.reduce((n, x) => n + flags.runs * x.peers.length * (x.warm + x.count), 0) + 8];
+      else if (w.partner === "accept-close")
+        args = [timeLimit, same.reduce((n, x) => n + flags.runs * x.peers.length * (x.warm + x.count), 0) + 8];
       else args = [timeLimit, same.reduce((n, x) => n + conns(x), 0)];
       partners.set(key, await startPartner(w.partner, args, partnerCpu[w.placement], haveTaskset));
     }
     const clientCommand = (peer, w, port) => {
       const args = [w.clientWorkload ?? w.id, port, w.count, w.warm].map(String);
       if (peer === "c") return pinned(clientCpu, path.join(OUT, "client"), args, haveTaskset);
-      if (peer === "python") return pinned(clientCpu, "python3", [path.join(HERE, "peers", "client.py"), ...args], haveTaskset);
-      if (peer === "bridge") return pinned(clientCpu, process.execPath, [bridgeCli, path.join(HERE, "peers", "bridge.py"), ...args], haveTaskset);
+      if (peer === "python")
+        return pinned(clientCpu, "python3", [path.join(HERE, "peers", "client.py"), ...args], haveTaskset);
+      if (peer === "bridge")
+        return pinned(
+          clientCpu,
+          process.execPath,
+          [bridgeCli, path.join(HERE, "peers", "bridge.py"), ...args],
+          haveTaskset,
+        );
       const nodePeer = peer === "node" ? "node" : peer === "promise" ? "promise" : "usocket";
       return pinned(clientCpu, process.execPath, [path.join(HERE, "peers", "node.js"), nodePeer, ...args], haveTaskset);
     };
 
-    process.stderr.write(`usocket bench: ${flags.quick ? "quick" : "full"} run, ${flags.runs} runs per peer, placements ${flags.placements.join(", ")}; load average ${started.loadavg.join(" ")}\n`);
+    process.stderr.write(
+      `usocket bench: ${flags.quick ? "quick" : "full"} run, ${flags.runs} runs per peer, placements ${flags.placements.join(", ")}; load average ${started.loadavg.join(" ")}\n`,
+    );
     for (let run = 0; run < flags.runs; run++) {
       for (const w of plan) {
         const port = w.partner ? partners.get(`${w.placement}:${w.partner}`).port : 0;
@@ -304,9 +413,13 @@ async function main() {
             continue;
           }
           w.samples[peer].push(result.ns / result.ops);
-          if (result.userNs !== undefined) w.cpu[peer].push({ user: result.userNs / result.ops, sys: result.sysNs / result.ops });
-          const cpuText = result.userNs !== undefined ? `, CPU ${formatNs((result.userNs + result.sysNs) / result.ops)}` : "";
-          process.stderr.write(`  run ${run + 1}/${flags.runs} ${w.placement.padEnd(5)} ${w.id.padEnd(4)} ${peer.padEnd(8)} ${formatNs(result.ns / result.ops)}/${w.unit}${cpuText}\n`);
+          if (result.userNs !== undefined)
+            w.cpu[peer].push({ user: result.userNs / result.ops, sys: result.sysNs / result.ops });
+          const cpuText =
+            result.userNs !== undefined ? `, CPU ${formatNs((result.userNs + result.sysNs) / result.ops)}` : "";
+          process.stderr.write(
+            `  run ${run + 1}/${flags.runs} ${w.placement.padEnd(5)} ${w.id.padEnd(4)} ${peer.padEnd(8)} ${formatNs(result.ns / result.ops)}/${w.unit}${cpuText}\n`,
+          );
         }
       }
     }
@@ -326,9 +439,19 @@ async function main() {
       const m = median(s);
       const goal = OURS.has(peer) ? (w.goals?.[peer] ?? w.goal) : null;
       rows.push({
-        placement: w.placement, workload: w.id, what: w.what, unit: w.unit, peer, label: PEERS[peer].label,
-        count: w.count, warm: w.warm, runs: s.length,
-        medianNs: m, minNs: Math.min(...s), maxNs: Math.max(...s), samplesNs: s,
+        placement: w.placement,
+        workload: w.id,
+        what: w.what,
+        unit: w.unit,
+        peer,
+        label: PEERS[peer].label,
+        count: w.count,
+        warm: w.warm,
+        runs: s.length,
+        medianNs: m,
+        minNs: Math.min(...s),
+        maxNs: Math.max(...s),
+        samplesNs: s,
         ratio: cMedian ? m / cMedian : null,
         goal,
         // Goals are judged on the same-core table; the split table is shown for comparison.
@@ -345,12 +468,23 @@ async function main() {
     }
   }
   const info = machine();
-  const header = ["workload", "peer", "median/op", "min–max", "ratio to C", "goal", "client CPU/op user+sys", "CPU ratio"];
+  const header = [
+    "workload",
+    "peer",
+    "median/op",
+    "min–max",
+    "ratio to C",
+    "goal",
+    "client CPU/op user+sys",
+    "CPU ratio",
+  ];
   const tableFor = (placement) => {
     const mine = rows.filter((r) => r.placement === placement);
     if (!mine.length) return "";
     const cells = mine.map((r) => [
-      r.workload, r.label, formatNs(r.medianNs) + (r.mbPerS ? ` (${Math.round(r.mbPerS)} MB/s)` : ""),
+      r.workload,
+      r.label,
+      formatNs(r.medianNs) + (r.mbPerS ? ` (${Math.round(r.mbPerS)} MB/s)` : ""),
       `${formatNs(r.minNs)} – ${formatNs(r.maxNs)}`,
       r.ratio === null ? "—" : r.ratio.toFixed(2),
       r.goal === null ? "" : r.meetsGoal === null ? `(≤ ${r.goal})` : `≤ ${r.goal} ${r.meetsGoal ? "met" : "NOT met"}`,
@@ -360,25 +494,58 @@ async function main() {
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
     const line = (c) => "| " + c.map((x, i) => x.padEnd(widths[i])).join(" | ") + " |";
     const where = placement === "same" ? `CPU ${clientCpu}` : `client CPU ${clientCpu}, partner CPU ${otherCpu}`;
-    return `${PLACEMENTS[placement].title} (${where})\n\n` + line(header) + "\n" + line(widths.map((n) => "-".repeat(n))) + "\n" +
-      cells.map(line).join("\n") + "\n\n";
+    return (
+      `${PLACEMENTS[placement].title} (${where})\n\n` +
+      line(header) +
+      "\n" +
+      line(widths.map((n) => "-".repeat(n))) +
+      "\n" +
+      cells.map(line).join("\n") +
+      "\n\n"
+    );
   };
-  const load = { start: started.loadavg, end: info.loadavg, max1: Number(Math.max(...loads).toFixed(2)), min1: Number(Math.min(...loads).toFixed(2)) };
+  const load = {
+    start: started.loadavg,
+    end: info.loadavg,
+    max1: Number(Math.max(...loads).toFixed(2)),
+    min1: Number(Math.min(...loads).toFixed(2)),
+  };
   let text = `\nusocket bench — ${started.date} to ${info.date}, ${info.nproc} CPUs (${info.cpu}), ${info.kernel}, node ${info.node}, ${info.python ?? "no python3"}\n`;
   text += `load average (1, 5, 15 min): ${load.start.join(" ")} at the start, ${load.end.join(" ")} at the end; 1-min ${load.min1}–${load.max1} during the run\n`;
   text += `${flags.runs} runs per peer, interleaved; warm-up ${flags.warm * 100}% excluded; time per operation (W2/W2r: per 64 KiB call); ratios are medians ÷ C's median in the same placement\n\n`;
   for (const placement of flags.placements) text += tableFor(placement);
-  for (const w of plan) for (const e of w.errors) text += `FAILED: ${w.placement} ${w.id} ${e.peer} run ${e.run + 1}: ${e.detail}\n`;
+  for (const w of plan)
+    for (const e of w.errors) text += `FAILED: ${w.placement} ${w.id} ${e.peer} run ${e.run + 1}: ${e.detail}\n`;
   text += notes.map((n) => `note: ${n}\n`).join("");
   process.stdout.write(text);
   const file = path.join(OUT, "results.json");
-  writeFileSync(file, JSON.stringify({
-    machine: { ...info, loadavg: load }, mode: flags.quick ? "quick" : "full", runs: flags.runs, warmFraction: flags.warm,
-    placements: Object.fromEntries(flags.placements.map((p) => [p, { clientCpu, partnerCpu: partnerCpu[p] }])), notes,
-    workloads: plan.map((w) => ({ placement: w.placement, id: w.id, what: w.what, unit: w.unit, count: w.count, warm: w.warm, goal: w.goal,
-      goals: w.goals, errors: w.errors })),
-    results: rows,
-  }, null, 2) + "\n");
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        machine: { ...info, loadavg: load },
+        mode: flags.quick ? "quick" : "full",
+        runs: flags.runs,
+        warmFraction: flags.warm,
+        placements: Object.fromEntries(flags.placements.map((p) => [p, { clientCpu, partnerCpu: partnerCpu[p] }])),
+        notes,
+        workloads: plan.map((w) => ({
+          placement: w.placement,
+          id: w.id,
+          what: w.what,
+          unit: w.unit,
+          count: w.count,
+          warm: w.warm,
+          goal: w.goal,
+          goals: w.goals,
+          errors: w.errors,
+        })),
+        results: rows,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   process.stdout.write(`results: ${path.relative(process.cwd(), file)}\n`);
   if (plan.some((w) => w.errors.length)) process.exitCode = 1;
   // The TLS workloads have their own partner and peers (bench/tls.js).

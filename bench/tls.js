@@ -20,8 +20,15 @@ const CHUNK = 65536;
 
 const PEERS = {
   c: { label: "C (OpenSSL, limit)", command: () => [path.join(OUT, "tls-client"), []] },
-  usocket: { label: "usocket (memory BIOs)", command: () => [process.execPath, [path.join(HERE, "peers", "tls-usocket.js")]] },
-  "usocket-fd": { label: "usocket (OpenSSL on the fd)", command: () => [process.execPath, [path.join(HERE, "peers", "tls-usocket.js")]], extra: ["descriptor"] },
+  usocket: {
+    label: "usocket (memory BIOs)",
+    command: () => [process.execPath, [path.join(HERE, "peers", "tls-usocket.js")]],
+  },
+  "usocket-fd": {
+    label: "usocket (OpenSSL on the fd)",
+    command: () => [process.execPath, [path.join(HERE, "peers", "tls-usocket.js")]],
+    extra: ["descriptor"],
+  },
   python: { label: "CPython ssl", command: () => ["python3", [path.join(HERE, "peers", "tls-client.py")]] },
   node: { label: "Node tls", command: () => [process.execPath, [path.join(HERE, "peers", "tls-node.js")]] },
 };
@@ -38,8 +45,9 @@ function build() {
     const source = path.join(HERE, "c", `${name}.c`);
     const binary = path.join(OUT, name);
     if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) continue;
-    const cc = spawnSync("cc", ["-O2", "-Wall", "-Wextra", `-I${include}`, "-o", binary, source, "-lssl", "-lcrypto"],
-      { stdio: "inherit" });
+    const cc = spawnSync("cc", ["-O2", "-Wall", "-Wextra", `-I${include}`, "-o", binary, source, "-lssl", "-lcrypto"], {
+      stdio: "inherit",
+    });
     if (cc.status !== 0) throw new Error(`cc failed to build ${source} (needs libssl)`);
   }
 }
@@ -49,8 +57,25 @@ function certificates() {
     const r = spawnSync("openssl", args, { cwd: OUT, stdio: ["ignore", "ignore", "pipe"] });
     if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
   };
-  run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tls-key.pem",
-    "-out", "tls-cert.pem", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost");
+  run(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    "tls-key.pem",
+    "-out",
+    "tls-cert.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=localhost",
+    "-addext",
+    "subjectAltName=DNS:localhost",
+  );
   return { cert: path.join(OUT, "tls-cert.pem"), key: path.join(OUT, "tls-key.pem") };
 }
 
@@ -111,16 +136,32 @@ export async function main(argv = process.argv.slice(2)) {
   const { cert, key } = certificates();
   const taskset = which("taskset") && os.cpus().length >= 2;
   const peers = Object.keys(PEERS).filter((p) => p !== "python" || which("python3"));
-  const partners = { W6: await startPartner("bulk", cert, key, taskset), W7: await startPartner("handshake", cert, key, taskset) };
+  const partners = {
+    W6: await startPartner("bulk", cert, key, taskset),
+    W7: await startPartner("handshake", cert, key, taskset),
+  };
   const results = {};
   try {
     for (let run = 0; run < runs; run++) {
       for (const peer of peers) {
         const [command, base] = PEERS[peer].command();
         const extra = PEERS[peer].extra ?? [];
-        const w6 = await runClient(command, [...base, "bulk", partners.W6.port, cert, bulk, Math.floor(bulk / 10 / CHUNK) * CHUNK, ...extra], taskset, 600);
-        const w7 = await runClient(command, [...base, "handshake", partners.W7.port, cert, handshakes, Math.ceil(handshakes / 10), ...extra], taskset, 600);
-        for (const [id, r] of [["W6", w6], ["W7", w7]]) {
+        const w6 = await runClient(
+          command,
+          [...base, "bulk", partners.W6.port, cert, bulk, Math.floor(bulk / 10 / CHUNK) * CHUNK, ...extra],
+          taskset,
+          600,
+        );
+        const w7 = await runClient(
+          command,
+          [...base, "handshake", partners.W7.port, cert, handshakes, Math.ceil(handshakes / 10), ...extra],
+          taskset,
+          600,
+        );
+        for (const [id, r] of [
+          ["W6", w6],
+          ["W7", w7],
+        ]) {
           (results[peer] ??= {})[id] ??= [];
           results[peer][id].push(r);
           if (!r.ok) console.error(`${peer} ${id}: ${r.detail}`);
@@ -140,25 +181,45 @@ export async function main(argv = process.argv.slice(2)) {
     return median(ok.map((r) => ((cpu ? r[`${field}Cpu`] : r[field]) / (r.bytes / CHUNK)) * 1e6));
   };
   const rows = [];
-  for (const [id, field, what] of [["W6", "send", "W6 send, µs per 64 KiB"], ["W6", "receive", "W6 receive, µs per 64 KiB"],
-    ["W7", "seconds", "W7, µs per full handshake"]]) {
+  for (const [id, field, what] of [
+    ["W6", "send", "W6 send, µs per 64 KiB"],
+    ["W6", "receive", "W6 receive, µs per 64 KiB"],
+    ["W7", "seconds", "W7, µs per full handshake"],
+  ]) {
     const c = figure("c", id, field, false);
     const cCpu = figure("c", id, field, true);
     for (const peer of peers) {
       const v = figure(peer, id, field, false);
       const cpuV = figure(peer, id, field, true);
-      rows.push({ workload: what, peer: PEERS[peer].label, median: v, ratio: v !== null && c ? v / c : null,
-        cpu: cpuV, cpuRatio: cpuV !== null && cCpu ? cpuV / cCpu : null });
+      rows.push({
+        workload: what,
+        peer: PEERS[peer].label,
+        median: v,
+        ratio: v !== null && c ? v / c : null,
+        cpu: cpuV,
+        cpuRatio: cpuV !== null && cCpu ? cpuV / cCpu : null,
+      });
     }
   }
   console.log(`\nTLS (W6 ${bulk} bytes each way, W7 ${handshakes} handshakes; median of ${runs} runs)`);
   for (const r of rows) {
-    const wall = r.median === null ? "failed".padStart(16) : `${r.median.toFixed(1).padStart(9)} × ${r.ratio.toFixed(2)}`;
+    const wall =
+      r.median === null ? "failed".padStart(16) : `${r.median.toFixed(1).padStart(9)} × ${r.ratio.toFixed(2)}`;
     const cpu = r.cpu === null ? "" : `   cpu ${r.cpu.toFixed(1).padStart(9)} × ${r.cpuRatio.toFixed(2)}`;
     console.log(`${r.workload.padEnd(28)} ${r.peer.padEnd(28)} ${wall}${cpu}`);
   }
-  const report = { date: new Date().toISOString(), node: process.version, openssl: process.versions.openssl, runs, bulk, handshakes,
-    taskset, loadavg: os.loadavg(), rows, raw: results };
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    openssl: process.versions.openssl,
+    runs,
+    bulk,
+    handshakes,
+    taskset,
+    loadavg: os.loadavg(),
+    rows,
+    raw: results,
+  };
   writeFileSync(path.join(OUT, "tls-results.json"), JSON.stringify(report, null, 2));
   return report;
 }

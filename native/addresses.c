@@ -59,7 +59,8 @@ static int valid_utf8(const unsigned char *s, size_t n) {
       if ((s[i + k] & 0xc0) != 0x80) return 0;
       cp = (cp << 6) | (s[i + k] & 0x3f);
     }
-    if ((extra == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+    if ((extra == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)))
       return 0;
     i += extra + 1;
   }
@@ -109,11 +110,8 @@ napi_value sockaddr_to_value(napi_env env, const struct sockaddr *addr, socklen_
       NAPI_OK(napi_set_element(env, result, 3, make_int(env, sin6->sin6_scope_id)));
       return result;
     }
-    case AF_UNIX:
-      return unix_path_to_value(env, (const struct sockaddr_un *)addr, len);
-    default:
-      NAPI_OK(napi_get_null(env, &result));
-      return result;
+    case AF_UNIX: return unix_path_to_value(env, (const struct sockaddr_un *)addr, len);
+    default: NAPI_OK(napi_get_null(env, &result)); return result;
   }
 }
 
@@ -290,7 +288,9 @@ static int optional_text(napi_env env, napi_value value, char *buf, size_t size,
 }
 
 /* The resolver's error as a negative number whatever the system's sign convention. */
-static int negative_eai(int code) { return code < 0 ? code : -code; }
+static int negative_eai(int code) {
+  return code < 0 ? code : -code;
+}
 
 napi_value getaddrinfo_results(napi_env env, const struct addrinfo *list) {
   napi_value result, entry, item;
@@ -361,8 +361,7 @@ static int getaddrinfo_slots(const struct addrinfo *list, int32_t *slots, size_t
   size_t count = 0;
   for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
     if (ai->ai_family != AF_INET || ai->ai_canonname != NULL || ai->ai_addr == NULL ||
-        ai->ai_addrlen < sizeof(struct sockaddr_in) || ai->ai_addr->sa_family != AF_INET ||
-        count >= capacity)
+        ai->ai_addrlen < sizeof(struct sockaddr_in) || ai->ai_addr->sa_family != AF_INET || count >= capacity)
       return 0;
     count++;
   }

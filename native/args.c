@@ -43,18 +43,14 @@ int arg_double(napi_env env, napi_value value, double *out) {
 static size_t element_size(napi_typedarray_type type) {
   switch (type) {
     case napi_int16_array:
-    case napi_uint16_array:
-      return 2;
+    case napi_uint16_array: return 2;
     case napi_int32_array:
     case napi_uint32_array:
-    case napi_float32_array:
-      return 4;
+    case napi_float32_array: return 4;
     case napi_float64_array:
     case napi_bigint64_array:
-    case napi_biguint64_array:
-      return 8;
-    default:
-      return 1;
+    case napi_biguint64_array: return 8;
+    default: return 1;
   }
 }
 
@@ -91,14 +87,12 @@ int arg_bytes(napi_env env, napi_value value, uint8_t **data, size_t *len) {
   return -1;
 }
 
-int arg_window(napi_env env, napi_value view, napi_value offset, napi_value count,
-               uint8_t **data, size_t *len) {
+int arg_window(napi_env env, napi_value view, napi_value offset, napi_value count, uint8_t **data, size_t *len) {
   uint8_t *base;
   size_t size;
   double off, n;
   if (arg_bytes(env, view, &base, &size) < 0) return -1;
-  if (integer_in(env, offset, 0, 9007199254740991.0, &off) < 0 ||
-      integer_in(env, count, 0, 9007199254740991.0, &n) < 0)
+  if (integer_in(env, offset, 0, 9007199254740991.0, &off) < 0 || integer_in(env, count, 0, 9007199254740991.0, &n) < 0)
     return -1;
   if (!(off <= (double)size && n <= (double)size - off)) {
     napi_throw_range_error(env, NULL, "usocket core: window outside the buffer");

@@ -9,10 +9,10 @@
 struct watcher;
 
 typedef struct usock_handle {
-  int fd;                  /* -1 once closed */
+  int fd; /* -1 once closed */
   struct watcher *watcher; /* owned by readiness.c; NULL when the socket was never awaited */
-  napi_env env;            /* where the external lives */
-  napi_ref self;           /* weak, to the external: empty once it was collected (NULL once closed) */
+  napi_env env; /* where the external lives */
+  napi_ref self; /* weak, to the external: empty once it was collected (NULL once closed) */
 } usock_handle;
 
 /* Returns the handle behind an external, or NULL with a TypeError pending. */

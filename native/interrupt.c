@@ -32,7 +32,9 @@ static struct sigaction chained[WATCHED];
 static pthread_t main_thread;
 static int main_thread_known;
 
-int interrupt_on_main_thread(void) { return main_thread_known && pthread_equal(pthread_self(), main_thread); }
+int interrupt_on_main_thread(void) {
+  return main_thread_known && pthread_equal(pthread_self(), main_thread);
+}
 
 static uv_check_t delivered;
 static uv_prepare_t before_poll;
@@ -55,13 +57,17 @@ static void on_signal(int sig, siginfo_t *info, void *context) {
   interrupt_arrived++;
   for (size_t i = 0; i < WATCHED; i++) {
     if (watched[i] != sig) continue;
-    if (chained[i].sa_flags & SA_SIGINFO) chained[i].sa_sigaction(sig, info, context);
-    else if (chained[i].sa_handler != SIG_DFL && chained[i].sa_handler != SIG_IGN) chained[i].sa_handler(sig);
+    if (chained[i].sa_flags & SA_SIGINFO)
+      chained[i].sa_sigaction(sig, info, context);
+    else if (chained[i].sa_handler != SIG_DFL && chained[i].sa_handler != SIG_IGN)
+      chained[i].sa_handler(sig);
   }
   errno = saved;
 }
 
-static void on_idle(uv_idle_t *idle) { (void)idle; }
+static void on_idle(uv_idle_t *idle) {
+  (void)idle;
+}
 
 int interrupt_take(void) {
   reported_signal = last_signal;

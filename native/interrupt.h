@@ -32,13 +32,13 @@ static inline int interrupt_before(int fd, short events, int dontwait) {
 }
 
 /* The retry loop of a blocking system call: EINTR is retried unless it was a watched signal. */
-#define INTERRUPTIBLE(expr)                                                         \
-  ({                                                                                \
-    __typeof__(expr) r_;                                                            \
-    do r_ = (expr);                                                                 \
-    while (r_ < 0 && errno == EINTR && !interrupt_pending());                      \
-    if (r_ < 0 && errno == EINTR) r_ = interrupt_take();                           \
-    r_;                                                                             \
+#define INTERRUPTIBLE(expr) \
+  ({ \
+    __typeof__(expr) r_; \
+    do r_ = (expr); \
+    while (r_ < 0 && errno == EINTR && !interrupt_pending()); \
+    if (r_ < 0 && errno == EINTR) r_ = interrupt_take(); \
+    r_; \
   })
 
 #endif

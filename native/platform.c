@@ -20,13 +20,12 @@ static int mark_new_descriptor(int fd) {
 #endif
   return fd;
 #if !defined(SOCK_CLOEXEC) || defined(SO_NOSIGPIPE)
-fail:
-  {
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return -1;
-  }
+fail : {
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return -1;
+}
 #endif
 }
 

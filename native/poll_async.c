@@ -29,20 +29,20 @@
 #include "wait.h"
 
 struct poll_job {
-  uv_async_t done;      /* sent by the thread once poll(2) returned */
+  uv_async_t done; /* sent by the thread once poll(2) returned */
   napi_env env;
-  napi_ref callback;    /* NULL once released */
+  napi_ref callback; /* NULL once released */
   napi_async_context context;
   napi_async_cleanup_hook_handle hook;
-  struct pollfd *fds;   /* count entries from JavaScript, then the pipe's read end */
+  struct pollfd *fds; /* count entries from JavaScript, then the pipe's read end */
   nfds_t count;
   int timeout_ms;
-  int wake[2];          /* -1 once closed */
-  int result;           /* written by the thread: ready entries or -errno */
-  int settled;          /* on_done ran: the thread is finished with the job */
+  int wake[2]; /* -1 once closed */
+  int result; /* written by the thread: ready entries or -errno */
+  int settled; /* on_done ran: the thread is finished with the job */
   int tearing_down;
-  int owners;           /* the open uv handle, and the JavaScript external */
-  uint8_t *closed;      /* per entry: its descriptor was closed while the thread waited */
+  int owners; /* the open uv handle, and the JavaScript external */
+  uint8_t *closed; /* per entry: its descriptor was closed while the thread waited */
   struct poll_job *prev, *next; /* in `polling` while the thread waits */
 };
 
@@ -65,8 +65,10 @@ static void polling_add(struct poll_job *job) {
 
 static void polling_remove(struct poll_job *job) {
   pthread_mutex_lock(&polling_lock);
-  if (job->prev != NULL) job->prev->next = job->next;
-  else polling = job->next;
+  if (job->prev != NULL)
+    job->prev->next = job->next;
+  else
+    polling = job->next;
   if (job->next != NULL) job->next->prev = job->prev;
   polling_count--;
   pthread_mutex_unlock(&polling_lock);

@@ -54,8 +54,10 @@ void watcher_detach(usock_handle *handle) {
   handle->watcher = NULL;
   w->owner = NULL;
   uv_poll_stop(&w->poll);
-  if (w->prev) w->prev->next = w->next;
-  else w->state->head = w->next;
+  if (w->prev)
+    w->prev->next = w->next;
+  else
+    w->state->head = w->next;
   if (w->next) w->next->prev = w->prev;
   napi_delete_reference(w->env, w->callback);
   napi_async_destroy(w->env, w->context);

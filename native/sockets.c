@@ -19,7 +19,6 @@
 #include "poll_async.h"
 #include "register.h"
 
-
 static napi_value result_or_errno(napi_env env, ssize_t rc) {
   return rc < 0 ? make_errno(env, errno) : make_int(env, rc);
 }
@@ -70,7 +69,8 @@ static int owners_claim(usock_handle *handle, int fresh) {
   }
   if (err == 0) {
     usock_handle *previous = owners[fd];
-    if (previous != NULL && !fresh) err = EEXIST;
+    if (previous != NULL && !fresh)
+      err = EEXIST;
     else {
       if (previous != NULL) previous->fd = -1;
       owners[fd] = handle;
@@ -103,11 +103,12 @@ static void handle_finalize(napi_env env, void *data, void *hint) {
   usock_handle *handle = data;
   release_self(handle);
   watcher_detach(handle);
+  /* No poll_async_closing here: finalizers also run while an environment is torn down,
+   * and a woken pollAsync would then call back into JavaScript that is exiting (the
+   * environment's cleanup hook ends its polls instead). A socket the program polls by
+   * number and forgets is closed when that poll returns. */
   int fd = owners_release(handle);
-  if (fd >= 0) {
-    poll_async_closing(fd);
-    close(fd);
-  }
+  if (fd >= 0) close(fd);
   free(handle);
 }
 
@@ -251,8 +252,7 @@ static napi_value close_js(napi_env env, napi_callback_info info) {
 static napi_value socket_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 3);
   int32_t family, type, proto;
-  if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 ||
-      arg_int32(env, argv[2], &proto) < 0)
+  if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 || arg_int32(env, argv[2], &proto) < 0)
     return NULL;
   return result_or_errno(env, platform_socket(family, type, proto));
 }
@@ -262,8 +262,7 @@ static napi_value socketpair_js(napi_env env, napi_callback_info info) {
   int32_t family, type, proto;
   int fds[2];
   napi_value result;
-  if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 ||
-      arg_int32(env, argv[2], &proto) < 0)
+  if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 || arg_int32(env, argv[2], &proto) < 0)
     return NULL;
   if (platform_socketpair(family, type, proto, fds) < 0) return make_errno(env, errno);
   if (napi_create_array_with_length(env, 2, &result) != napi_ok ||
@@ -458,8 +457,7 @@ static napi_value setsockopt_js(napi_env env, napi_callback_info info) {
   napi_valuetype type;
   const void *data;
   socklen_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &level) < 0 ||
-      arg_int32(env, argv[2], &option) < 0)
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &level) < 0 || arg_int32(env, argv[2], &option) < 0)
     return NULL;
   NAPI_OK(napi_typeof(env, argv[3], &type));
   if (type == napi_number) {
@@ -482,8 +480,8 @@ static napi_value getsockopt_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t fd, level, option, buflen;
   napi_value result;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &level) < 0 ||
-      arg_int32(env, argv[2], &option) < 0 || arg_int32(env, argv[3], &buflen) < 0)
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &level) < 0 || arg_int32(env, argv[2], &option) < 0 ||
+      arg_int32(env, argv[3], &buflen) < 0)
     return NULL;
   if (buflen <= 0) {
     int value = 0;

@@ -60,8 +60,7 @@ static napi_value poll_js(napi_env env, napi_callback_info info) {
   if (arg_bytes(env, argv[0], &data, &size) < 0 || arg_int32(env, argv[1], &count) < 0 ||
       arg_int32(env, argv[2], &timeout_ms) < 0)
     return NULL;
-  if (count < 0 || (size_t)count > size / sizeof(struct pollfd) ||
-      ((uintptr_t)data % _Alignof(struct pollfd)) != 0) {
+  if (count < 0 || (size_t)count > size / sizeof(struct pollfd) || ((uintptr_t)data % _Alignof(struct pollfd)) != 0) {
     napi_throw_range_error(env, NULL, "usocket core: pollfd array too short or misaligned");
     return NULL;
   }

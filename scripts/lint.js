@@ -12,25 +12,6 @@ import { fileURLToPath } from "node:url";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const write = process.argv.includes("--write");
-const all = process.argv.includes("--all");
-
-// Formatting is checked (and written) only under these paths for now: while six branches
-// were being rewritten side by side, reformatting their files would have turned every merge
-// into conflicts. After the last merge, `npm run format -- --all` formats everything once;
-// then this becomes `null` (every file) and stays so.
-const FORMAT_SCOPE = [
-  "examples/",
-  "scripts/",
-  "src/addon.ts",
-  "test/packed-package.test.js",
-  "test/examples.test.js",
-  "biome.json",
-  "typedoc.json",
-  "tsconfig.json",
-  "test/tsconfig.json",
-];
-const inFormatScope = (file) =>
-  all || FORMAT_SCOPE === null || FORMAT_SCOPE.some((p) => file === p || file.startsWith(p));
 
 const failures = [];
 function step(name, command, args, options = {}) {
@@ -57,17 +38,15 @@ const pyFiles = byExtension(".py");
 
 const biome = path.join(root, "node_modules", ".bin", "biome");
 if (write) {
-  step("biome (safe fixes)", biome, ["lint", "--write", ...scripts.filter(inFormatScope)]);
-  step("biome (format)", biome, ["format", "--write", ...scripts.filter(inFormatScope)]);
+  step("biome (safe fixes)", biome, ["lint", "--write", ...scripts]);
+  step("biome (format)", biome, ["format", "--write", ...scripts]);
 } else {
   step("biome lint", biome, ["lint", "--error-on-warnings", ...scripts]);
-  const formatted = scripts.filter(inFormatScope);
-  if (formatted.length > 0) step("biome format", biome, ["format", ...formatted]);
+  step("biome format", biome, ["format", ...scripts]);
 }
 
-const cFormatted = cFiles.filter(inFormatScope);
-if (cFormatted.length > 0) {
-  step("clang-format", "clang-format", write ? ["-i", ...cFormatted] : ["--dry-run", "--Werror", ...cFormatted]);
+if (cFiles.length > 0) {
+  step("clang-format", "clang-format", write ? ["-i", ...cFiles] : ["--dry-run", "--Werror", ...cFiles]);
 }
 if (!write && cFiles.length > 0) {
   // Without Node's headers: with them cppcheck reads all of OpenSSL's (native/tls/) and

@@ -35,13 +35,21 @@ declare const addressForm: unique symbol;
 export type AddressFamily<A extends Address> = number & { readonly [addressForm]: A };
 
 /** The last address packed, reused while the same one is sent to again (sendto loops). */
-let lastPacked: { family: number; host: string; port: number; flowinfo: number; scopeid: number; bytes: Buffer } | null = null;
+let lastPacked: {
+  family: number;
+  host: string;
+  port: number;
+  flowinfo: number;
+  scopeid: number;
+  bytes: Buffer;
+} | null = null;
 
 function notNumeric(family: number, host: string, syscall: string, address: unknown): OSError {
   const kind = family === AF_INET ? "IPv4" : "IPv6";
   return new OSError(E.EINVAL, syscall, {
     address,
-    message: `${JSON.stringify(host)} is not a numeric ${kind} address; usocket never resolves names here: ` +
+    message:
+      `${JSON.stringify(host)} is not a numeric ${kind} address; usocket never resolves names here: ` +
       "resolve it with getaddrinfo() first and pass its result",
   });
 }
@@ -69,15 +77,29 @@ export function packAddress(family: number, address: unknown, syscall: string): 
   const last = lastPacked;
   // A sendto loop's common case, the same [host, port] as the last call, recognised
   // without building and checking a 4-tuple: equal to values that passed the checks.
-  if (last !== null && last.family === family && last.flowinfo === 0 && last.scopeid === 0 &&
-      Array.isArray(address) && address.length === 2 && address[0] === last.host && address[1] === last.port) {
+  if (
+    last !== null &&
+    last.family === family &&
+    last.flowinfo === 0 &&
+    last.scopeid === 0 &&
+    Array.isArray(address) &&
+    address.length === 2 &&
+    address[0] === last.host &&
+    address[1] === last.port
+  ) {
     return last.bytes;
   }
   if (family === AF_UNIX) return packUnix(address, syscall);
   if (family !== AF_INET && family !== AF_INET6) throw new OSError(E.EAFNOSUPPORT, syscall, { address });
   const [host, port, flowinfo, scopeid] = tuple(address, family, syscall);
-  if (last !== null && last.family === family && last.host === host && last.port === port &&
-      last.flowinfo === flowinfo && last.scopeid === scopeid) {
+  if (
+    last !== null &&
+    last.family === family &&
+    last.host === host &&
+    last.port === port &&
+    last.flowinfo === flowinfo &&
+    last.scopeid === scopeid
+  ) {
     return last.bytes;
   }
   const text = family === AF_INET && host === "<broadcast>" ? "255.255.255.255" : host;
@@ -91,7 +113,10 @@ function packUnix(address: unknown, syscall: string): Uint8Array {
   let path: Uint8Array;
   if (typeof address === "string") path = Buffer.from(address, "utf8");
   else if (address instanceof Uint8Array) path = address;
-  else throw new TypeError(`${syscall}: an AF_UNIX address must be a path string or a Buffer, not ${describeType(address)}`);
+  else
+    throw new TypeError(
+      `${syscall}: an AF_UNIX address must be a path string or a Buffer, not ${describeType(address)}`,
+    );
   // A path name ends at its first NUL for the kernel: "a\0b" would silently name "a" (an
   // abstract name, which starts with NUL, is exact and may hold more).
   if (path.length > 0 && path[0] !== 0 && path.indexOf(0) >= 0) {
@@ -106,7 +131,7 @@ function packUnix(address: unknown, syscall: string): Uint8Array {
 
 /** The core's address, as the module returns it ("" for an unnamed AF_UNIX socket). */
 export function addressFromNative(address: NativeAddress): Address {
-  return address === null ? "" : address as Address;
+  return address === null ? "" : (address as Address);
 }
 
 /**
@@ -164,7 +189,8 @@ export function inet_pton(af: number, text: string): Buffer {
   if (rc < 0) {
     const errno = -rc;
     throw new OSError(errno, "inet_pton", {
-      message: errno === E.EINVAL ? `illegal IP address string passed to inet_pton: ${JSON.stringify(text)}` : undefined,
+      message:
+        errno === E.EINVAL ? `illegal IP address string passed to inet_pton: ${JSON.stringify(text)}` : undefined,
     });
   }
   return result;
@@ -178,11 +204,14 @@ export function inet_pton(af: number, text: string): Buffer {
  */
 export function inet_ntop(af: number, bytes: ArrayBufferView): string {
   const family = int32(af, "af");
-  if (!ArrayBuffer.isView(bytes)) throw new TypeError(`inet_ntop: bytes must be an ArrayBufferView, not ${describeType(bytes)}`);
+  if (!ArrayBuffer.isView(bytes))
+    throw new TypeError(`inet_ntop: bytes must be an ArrayBufferView, not ${describeType(bytes)}`);
   if (family !== AF_INET && family !== AF_INET6) throw new OSError(E.EAFNOSUPPORT, "inet_ntop");
   const wanted = family === AF_INET ? 4 : 16;
   if (bytes.byteLength !== wanted) {
-    throw new RangeError(`inet_ntop: ${family === AF_INET ? "AF_INET" : "AF_INET6"} needs ${wanted} bytes, not ${bytes.byteLength}`);
+    throw new RangeError(
+      `inet_ntop: ${family === AF_INET ? "AF_INET" : "AF_INET6"} needs ${wanted} bytes, not ${bytes.byteLength}`,
+    );
   }
   if (family === AF_INET) {
     // Exactly what every C library's inet_ntop prints for IPv4 ("%u.%u.%u.%u"), without a
@@ -197,7 +226,13 @@ export function inet_ntop(af: number, bytes: ArrayBufferView): string {
 
 /** One answer of getaddrinfo: a socket's arguments and the address to connect or bind it to.
  * `canonname` is "" unless AI_CANONNAME was asked for (then set on the first answer). */
-export type AddrInfo<A extends Address = Address> = [family: number, type: number, proto: number, canonname: string, sockaddr: A];
+export type AddrInfo<A extends Address = Address> = [
+  family: number,
+  type: number,
+  proto: number,
+  canonname: string,
+  sockaddr: A,
+];
 
 /** getaddrinfo's port as the resolver's service string. */
 function serviceOf(port: unknown): string | null {
@@ -209,15 +244,24 @@ function serviceOf(port: unknown): string | null {
 
 /** Validated arguments of getaddrinfo, shared with getaddrinfoAsync. */
 export function getaddrinfoArguments(
-  host: unknown, port: unknown, af: unknown, type: unknown, proto: unknown, flags: unknown,
+  host: unknown,
+  port: unknown,
+  af: unknown,
+  type: unknown,
+  proto: unknown,
+  flags: unknown,
 ): [string | null, string | null, number, number, number, number] {
   if (host !== null && host !== undefined && typeof host !== "string") {
     throw new TypeError(`getaddrinfo: host must be a string or null, not ${describeType(host)}`);
   }
   const service = serviceOf(port);
   return [
-    host ?? null, service,
-    optionalInt32(af, "af", 0), optionalInt32(type, "type", 0), optionalInt32(proto, "proto", 0), optionalInt32(flags, "flags", 0),
+    host ?? null,
+    service,
+    optionalInt32(af, "af", 0),
+    optionalInt32(type, "type", 0),
+    optionalInt32(proto, "proto", 0),
+    optionalInt32(flags, "flags", 0),
   ];
 }
 
@@ -273,13 +317,30 @@ export function getaddrinfoResult(result: ReturnType<typeof native.getaddrinfo>)
  *   TypeError or RangeError for arguments of the wrong type or range.
  * @example const [[family, type, proto, , sockaddr]] = getaddrinfo("localhost", 80, AF_INET, SOCK_STREAM);
  */
-export function getaddrinfo<A extends Address>(host: string | null, port: number | string | null, af: AddressFamily<A>,
-  type?: number, proto?: number, flags?: number): AddrInfo<A>[];
+export function getaddrinfo<A extends Address>(
+  host: string | null,
+  port: number | string | null,
+  af: AddressFamily<A>,
+  type?: number,
+  proto?: number,
+  flags?: number,
+): AddrInfo<A>[];
 /** getaddrinfo with any family (0 = any): addresses typed {@link Address}. */
-export function getaddrinfo(host: string | null, port: number | string | null, af?: number, type?: number, proto?: number,
-  flags?: number): AddrInfo[];
 export function getaddrinfo(
-  host: string | null, port: number | string | null, af = 0, type = 0, proto = 0, flags = 0,
+  host: string | null,
+  port: number | string | null,
+  af?: number,
+  type?: number,
+  proto?: number,
+  flags?: number,
+): AddrInfo[];
+export function getaddrinfo(
+  host: string | null,
+  port: number | string | null,
+  af = 0,
+  type = 0,
+  proto = 0,
+  flags = 0,
 ): AddrInfo[] {
   // The checks of getaddrinfoArguments, without its array: this call is often in a loop.
   if (host !== null && host !== undefined && typeof host !== "string") {
@@ -300,16 +361,33 @@ export function getaddrinfo(
  * rejects at once (the system call itself runs on).
  * @example const infos = await getaddrinfoAsync("localhost", 80, { signal });
  */
-export function getaddrinfoAsync<A extends Address>(host: string | null, port: number | string | null,
-  af: AddressFamily<A>, type?: number | AsyncOptions, proto?: number | AsyncOptions, flags?: number | AsyncOptions,
-  options?: AsyncOptions): Promise<AddrInfo<A>[]>;
+export function getaddrinfoAsync<A extends Address>(
+  host: string | null,
+  port: number | string | null,
+  af: AddressFamily<A>,
+  type?: number | AsyncOptions,
+  proto?: number | AsyncOptions,
+  flags?: number | AsyncOptions,
+  options?: AsyncOptions,
+): Promise<AddrInfo<A>[]>;
 /** getaddrinfoAsync with any family (0 = any): addresses typed {@link Address}. */
-export function getaddrinfoAsync(host: string | null, port: number | string | null, af?: number | AsyncOptions,
-  type?: number | AsyncOptions, proto?: number | AsyncOptions, flags?: number | AsyncOptions,
-  options?: AsyncOptions): Promise<AddrInfo[]>;
 export function getaddrinfoAsync(
-  host: string | null, port: number | string | null, af?: number | AsyncOptions, type?: number | AsyncOptions,
-  proto?: number | AsyncOptions, flags?: number | AsyncOptions, options?: AsyncOptions,
+  host: string | null,
+  port: number | string | null,
+  af?: number | AsyncOptions,
+  type?: number | AsyncOptions,
+  proto?: number | AsyncOptions,
+  flags?: number | AsyncOptions,
+  options?: AsyncOptions,
+): Promise<AddrInfo[]>;
+export function getaddrinfoAsync(
+  host: string | null,
+  port: number | string | null,
+  af?: number | AsyncOptions,
+  type?: number | AsyncOptions,
+  proto?: number | AsyncOptions,
+  flags?: number | AsyncOptions,
+  options?: AsyncOptions,
 ): Promise<AddrInfo[]> {
   let signal: AbortSignal | undefined;
   let pending: ReturnType<typeof native.getaddrinfoAsync>;
@@ -327,16 +405,19 @@ export function getaddrinfoAsync(
   return new Promise((resolve, reject) => {
     const listener = (): void => reject(abortReason(abortable));
     onAbort(abortable, listener);
-    pending.then((result) => {
-      offAbort(abortable, listener);
-      try {
-        resolve(getaddrinfoResult(result));
-      } catch (error) {
+    pending.then(
+      (result) => {
+        offAbort(abortable, listener);
+        try {
+          resolve(getaddrinfoResult(result));
+        } catch (error) {
+          reject(error);
+        }
+      },
+      (error: unknown) => {
+        offAbort(abortable, listener);
         reject(error);
-      }
-    }, (error: unknown) => {
-      offAbort(abortable, listener);
-      reject(error);
-    });
+      },
+    );
   });
 }

@@ -58,8 +58,13 @@ export class OSError extends Error {
     const code = errorName(errno);
     // A watched signal that ended a blocking call left its name in the core for this error.
     const signal = errno === EINTR ? takeSignal() : null;
-    const reason = options?.message ?? (signal !== null ? `Interrupted system call: a signal arrived (${signal})`
-      : errno < 0 ? native.gaiStrerror(errno) : native.strerror(errno));
+    const reason =
+      options?.message ??
+      (signal !== null
+        ? `Interrupted system call: a signal arrived (${signal})`
+        : errno < 0
+          ? native.gaiStrerror(errno)
+          : native.strerror(errno));
     super(`[Errno ${errno}] ${reason} (${code}, ${syscall}${describe(options?.address)})`);
     this.name = "OSError";
     this.errno = errno;
@@ -77,7 +82,8 @@ function checkArguments(errno: unknown, syscall: unknown, options: unknown): voi
   if (!Number.isInteger(errno) || errno < INT32_MIN || errno > INT32_MAX || errno === 0) {
     throw new RangeError(`OSError: errno must be a non-zero 32-bit integer, not ${errno}`);
   }
-  if (typeof syscall !== "string") throw new TypeError(`OSError: syscall must be a string, not ${describeType(syscall)}`);
+  if (typeof syscall !== "string")
+    throw new TypeError(`OSError: syscall must be a string, not ${describeType(syscall)}`);
   if (options === undefined) return;
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`OSError: options must be an object, not ${describeType(options)}`);

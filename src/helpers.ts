@@ -4,7 +4,14 @@ import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
 import { recoveredFromPressure } from "./pressure.js";
 import { AF_UNIX, SOCK_STREAM } from "./constants.js";
-import { getaddrinfo, type Address, type AddressFamily, type IPv4Address, type IPv6Address, type UnixAddress } from "./addresses.js";
+import {
+  getaddrinfo,
+  type Address,
+  type AddressFamily,
+  type IPv4Address,
+  type IPv6Address,
+  type UnixAddress,
+} from "./addresses.js";
 import { Socket, getdefaulttimeout } from "./socket.js";
 import { describeType, int32, integer, timeoutSeconds } from "./validate.js";
 
@@ -15,7 +22,11 @@ import { describeType, int32, integer, timeoutSeconds } from "./validate.js";
  *   systems, EMFILE, ...).
  * @example const [a, b] = socketpair();
  */
-export function socketpair<A extends Address = UnixAddress>(af?: AddressFamily<A>, type?: number, proto?: number): [Socket<A>, Socket<A>];
+export function socketpair<A extends Address = UnixAddress>(
+  af?: AddressFamily<A>,
+  type?: number,
+  proto?: number,
+): [Socket<A>, Socket<A>];
 /** socketpair with a family given as a plain number: addresses typed {@link Address}. */
 export function socketpair(af?: number, type?: number, proto?: number): [Socket, Socket];
 export function socketpair(af: number = AF_UNIX, type: number = SOCK_STREAM, proto = 0): [Socket, Socket] {
@@ -37,13 +48,16 @@ export function socketpair(af: number = AF_UNIX, type: number = SOCK_STREAM, pro
  * @example const s = create_connection(["localhost", 8080], 5);
  */
 export function create_connection(
-  address: [host: string, port: number], timeout: number | null = getdefaulttimeout(), source_address?: Address,
+  address: [host: string, port: number],
+  timeout: number | null = getdefaulttimeout(),
+  source_address?: Address,
 ): Socket<IPv4Address | IPv6Address> {
   if (!Array.isArray(address) || address.length !== 2) {
     throw new TypeError(`create_connection: address must be [host, port], not ${describeType(address)}`);
   }
   const [host, port] = address;
-  if (typeof host !== "string") throw new TypeError(`create_connection: host must be a string, not ${describeType(host)}`);
+  if (typeof host !== "string")
+    throw new TypeError(`create_connection: host must be a string, not ${describeType(host)}`);
   integer(port, "port", 0, 65535);
   const seconds = timeoutSeconds(timeout);
   const deadline = seconds === null ? Infinity : performance.now() + seconds * 1000;

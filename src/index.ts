@@ -10,5 +10,13 @@ export { Socket, socket, getdefaulttimeout, setdefaulttimeout } from "./socket.j
 export type { AnySocket, NonBlockingSocket, SocketMode, StreamResult } from "./socket.js";
 export { getaddrinfo, getaddrinfoAsync, inet_ntop, inet_pton } from "./addresses.js";
 export type { AsyncOptions } from "./options.js";
-export type { Address, AddressFamily, AddressInput, AddrInfo, IPv4Address, IPv6Address, UnixAddress } from "./addresses.js";
+export type {
+  Address,
+  AddressFamily,
+  AddressInput,
+  AddrInfo,
+  IPv4Address,
+  IPv6Address,
+  UnixAddress,
+} from "./addresses.js";
 export { socketpair, create_connection, gethostname } from "./helpers.js";

@@ -43,8 +43,14 @@ export interface NativeCore {
   recv(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number): number;
   /** With `slots`, an AF_INET sender comes back in slots (port, address as an integer in host
    * order) and the result is the byte count; otherwise [bytes, address]; -errno on failure. */
-  recvfrom(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number,
-    slots?: Int32Array): [number, NativeAddress] | number;
+  recvfrom(
+    fd: number,
+    into: ArrayBufferView,
+    offset: number,
+    length: number,
+    flags: number,
+    slots?: Int32Array,
+  ): [number, NativeAddress] | number;
   setsockopt(fd: number, level: number, option: number, value: number | ArrayBufferView): number;
   getsockopt(fd: number, level: number, option: number, buflen: number): [number] | Buffer | number;
   getsockname(fd: number): NativeAddress | number;
@@ -61,16 +67,23 @@ export interface NativeCore {
    * to slots: [count, then per result family, socktype, protocol, port, IPv4 address as an
    * integer in host order]. */
   /** slots: hints in ([0..3] = family, type, proto, flags), IPv4 answers out (`true`). */
-  getaddrinfo(host: string | null, service: string | null, slots: Int32Array):
-    Array<[number, number, number, string, NativeAddress]> | true | number;
+  getaddrinfo(
+    host: string | null,
+    service: string | null,
+    slots: Int32Array,
+  ): Array<[number, number, number, string, NativeAddress]> | true | number;
   gaiStrerror(code: number): string;
 
   wait(fd: number, events: number, timeoutMs: number): number;
   poll(pollfds: Uint8Array, count: number, timeoutMs: number): number;
   /** Starts poll(2) over a copy of `count` pollfds on a thread of its own; `done(rc, pollfds)`
    * runs on this thread with the ready count (or -errno) and the array with revents. */
-  pollAsync(pollfds: Uint8Array, count: number, timeoutMs: number,
-    done: (rc: number, pollfds: Buffer | null) => void): PollJob | number;
+  pollAsync(
+    pollfds: Uint8Array,
+    count: number,
+    timeoutMs: number,
+    done: (rc: number, pollfds: Buffer | null) => void,
+  ): PollJob | number;
   /** Wakes a pending pollAsync early (its callback still runs); a no-op once it finished. */
   pollAsyncAbort(job: PollJob): void;
 
@@ -81,7 +94,12 @@ export interface NativeCore {
   /** The signal that ended the last call reported as EINTR, once; 0 when none. */
   takeSignal(): number;
   getaddrinfoAsync(
-    host: string | null, service: string | null, family: number, type: number, proto: number, flags: number,
+    host: string | null,
+    service: string | null,
+    family: number,
+    type: number,
+    proto: number,
+    flags: number,
   ): Promise<ReturnType<NativeCore["getaddrinfo"]>>;
 }
 

@@ -34,8 +34,14 @@ export type Operation<T> = Generator<number, T, boolean>;
  */
 export interface Transport {
   recvInto(buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number;
-  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
-    address?: Uint8Array): number;
+  sendFrom(
+    data: ArrayBufferView,
+    offset: number,
+    length: number,
+    flags: number,
+    syscall: string,
+    address?: Uint8Array,
+  ): number;
 }
 
 /** What an operation needs of the socket it runs on. */
@@ -64,13 +70,26 @@ function waitEvents(rc: number, natural: number): number {
 }
 
 /** The plain socket transport: one recv/send/sendto on the descriptor. */
-export function socketRecvInto(ch: Channel, buf: Uint8Array, offset: number, length: number, flags: number,
-  syscall: string): number {
+export function socketRecvInto(
+  ch: Channel,
+  buf: Uint8Array,
+  offset: number,
+  length: number,
+  flags: number,
+  syscall: string,
+): number {
   return native.recv(ch.fdFor(syscall), buf, offset, length, flags | ch.dontwait);
 }
 
-export function socketSendFrom(ch: Channel, data: ArrayBufferView, offset: number, length: number, flags: number,
-  syscall: string, address?: Uint8Array): number {
+export function socketSendFrom(
+  ch: Channel,
+  data: ArrayBufferView,
+  offset: number,
+  length: number,
+  flags: number,
+  syscall: string,
+  address?: Uint8Array,
+): number {
   const fd = ch.fdFor(syscall);
   return address === undefined
     ? native.send(fd, data, offset, length, flags | ch.dontwait)
@@ -82,8 +101,14 @@ function fail(rc: number, syscall: string): never {
 }
 
 /** One recv into buf[offset, offset+length): bytes (0 at EOF) or WOULD_BLOCK. */
-export function* recvSome(ch: Channel, buf: Uint8Array, offset: number, length: number, flags: number,
-  syscall: string): Operation<number> {
+export function* recvSome(
+  ch: Channel,
+  buf: Uint8Array,
+  offset: number,
+  length: number,
+  flags: number,
+  syscall: string,
+): Operation<number> {
   const kept = ch.takeKept(buf, offset, length, (flags & MSG_PEEK) !== 0);
   if (kept > 0) return kept;
   for (;;) {
@@ -96,8 +121,15 @@ export function* recvSome(ch: Channel, buf: Uint8Array, offset: number, length: 
 }
 
 /** One send from data[offset, offset+length): bytes sent or WOULD_BLOCK. */
-export function* sendSome(ch: Channel, data: ArrayBufferView, offset: number, length: number, flags: number,
-  syscall: string, address?: Uint8Array): Operation<number> {
+export function* sendSome(
+  ch: Channel,
+  data: ArrayBufferView,
+  offset: number,
+  length: number,
+  flags: number,
+  syscall: string,
+  address?: Uint8Array,
+): Operation<number> {
   for (;;) {
     const rc = ch.sendFrom(data, offset, length, flags, syscall, address);
     if (rc >= 0) return rc;
@@ -139,8 +171,12 @@ export function* recvBytes(ch: Channel, buf: Buffer, flags: number, syscall: str
 }
 
 /** recvfrom(bufsize): [bytes received, the sender's raw address]. */
-export function* recvfromOnce(ch: Channel, buf: Uint8Array, flags: number,
-  peer: () => unknown): Operation<[number, unknown]> {
+export function* recvfromOnce(
+  ch: Channel,
+  buf: Uint8Array,
+  flags: number,
+  peer: () => unknown,
+): Operation<[number, unknown]> {
   const kept = ch.takeKept(buf, 0, buf.length, (flags & MSG_PEEK) !== 0);
   if (kept > 0) return [kept, peer()];
   for (;;) {
@@ -153,8 +189,13 @@ export function* recvfromOnce(ch: Channel, buf: Uint8Array, flags: number,
 
 /** sendall/write: every byte, or an OSError carrying `written`. `partialOk` (write) returns
  * the count sent so far (null for none) where sendall raises EAGAIN. */
-export function* sendAll(ch: Channel, data: ArrayBufferView, flags: number, syscall: string,
-  partialOk: boolean): Operation<number | null> {
+export function* sendAll(
+  ch: Channel,
+  data: ArrayBufferView,
+  flags: number,
+  syscall: string,
+  partialOk: boolean,
+): Operation<number | null> {
   const total = data.byteLength;
   let sent = 0;
   try {

@@ -18,7 +18,8 @@ export function isOptions(value: unknown): value is AsyncOptions {
 /** The validated signal of an options argument (absent, null or an object). */
 export function signalOf(options: unknown, syscall: string): AbortSignal | undefined {
   if (options === undefined || options === null) return undefined;
-  if (typeof options !== "object") throw new TypeError(`${syscall}: options must be an object, not ${describeType(options)}`);
+  if (typeof options !== "object")
+    throw new TypeError(`${syscall}: options must be an object, not ${describeType(options)}`);
   return genuineSignal((options as AsyncOptions).signal, `${syscall}: options.signal`);
 }
 

@@ -120,8 +120,14 @@ class SocketIO implements AsyncState, op.Channel {
     return op.socketRecvInto(this, buf, offset, length, flags, syscall);
   }
 
-  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
-    address?: Uint8Array): number {
+  sendFrom(
+    data: ArrayBufferView,
+    offset: number,
+    length: number,
+    flags: number,
+    syscall: string,
+    address?: Uint8Array,
+  ): number {
     return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
   }
 
@@ -314,8 +320,14 @@ function ioOf(socket: AnySocket): SocketIO {
  * connect). The deadline of the socket's timeout starts now; timeout 0 or null waits
  * without one.
  */
-export function runAsync<T>(socket: AnySocket, direction: Direction, operation: op.Operation<T>, syscall: string,
-  signal: AbortSignal | undefined, nonblocking = false): Promise<T> {
+export function runAsync<T>(
+  socket: AnySocket,
+  direction: Direction,
+  operation: op.Operation<T>,
+  syscall: string,
+  signal: AbortSignal | undefined,
+  nonblocking = false,
+): Promise<T> {
   if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   const io = ioOf(socket);
   const queue = io.queues[direction];
@@ -350,8 +362,14 @@ export function runAsync<T>(socket: AnySocket, direction: Direction, operation: 
  * the operation on the given channel (the socket's async one). An argument error rejects the
  * Promise instead of throwing, so every failure of a twin arrives the same way.
  */
-export function twin<T>(socket: AnySocket, direction: Direction, syscall: string, optional: unknown[],
-  start: (ch: op.Channel, optional: unknown[]) => op.Operation<T>, nonblocking = false): Promise<T> {
+export function twin<T>(
+  socket: AnySocket,
+  direction: Direction,
+  syscall: string,
+  optional: unknown[],
+  start: (ch: op.Channel, optional: unknown[]) => op.Operation<T>,
+  nonblocking = false,
+): Promise<T> {
   try {
     socket.fdFor(syscall);
     const signal = takeSignal(optional, syscall);

@@ -58,7 +58,9 @@ function descriptorOf(obj: unknown, what: string): number {
     if (fd === -1) return -1;
     return integer(fd, `${what}.fileno()`, 0, INT32_MAX);
   }
-  throw new TypeError(`${what} must be a socket, a file descriptor or an object with fileno(), not ${describeType(obj)}`);
+  throw new TypeError(
+    `${what} must be a socket, a file descriptor or an object with fileno(), not ${describeType(obj)}`,
+  );
 }
 
 function eventMask(mask: unknown): number {
@@ -71,7 +73,8 @@ function eventMask(mask: unknown): number {
  */
 function timeoutMs(value: unknown, name = "timeout_ms"): number {
   if (value === undefined || value === null) return -1;
-  if (typeof value !== "number") throw new TypeError(`${name} must be a number of milliseconds or null, not ${describeType(value)}`);
+  if (typeof value !== "number")
+    throw new TypeError(`${name} must be a number of milliseconds or null, not ${describeType(value)}`);
   if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number of milliseconds, not ${value}`);
   if (value < 0) return -1;
   const ms = Math.ceil(value);
@@ -229,7 +232,7 @@ export class Poll<T extends Pollable = Pollable> {
     // them wakes it, so the socket really closes and is reported POLLNVAL at once. The core
     // does this for every close of a polled number (native/poll_async.h); waking here too
     // also ends the wait for a Socket whose number the thread polls under another entry.
-    const sockets = snapshot.flatMap((entry) => entry.obj instanceof Socket ? [entry.obj] : []);
+    const sockets = snapshot.flatMap((entry) => (entry.obj instanceof Socket ? [entry.obj] : []));
     return new Promise((resolve, reject) => {
       let abortListener: (() => void) | undefined;
       let wake: (() => void) | undefined;
@@ -283,7 +286,7 @@ export class Poll<T extends Pollable = Pollable> {
       if (at === undefined || this.#entries[at] !== entry) continue;
       let r = revents === null ? 0 : revents[i * 4 + 3]! & 0xffff;
       // Closed while the thread waited: the number it polled may belong to another socket now.
-      if (entry.fd < 0 || entry.dynamic && descriptorOf(entry.obj, "obj") !== polled[i]) r = POLLNVAL;
+      if (entry.fd < 0 || (entry.dynamic && descriptorOf(entry.obj, "obj") !== polled[i])) r = POLLNVAL;
       if (kept(entry.obj) && (entry.mask & POLLIN) !== 0) r |= POLLIN;
       // Registration order is the snapshot's: an entry keeps its place until unregistered.
       if (r !== 0) ready.push([entry.obj, r]);
@@ -307,7 +310,7 @@ export class Poll<T extends Pollable = Pollable> {
           this.#fds[i * 2] = fd;
         }
       }
-      if (entry.fd < 0 || (entry.mask & POLLIN) !== 0 && kept(entry.obj)) extra = true;
+      if (entry.fd < 0 || ((entry.mask & POLLIN) !== 0 && kept(entry.obj))) extra = true;
     }
     const rc = native.poll(this.#bytes, count, extra ? 0 : ms);
     if (rc < 0) throw new OSError(-rc, "poll");
@@ -369,13 +372,18 @@ function listOf<T>(value: unknown, name: string): T[] {
  * @example const [readable] = select([a, b], [], [], 1.5);
  */
 export function select<T extends Pollable>(
-  rlist: Iterable<T>, wlist: Iterable<T>, xlist: Iterable<T>, timeout_s?: number | null,
+  rlist: Iterable<T>,
+  wlist: Iterable<T>,
+  xlist: Iterable<T>,
+  timeout_s?: number | null,
 ): [T[], T[], T[]] {
   const lists = [listOf<T>(rlist, "rlist"), listOf<T>(wlist, "wlist"), listOf<T>(xlist, "xlist")] as const;
   let ms = -1;
   if (timeout_s !== undefined && timeout_s !== null) {
-    if (typeof timeout_s !== "number") throw new TypeError(`timeout must be a number of seconds or null, not ${describeType(timeout_s)}`);
-    if (!Number.isFinite(timeout_s) || timeout_s < 0) throw new RangeError(`timeout must be a finite number of seconds >= 0, not ${timeout_s}`);
+    if (typeof timeout_s !== "number")
+      throw new TypeError(`timeout must be a number of seconds or null, not ${describeType(timeout_s)}`);
+    if (!Number.isFinite(timeout_s) || timeout_s < 0)
+      throw new RangeError(`timeout must be a finite number of seconds >= 0, not ${timeout_s}`);
     ms = timeoutMs(timeout_s * 1000, "timeout");
   }
   const wanted = [POLLIN, POLLOUT, POLLPRI];

@@ -7,13 +7,28 @@ import { Buffer } from "node:buffer";
 import { native, type NativeHandle } from "./native.js";
 import { E, OSError } from "./errors.js";
 import {
-  addressFromNative, packAddress, type Address, type AddressFamily, type AddressInput, type IPv4Address,
+  addressFromNative,
+  packAddress,
+  type Address,
+  type AddressFamily,
+  type AddressInput,
+  type IPv4Address,
 } from "./addresses.js";
 import * as op from "./operations.js";
 import { recoveredFromPressure } from "./pressure.js";
 import { READ, WRITE, twin } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
-import { bytesToFill, bytesToSend, describeType, int32, integer, INT32_MAX, optionalInt32, size, timeoutSeconds } from "./validate.js";
+import {
+  bytesToFill,
+  bytesToSend,
+  describeType,
+  int32,
+  integer,
+  INT32_MAX,
+  optionalInt32,
+  size,
+  timeoutSeconds,
+} from "./validate.js";
 import { AF_INET, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SOMAXCONN } from "./constants.js";
 
 const EINPROGRESS = E.EINPROGRESS;
@@ -173,8 +188,11 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     }
     const handle = native.adopt(fd, fileno === undefined || adoptingFresh);
     if (typeof handle === "number") {
-      throw new OSError(-handle, "socket", handle === -E.EEXIST
-        ? { message: `descriptor ${fd} already belongs to an open socket` } : undefined);
+      throw new OSError(
+        -handle,
+        "socket",
+        handle === -E.EEXIST ? { message: `descriptor ${fd} already belongs to an open socket` } : undefined,
+      );
     }
     this.#fd = fd;
     this.#handle = handle;
@@ -211,8 +229,14 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   }
 
   /** @internal */
-  sendFrom(data: ArrayBufferView, offset: number, length: number, flags: number, syscall: string,
-    address?: Uint8Array): number {
+  sendFrom(
+    data: ArrayBufferView,
+    offset: number,
+    length: number,
+    flags: number,
+    syscall: string,
+    address?: Uint8Array,
+  ): number {
     return op.socketSendFrom(this, data, offset, length, flags, syscall, address);
   }
 
@@ -251,7 +275,10 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
       }
     }
     try {
-      const rest = this._run(op.readInto(this, heap.subarray(offset + first, offset + length), length - first, "readinto"), "readinto");
+      const rest = this._run(
+        op.readInto(this, heap.subarray(offset + first, offset + length), length - first, "readinto"),
+        "readinto",
+      );
       return rest === null ? (first > 0 ? first : null) : first + rest;
     } catch (error) {
       // what the first call brought goes back in front of what is kept: nothing is lost
@@ -272,7 +299,10 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
       }
     }
     try {
-      const rest = this._run(op.sendAll(this, heap.subarray(offset + first, offset + length), 0, "write", true), "write");
+      const rest = this._run(
+        op.sendAll(this, heap.subarray(offset + first, offset + length), 0, "write", true),
+        "write",
+      );
       return rest === null ? (first > 0 ? first : null) : first + rest;
     } catch (error) {
       if (error instanceof OSError && error.written !== undefined) error.written += first;
@@ -476,7 +506,8 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     try {
       if (!(yield op.POLLOUT)) throw new OSError(EINPROGRESS, "connect", { address });
     } catch (error) {
-      if (error instanceof OSError && error.address === undefined) throw new OSError(error.errno, "connect", { address });
+      if (error instanceof OSError && error.address === undefined)
+        throw new OSError(error.errno, "connect", { address });
       throw error;
     }
     const status = native.getsockopt(this.fdFor("connect"), SOL_SOCKET, SO_ERROR, 0);
@@ -506,7 +537,11 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * send(data, flags?) without blocking the event loop: waits until some bytes can go.
    * @example const n = await s.sendAsync("hello");
    */
-  sendAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
+  sendAsync(
+    data: Uint8Array | ArrayBufferView | string,
+    flags?: number | AsyncOptions,
+    options?: AsyncOptions,
+  ): Promise<number> {
     return twin(this, WRITE, "send", [flags, options], (ch, [f]) => sendOnce(ch, bytesToSend(data), flagsArgument(f)));
   }
 
@@ -524,7 +559,11 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * sendall(data, flags?) without blocking the event loop.
    * @example await s.sendallAsync(body, { signal });
    */
-  sendallAsync(data: Uint8Array | ArrayBufferView | string, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<void> {
+  sendallAsync(
+    data: Uint8Array | ArrayBufferView | string,
+    flags?: number | AsyncOptions,
+    options?: AsyncOptions,
+  ): Promise<void> {
     return twin(this, WRITE, "sendall", [flags, options], (ch, [f]) => discard(this.#sendallOperation(ch, data, f)));
   }
 
@@ -540,24 +579,44 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    *   that is not numeric, ...
    * @example u.sendto("ping", ["127.0.0.1", 9999]);
    */
-  sendto(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput, address?: AddressInput): number {
+  sendto(
+    data: Uint8Array | ArrayBufferView | string,
+    flagsOrAddress: number | AddressInput,
+    address?: AddressInput,
+  ): number {
     const [view, flags, packed] = this.#sendtoArguments(data, flagsOrAddress, address);
     // The common case is one system call, as for send: no operation object unless it
     // would block.
     const rc = native.sendto(this.fdFor("sendto"), view, 0, view.byteLength, flags, packed);
     if (rc >= 0) return rc;
     if (rc !== -EAGAIN) throw new OSError(-rc, "sendto");
-    return this._run(op.transferOnce(op.sendSome(this, view, 0, view.byteLength, flags, "sendto", packed), "sendto"), "sendto");
+    return this._run(
+      op.transferOnce(op.sendSome(this, view, 0, view.byteLength, flags, "sendto", packed), "sendto"),
+      "sendto",
+    );
   }
 
   /**
    * sendto(data, address) / sendto(data, flags, address) without blocking the event loop.
    * @example await u.sendtoAsync("ping", ["127.0.0.1", 9999]);
    */
-  sendtoAsync(data: Uint8Array | ArrayBufferView | string, address: AddressInput, options?: AsyncOptions): Promise<number>;
-  sendtoAsync(data: Uint8Array | ArrayBufferView | string, flags: number, address: AddressInput, options?: AsyncOptions): Promise<number>;
-  sendtoAsync(data: Uint8Array | ArrayBufferView | string, flagsOrAddress: number | AddressInput,
-    address?: AddressInput | AsyncOptions, options?: AsyncOptions): Promise<number> {
+  sendtoAsync(
+    data: Uint8Array | ArrayBufferView | string,
+    address: AddressInput,
+    options?: AsyncOptions,
+  ): Promise<number>;
+  sendtoAsync(
+    data: Uint8Array | ArrayBufferView | string,
+    flags: number,
+    address: AddressInput,
+    options?: AsyncOptions,
+  ): Promise<number>;
+  sendtoAsync(
+    data: Uint8Array | ArrayBufferView | string,
+    flagsOrAddress: number | AddressInput,
+    address?: AddressInput | AsyncOptions,
+    options?: AsyncOptions,
+  ): Promise<number> {
     return twin(this, WRITE, "sendto", [address, options], (ch, [to]) => {
       const [view, flags, packed] = this.#sendtoArguments(data, flagsOrAddress, to);
       return op.transferOnce(op.sendSome(ch, view, 0, view.byteLength, flags, "sendto", packed), "sendto");
@@ -647,8 +706,12 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * recv_into(buffer, nbytes?, flags?) without blocking the event loop.
    * @example const n = await s.recv_intoAsync(buf);
    */
-  recv_intoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, flags?: number | AsyncOptions,
-    options?: AsyncOptions): Promise<number> {
+  recv_intoAsync(
+    buffer: ArrayBufferView,
+    nbytes?: number | AsyncOptions,
+    flags?: number | AsyncOptions,
+    options?: AsyncOptions,
+  ): Promise<number> {
     return twin(this, READ, "recv_into", [nbytes, flags, options], (ch, [n, f]) => {
       const [buf, length] = recvIntoArguments(buffer, n ?? 0);
       return recvIntoOnce(ch, buf, length, flagsArgument(f));
@@ -735,7 +798,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const n = buflen === undefined ? 0 : integer(buflen, "buflen", 0, 1024);
     const rc = native.getsockopt(fd, lvl, opt, n);
     if (typeof rc === "number") throw new OSError(-rc, "getsockopt");
-    return Array.isArray(rc) ? rc[0] : rc as Buffer;
+    return Array.isArray(rc) ? rc[0] : (rc as Buffer);
   }
 
   /**
@@ -815,8 +878,10 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   makefile(mode = "rb", buffering = 0): this {
     this.fdFor("makefile");
     if (typeof mode !== "string") throw new TypeError(`makefile: mode must be a string, not ${describeType(mode)}`);
-    if (!MAKEFILE_MODES.has(mode)) throw new RangeError(`makefile: mode must be "rb", "wb" or "rwb", not ${JSON.stringify(mode)}`);
-    if (typeof buffering !== "number") throw new TypeError(`makefile: buffering must be a number, not ${describeType(buffering)}`);
+    if (!MAKEFILE_MODES.has(mode))
+      throw new RangeError(`makefile: mode must be "rb", "wb" or "rwb", not ${JSON.stringify(mode)}`);
+    if (typeof buffering !== "number")
+      throw new TypeError(`makefile: buffering must be a number, not ${describeType(buffering)}`);
     return this;
   }
 
@@ -956,7 +1021,6 @@ function flagsArgument(flags: unknown): number {
   return flags === 0 ? 0 : optionalInt32(flags, "flags", 0);
 }
 
-
 /** recv_into(buf, nbytes = 0): the buffer's bytes and how many to receive (0 = all of it);
  * nbytes larger than the buffer is a RangeError (CPython). */
 function recvIntoArguments(buffer: unknown, nbytes: unknown): [Uint8Array, number] {
@@ -1004,7 +1068,11 @@ export type NonBlockingSocket<A extends Address = Address> = Socket<A, SocketMod
  *   argument that is not a 32-bit integer.
  * @example const s = socket(AF_INET, SOCK_DGRAM);
  */
-export function socket<A extends Address = IPv4Address>(af?: AddressFamily<A>, type?: number, proto?: number): Socket<A>;
+export function socket<A extends Address = IPv4Address>(
+  af?: AddressFamily<A>,
+  type?: number,
+  proto?: number,
+): Socket<A>;
 /** socket(af, type, proto) with a family given as a plain number: addresses typed {@link Address}. */
 export function socket(af?: number, type?: number, proto?: number): Socket;
 export function socket(af: number = AF_INET, type: number = SOCK_STREAM, proto = 0): Socket {

@@ -6,8 +6,15 @@ import type { SSLSocket } from "./tls-socket.js";
 import { describeType } from "./validate.js";
 
 export {
-  CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED, OPENSSL_VERSION, PROTOCOL_DTLS_CLIENT, PROTOCOL_DTLS_SERVER,
-  PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext,
+  CERT_NONE,
+  CERT_OPTIONAL,
+  CERT_REQUIRED,
+  OPENSSL_VERSION,
+  PROTOCOL_DTLS_CLIENT,
+  PROTOCOL_DTLS_SERVER,
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  SSLContext,
 } from "./tls-context.js";
 export type { CertInput, PskKeys, WrapOptions } from "./tls-context.js";
 export { SSLSocket } from "./tls-socket.js";
@@ -45,7 +52,10 @@ export function wrap_socket(sock: Socket, options: ModuleWrapOptions = {}): SSLS
     throw new TypeError("wrap_socket: key needs cert");
   }
   if (options.cadata !== undefined && options.cadata !== null) {
-    context.load_verify_locations(undefined, typeof options.cadata === "string" ? Buffer.from(options.cadata) : options.cadata);
+    context.load_verify_locations(
+      undefined,
+      typeof options.cadata === "string" ? Buffer.from(options.cadata) : options.cadata,
+    );
   }
   return context.wrap_socket(sock, {
     server_side: server,

@@ -148,12 +148,16 @@ export class SSLContext {
     const user = this.#verifyCallback;
     // The user's verdict replaces OpenSSL's (as mbedTLS's flags in MicroPython): it is
     // asked once per certificate, on OpenSSL's final pass over it.
-    const callback = user === null ? null : (der: Buffer, depth: number, ok: boolean, _error: number): number => {
-      if (!ok) return X509_V_OK; // the final pass over this certificate comes after its errors
-      const verdict: unknown = user(der, depth);
-      return verdict === 0 || verdict === undefined || verdict === null || verdict === false
-        ? X509_V_OK : X509_V_ERR_APPLICATION_VERIFICATION;
-    };
+    const callback =
+      user === null
+        ? null
+        : (der: Buffer, depth: number, ok: boolean, _error: number): number => {
+            if (!ok) return X509_V_OK; // the final pass over this certificate comes after its errors
+            const verdict: unknown = user(der, depth);
+            return verdict === 0 || verdict === undefined || verdict === null || verdict === false
+              ? X509_V_OK
+              : X509_V_ERR_APPLICATION_VERIFICATION;
+          };
     tls.contextSetVerify(this.#ctx, VERIFY_FLAGS[this.#verifyMode]!, callback);
   }
 
@@ -174,7 +178,10 @@ export class SSLContext {
     if ((cafile === undefined || cafile === null) && (cadata === undefined || cadata === null)) {
       throw new TypeError("load_verify_locations: cafile or cadata is required");
     }
-    for (const [value, isPath] of [[cafile, true], [cadata, false]] as const) {
+    for (const [value, isPath] of [
+      [cafile, true],
+      [cadata, false],
+    ] as const) {
       if (value === undefined || value === null) continue;
       const data = bytesOf(value, isPath ? "cafile" : "cadata", isPath);
       if (tls.contextAddCA(this.#ctx, data) < 1) {
@@ -186,8 +193,13 @@ export class SSLContext {
   /** load_default_certs(): the system's trust store, SSL_CERT_FILE/SSL_CERT_DIR first. */
   load_default_certs(): void {
     const [file, dir, fileEnv, dirEnv] = tls.defaultPaths();
-    const files = [process.env[fileEnv], file, "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
-      "/etc/ssl/cert.pem"];
+    const files = [
+      process.env[fileEnv],
+      file,
+      "/etc/ssl/certs/ca-certificates.crt",
+      "/etc/pki/tls/certs/ca-bundle.crt",
+      "/etc/ssl/cert.pem",
+    ];
     const dirs = [process.env[dirEnv], dir, "/etc/ssl/certs"];
     let loaded = false;
     for (const f of files) {
@@ -215,7 +227,8 @@ export class SSLContext {
     let names: string[];
     if (typeof ciphers === "string") names = ciphers.split(":").filter((n) => n !== "");
     else if (Array.isArray(ciphers) && ciphers.every((n) => typeof n === "string")) names = [...ciphers];
-    else throw new TypeError(`set_ciphers: ciphers must be a string or a list of strings, not ${describeType(ciphers)}`);
+    else
+      throw new TypeError(`set_ciphers: ciphers must be a string or a list of strings, not ${describeType(ciphers)}`);
     if (names.length === 0) throw new RangeError("set_ciphers: no cipher named");
     const suites: string[] = [];
     const list: string[] = [];
@@ -330,7 +343,8 @@ export class SSLContext {
   }
 
   #wrap(sock: Socket, options: WrapOptions | undefined, syscall: string): SSLSocket {
-    if (!(sock instanceof Socket)) throw new TypeError(`${syscall}: sock must be a usocket Socket, not ${describeType(sock)}`);
+    if (!(sock instanceof Socket))
+      throw new TypeError(`${syscall}: sock must be a usocket Socket, not ${describeType(sock)}`);
     if (options !== undefined && (typeof options !== "object" || options === null)) {
       throw new TypeError(`${syscall}: options must be an object, not ${describeType(options)}`);
     }
@@ -351,7 +365,11 @@ export class SSLContext {
     sock.fdFor(syscall);
     const dgram = this.isDatagram;
     const internals: SSLSocketInternals = {
-      context: this, sock, serverSide, hostname, handshakeOnConnect: handshake,
+      context: this,
+      sock,
+      serverSide,
+      hostname,
+      handshakeOnConnect: handshake,
       clientId: clientId === null ? null : new Uint8Array(clientId.buffer, clientId.byteOffset, clientId.byteLength),
       datagram: dgram,
     };

@@ -10,7 +10,11 @@ import { MSG_DONTWAIT, MSG_PEEK } from "./constants.js";
 import * as op from "./operations.js";
 import { tls, type TlsConnectionHandle } from "./tls-native.js";
 import {
-  SSL_ERROR_SYSCALL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, sslErrorFrom,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_ZERO_RETURN,
+  sslErrorFrom,
 } from "./tls-errors.js";
 
 const POLLIN = op.POLLIN;
@@ -143,8 +147,14 @@ export class TlsEngine {
   }
 
   /** The Transport's send: plaintext bytes taken (their ciphertext sent), -errno or waitFor. */
-  sendFrom(wire: Ciphertext, data: ArrayBufferView, offset: number, length: number, flags: number,
-    syscall: string): number {
+  sendFrom(
+    wire: Ciphertext,
+    data: ArrayBufferView,
+    offset: number,
+    length: number,
+    flags: number,
+    syscall: string,
+  ): number {
     const io = flags & MSG_DONTWAIT;
     const flushed = this.flush(wire, io, syscall);
     if (flushed !== 0) return flushed;
@@ -261,4 +271,3 @@ export class TlsChannel implements op.Channel {
     return this.engine.sendFrom(this.wire, data, offset, length, flags | this.extraFlags, syscall);
   }
 }
-

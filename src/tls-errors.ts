@@ -24,7 +24,10 @@ const LIBRARIES = new Map<number, string>([
 /** OpenSSL's reason text as CPython's mnemonic: "certificate verify failed" → CERTIFICATE_VERIFY_FAILED. */
 function mnemonic(text: string | null, code: number): string {
   if (text === null || text === "") return `REASON_${code}`;
-  return text.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_|_$/g, "");
+  return text
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");
 }
 
 /** An error of the TLS layer; `errno` is OpenSSL's SSL_ERROR_* code, as in CPython. */
@@ -61,12 +64,24 @@ export class SSLCertVerificationError extends SSLError {
 }
 
 /** The SSLError for an OpenSSL error entry (taken off the queue by the caller). */
-export function sslErrorFrom(entry: OpenSSLError | null, sslCode: number, syscall: string, verifyResult = X509_V_OK): SSLError {
+export function sslErrorFrom(
+  entry: OpenSSLError | null,
+  sslCode: number,
+  syscall: string,
+  verifyResult = X509_V_OK,
+): SSLError {
   if (entry === null) {
     // No queued reason: the peer's transport ended in the middle of the protocol.
     const reason = sslCode === SSL_ERROR_SYSCALL ? "UNEXPECTED_EOF_WHILE_READING" : `SSL_ERROR_${sslCode}`;
-    return new SSLError(sslCode, syscall, reason, "SSL", reason === "UNEXPECTED_EOF_WHILE_READING"
-      ? "EOF occurred in violation of protocol" : "TLS failure without a reason from OpenSSL");
+    return new SSLError(
+      sslCode,
+      syscall,
+      reason,
+      "SSL",
+      reason === "UNEXPECTED_EOF_WHILE_READING"
+        ? "EOF occurred in violation of protocol"
+        : "TLS failure without a reason from OpenSSL",
+    );
   }
   const [lib, code, , reasonText] = entry;
   const reason = mnemonic(reasonText, code);

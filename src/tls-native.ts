@@ -29,8 +29,11 @@ export interface TlsCore {
   /** kind: 0 TLS client, 1 TLS server, 2 DTLS client, 3 DTLS server; null: see takeError. */
   contextNew(kind: number): TlsContextHandle | null;
   /** `callback(der, depth, preverifyOk, errorCode)` → the error code that stands (0 = accepted). */
-  contextSetVerify(ctx: TlsContextHandle, mode: number,
-    callback: ((der: Buffer, depth: number, ok: boolean, error: number) => number) | null): number;
+  contextSetVerify(
+    ctx: TlsContextHandle,
+    mode: number,
+    callback: ((der: Buffer, depth: number, ok: boolean, error: number) => number) | null,
+  ): number;
   contextUseCertificate(ctx: TlsContextHandle, cert: Uint8Array, key: Uint8Array): number;
   contextAddCA(ctx: TlsContextHandle, data: Uint8Array): number;
   contextLoadLocations(ctx: TlsContextHandle, file: string | null, dir: string | null): number;
@@ -43,8 +46,14 @@ export interface TlsCore {
   contextSetVersions(ctx: TlsContextHandle, min: number, max: number): number;
   contextSetOptions(ctx: TlsContextHandle, set: number, clear: number): number;
 
-  connectionNew(ctx: TlsContextHandle, server: boolean, sni: string | null, host: string | null,
-    ip: string | null, clientId: Uint8Array | null): TlsConnectionHandle | null;
+  connectionNew(
+    ctx: TlsContextHandle,
+    server: boolean,
+    sni: string | null,
+    host: string | null,
+    ip: string | null,
+    clientId: Uint8Array | null,
+  ): TlsConnectionHandle | null;
   connectionAttach(conn: TlsConnectionHandle, fd: number, datagram: boolean): number;
   /** 1 when done, else -SSL_get_error(). */
   connectionHandshake(conn: TlsConnectionHandle): number;
@@ -77,8 +86,11 @@ function load(): TlsCore {
     return loadAddon<TlsCore>("usocket_tls");
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`usocket-node/ssl could not load its TLS addon over this runtime's OpenSSL ` +
-      `(Node.js ${process.version}, OpenSSL ${process.versions["openssl"]}): ${reason}`, { cause: error });
+    throw new Error(
+      `usocket-node/ssl could not load its TLS addon over this runtime's OpenSSL ` +
+        `(Node.js ${process.version}, OpenSSL ${process.versions["openssl"]}): ${reason}`,
+      { cause: error },
+    );
   }
 }
 

@@ -34,8 +34,14 @@ export interface SSLSocketInternals {
 
 /** CPython's short attribute names in getpeercert()'s subject and issuer. */
 const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
-  CN: "commonName", O: "organizationName", OU: "organizationalUnitName", C: "countryName",
-  ST: "stateOrProvinceName", L: "localityName", emailAddress: "emailAddress", DC: "domainComponent",
+  CN: "commonName",
+  O: "organizationName",
+  OU: "organizationalUnitName",
+  C: "countryName",
+  ST: "stateOrProvinceName",
+  L: "localityName",
+  emailAddress: "emailAddress",
+  DC: "domainComponent",
   serialNumber: "serialNumber",
 };
 
@@ -54,11 +60,14 @@ export interface PeerCertificate {
 }
 
 function nameForm(text: string): NameForm {
-  return text.split("\n").filter((l) => l !== "").map((line) => {
-    const eq = line.indexOf("=");
-    const key = line.slice(0, eq);
-    return [[ATTRIBUTE_NAMES[key] ?? key, line.slice(eq + 1)]];
-  });
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((line) => {
+      const eq = line.indexOf("=");
+      const key = line.slice(0, eq);
+      return [[ATTRIBUTE_NAMES[key] ?? key, line.slice(eq + 1)]];
+    });
 }
 
 /** The X.509 version from the DER: tbsCertificate's optional [0] version field. */
@@ -196,7 +205,8 @@ export class SSLSocket {
   *#handshakeSteps(ch: TlsChannel): op.Operation<void> {
     yield* op.untilDone(
       () => (this.#listening ? this.#cookieStep(ch) : this.#engine.handshake(ch.wire, ch.extraFlags, "do_handshake")),
-      "do_handshake");
+      "do_handshake",
+    );
   }
 
   /** A DTLS server's first step with a client_id (MicroPython's Hello-Verify flow), with
@@ -214,8 +224,13 @@ export class SSLSocket {
     if (rc < 0) return rc === -E.EAGAIN ? op.waitFor(op.POLLIN) : rc;
     tls.takeError();
     if (tls.connectionState(conn)[2] === 1) {
-      throw new SSLError(SSL_ERROR_SSL, "do_handshake", "HELLO_VERIFY_REQUIRED", "SSL",
-        "the client must send its hello again, with the cookie");
+      throw new SSLError(
+        SSL_ERROR_SSL,
+        "do_handshake",
+        "HELLO_VERIFY_REQUIRED",
+        "SSL",
+        "the client must send its hello again, with the cookie",
+      );
     }
     return op.waitFor(op.POLLIN); // not a client hello: dropped, as DTLS servers do
   }
@@ -227,8 +242,14 @@ export class SSLSocket {
 
   /** do_handshake() without blocking the event loop. */
   do_handshakeAsync(options?: AsyncOptions): Promise<void> {
-    return twin(this.#sock, WRITE, "do_handshake", [options],
-      (ch) => this.#handshakeOperation(this.#over(ch)), this.#engine.attached);
+    return twin(
+      this.#sock,
+      WRITE,
+      "do_handshake",
+      [options],
+      (ch) => this.#handshakeOperation(this.#over(ch)),
+      this.#engine.attached,
+    );
   }
 
   /** @internal wrap_socket's handshake: on a non-blocking socket it is left to the first
@@ -265,8 +286,14 @@ export class SSLSocket {
 
   /** read(size?) without blocking the event loop. */
   readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(this.#sock, READ, "read", [size, options],
-      (ch, [n]) => this.#readOperation(this.#over(ch), n), this.#engine.attached);
+    return twin(
+      this.#sock,
+      READ,
+      "read",
+      [size, options],
+      (ch, [n]) => this.#readOperation(this.#over(ch), n),
+      this.#engine.attached,
+    );
   }
 
   #readOperation(ch: TlsChannel, size: unknown): op.Operation<Buffer | null> {
@@ -280,9 +307,19 @@ export class SSLSocket {
   }
 
   /** readinto(buffer, nbytes?) without blocking the event loop. */
-  readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number | null> {
-    return twin(this.#sock, READ, "readinto", [nbytes, options],
-      (ch, [n]) => this.#readintoOperation(this.#over(ch), buffer, n), this.#engine.attached);
+  readintoAsync(
+    buffer: ArrayBufferView,
+    nbytes?: number | AsyncOptions,
+    options?: AsyncOptions,
+  ): Promise<number | null> {
+    return twin(
+      this.#sock,
+      READ,
+      "readinto",
+      [nbytes, options],
+      (ch, [n]) => this.#readintoOperation(this.#over(ch), buffer, n),
+      this.#engine.attached,
+    );
   }
 
   #readintoOperation(ch: TlsChannel, buffer: unknown, nbytes: unknown): op.Operation<number | null> {
@@ -298,8 +335,14 @@ export class SSLSocket {
 
   /** readline(limit?) without blocking the event loop. */
   readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(this.#sock, READ, "readline", [limit, options],
-      (ch, [n]) => this.#readlineOperation(this.#over(ch), n), this.#engine.attached);
+    return twin(
+      this.#sock,
+      READ,
+      "readline",
+      [limit, options],
+      (ch, [n]) => this.#readlineOperation(this.#over(ch), n),
+      this.#engine.attached,
+    );
   }
 
   #readlineOperation(ch: TlsChannel, limit: unknown): op.Operation<Buffer | null> {
@@ -314,8 +357,14 @@ export class SSLSocket {
 
   /** recv(bufsize) without blocking the event loop. */
   recvAsync(bufsize: number, options?: AsyncOptions): Promise<Buffer> {
-    return twin(this.#sock, READ, "recv", [options],
-      (ch) => this.#recvOperation(this.#over(ch), bufsize), this.#engine.attached);
+    return twin(
+      this.#sock,
+      READ,
+      "recv",
+      [options],
+      (ch) => this.#recvOperation(this.#over(ch), bufsize),
+      this.#engine.attached,
+    );
   }
 
   #recvOperation(ch: TlsChannel, bufsize: unknown): op.Operation<Buffer> {
@@ -331,8 +380,14 @@ export class SSLSocket {
 
   /** recv_into(buffer, nbytes?) without blocking the event loop. */
   recv_intoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
-    return twin(this.#sock, READ, "recv_into", [nbytes, options],
-      (ch, [n]) => this.#recvIntoOperation(this.#over(ch), buffer, n ?? 0), this.#engine.attached);
+    return twin(
+      this.#sock,
+      READ,
+      "recv_into",
+      [nbytes, options],
+      (ch, [n]) => this.#recvIntoOperation(this.#over(ch), buffer, n ?? 0),
+      this.#engine.attached,
+    );
   }
 
   #recvIntoOperation(ch: TlsChannel, buffer: unknown, nbytes: unknown): op.Operation<number> {
@@ -352,8 +407,14 @@ export class SSLSocket {
 
   /** write(data) without blocking the event loop. */
   writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number | null> {
-    return twin(this.#sock, WRITE, "write", [options],
-      (ch) => this.#sendAllOperation(this.#over(ch), data, "write", true), this.#engine.attached);
+    return twin(
+      this.#sock,
+      WRITE,
+      "write",
+      [options],
+      (ch) => this.#sendAllOperation(this.#over(ch), data, "write", true),
+      this.#engine.attached,
+    );
   }
 
   /** sendall(data): every byte, or an OSError carrying `written`. */
@@ -363,8 +424,14 @@ export class SSLSocket {
 
   /** sendall(data) without blocking the event loop. */
   sendallAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<void> {
-    return twin(this.#sock, WRITE, "sendall", [options],
-      (ch) => discard(this.#sendAllOperation(this.#over(ch), data, "sendall", false)), this.#engine.attached);
+    return twin(
+      this.#sock,
+      WRITE,
+      "sendall",
+      [options],
+      (ch) => discard(this.#sendAllOperation(this.#over(ch), data, "sendall", false)),
+      this.#engine.attached,
+    );
   }
 
   #sendAllOperation(ch: TlsChannel, data: unknown, syscall: string, partialOk: boolean): op.Operation<number | null> {
@@ -379,8 +446,14 @@ export class SSLSocket {
 
   /** send(data) without blocking the event loop. */
   sendAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number> {
-    return twin(this.#sock, WRITE, "send", [options],
-      (ch) => this.#sendOperation(this.#over(ch), data), this.#engine.attached);
+    return twin(
+      this.#sock,
+      WRITE,
+      "send",
+      [options],
+      (ch) => this.#sendOperation(this.#over(ch), data),
+      this.#engine.attached,
+    );
   }
 
   #sendOperation(ch: TlsChannel, data: unknown): op.Operation<number> {
@@ -395,7 +468,8 @@ export class SSLSocket {
    * when it was not verified); null before the handshake or when the peer sent none. */
   getpeercert(binary_form = false): Buffer | PeerCertificate | Record<string, never> | null {
     this.#fd("getpeercert");
-    if (typeof binary_form !== "boolean") throw new TypeError(`getpeercert: binary_form must be a boolean, not ${describeType(binary_form)}`);
+    if (typeof binary_form !== "boolean")
+      throw new TypeError(`getpeercert: binary_form must be a boolean, not ${describeType(binary_form)}`);
     if (!this.#engine.established) return null;
     const der = tls.connectionPeerCertificate(this.#engine.handle("getpeercert"));
     if (der === null) return null;
@@ -461,7 +535,8 @@ export class SSLSocket {
   makefile(mode = "rb", buffering = 0): this {
     this.#check("makefile");
     if (typeof mode !== "string") throw new TypeError(`makefile: mode must be a string, not ${describeType(mode)}`);
-    if (!MAKEFILE_MODES.has(mode)) throw new RangeError(`makefile: mode must be "rb", "wb" or "rwb", not ${JSON.stringify(mode)}`);
+    if (!MAKEFILE_MODES.has(mode))
+      throw new RangeError(`makefile: mode must be "rb", "wb" or "rwb", not ${JSON.stringify(mode)}`);
     integer(buffering, "buffering", -1, INT32_MAX);
     return this;
   }
@@ -469,7 +544,10 @@ export class SSLSocket {
   /** unwrap(): ends the TLS session (close_notify both ways) and returns the plain socket. */
   unwrap(): Socket {
     this.#fd("unwrap");
-    this.#run((ch) => op.untilDone(() => this.#engine.shutdown(ch.wire, true, ch.extraFlags, "unwrap"), "unwrap"), "unwrap");
+    this.#run(
+      (ch) => op.untilDone(() => this.#engine.shutdown(ch.wire, true, ch.extraFlags, "unwrap"), "unwrap"),
+      "unwrap",
+    );
     this._free();
     return this.#sock;
   }

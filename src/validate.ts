@@ -62,7 +62,9 @@ export function bytesToFill(buf: unknown, name = "buffer"): Uint8Array {
 /** Seconds of a timeout: null = block forever, 0 = non-blocking. */
 export function timeoutSeconds(value: unknown, name = "timeout"): number | null {
   if (value === null || value === undefined) return null;
-  if (typeof value !== "number") throw new TypeError(`${name} must be a number of seconds or null, not ${describeType(value)}`);
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number of seconds >= 0, not ${value}`);
+  if (typeof value !== "number")
+    throw new TypeError(`${name} must be a number of seconds or null, not ${describeType(value)}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`${name} must be a finite number of seconds >= 0, not ${value}`);
   return value;
 }

@@ -18,7 +18,9 @@ test("getaddrinfo's sockaddr goes straight to connect, sendto and bind", () => {
   })();
   try {
     for (const pick of [(infos) => infos[0], (infos) => infos.at(-1)]) {
-      const [family, type, proto, canonname, sockaddr] = pick(socket.getaddrinfo("127.0.0.1", port, 0, socket.SOCK_STREAM));
+      const [family, type, proto, canonname, sockaddr] = pick(
+        socket.getaddrinfo("127.0.0.1", port, 0, socket.SOCK_STREAM),
+      );
       assert.equal(canonname, "");
       const c = socket.socket(family, type, proto);
       c.connect(sockaddr);
@@ -35,7 +37,12 @@ test("getaddrinfo's sockaddr goes straight to connect, sendto and bind", () => {
   const sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   try {
     receiver.bind(["127.0.0.1", 0]);
-    const [family, , , , sockaddr] = socket.getaddrinfo("127.0.0.1", String(receiver.getsockname()[1]), socket.AF_INET, socket.SOCK_DGRAM)[0];
+    const [family, , , , sockaddr] = socket.getaddrinfo(
+      "127.0.0.1",
+      String(receiver.getsockname()[1]),
+      socket.AF_INET,
+      socket.SOCK_DGRAM,
+    )[0];
     assert.equal(family, socket.AF_INET);
     assert.equal(sender.sendto("via getaddrinfo", sockaddr), 15);
     receiver.settimeout(5);
@@ -49,7 +56,10 @@ test("getaddrinfo's sockaddr goes straight to connect, sendto and bind", () => {
 // docs/behaviour.md §2: IPv4 host "" or "0.0.0.0" = any (and "" for IPv6 too), in bind; the socket then
 // takes connections on loopback.
 test('bind(["", port]) and bind(["0.0.0.0", port]) bind the any address', () => {
-  const cases = [[socket.AF_INET, "", "0.0.0.0", "127.0.0.1"], [socket.AF_INET, "0.0.0.0", "0.0.0.0", "127.0.0.1"]];
+  const cases = [
+    [socket.AF_INET, "", "0.0.0.0", "127.0.0.1"],
+    [socket.AF_INET, "0.0.0.0", "0.0.0.0", "127.0.0.1"],
+  ];
   if (hasIPv6Loopback()) cases.push([socket.AF_INET6, "", "::", "::1"]);
   for (const [family, host, any, loopback] of cases) {
     const srv = socket.socket(family);

@@ -51,7 +51,11 @@ test("settimeout()/setdefaulttimeout(): NaN, ±Infinity and negatives are RangeE
     for (const value of [NaN, Infinity, -Infinity, -1, -0.001]) {
       assert.throws(() => tcp.settimeout(value), RangeError, `settimeout(${value})`);
       assert.throws(() => socket.setdefaulttimeout(value), RangeError, `setdefaulttimeout(${value})`);
-      assert.throws(() => socket.create_connection(["127.0.0.1", 1], value), RangeError, `create_connection timeout ${value}`);
+      assert.throws(
+        () => socket.create_connection(["127.0.0.1", 1], value),
+        RangeError,
+        `create_connection timeout ${value}`,
+      );
     }
     for (const value of ["1", true, {}, [1], 1n]) {
       assert.throws(() => tcp.settimeout(value), TypeError, `settimeout(${String(value)})`);
@@ -113,7 +117,11 @@ test("data and buffers of the wrong type are TypeErrors", () => {
     }
     assert.throws(() => b.recv_into("a string"), TypeError);
     for (const bad of ["1", null, undefined, {}, [1]]) {
-      assert.throws(() => a.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, bad), TypeError, `setsockopt ${String(bad)}`);
+      assert.throws(
+        () => a.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, bad),
+        TypeError,
+        `setsockopt ${String(bad)}`,
+      );
     }
     assert.throws(() => a.setsockopt("SOL_SOCKET", socket.SO_REUSEADDR, 1), TypeError);
     assert.throws(() => a.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1.5), RangeError);
@@ -255,7 +263,16 @@ test("an unknown address family is OSError(EAFNOSUPPORT)", () => {
 test("after close(), every method raises EBADF before it looks at its arguments", () => {
   const s = socket.socket();
   s.close();
-  const garbage = [Symbol("x"), { toString: () => { throw new Error("looked at"); } }, -1.5, NaN];
+  const garbage = [
+    Symbol("x"),
+    {
+      toString: () => {
+        throw new Error("looked at");
+      },
+    },
+    -1.5,
+    NaN,
+  ];
   const calls = {
     bind: () => s.bind(42),
     listen: () => s.listen("lots"),
@@ -304,13 +321,66 @@ test("no malformed input leaks a descriptor", () => {
 });
 
 test("every method, given any pair of odd arguments, returns or raises TypeError, RangeError or OSError", () => {
-  const values = [undefined, null, 0, -1, 1.5, NaN, Infinity, 2 ** 53, -(2 ** 31) - 1, 2 ** 31, "", "x", "rb", "\0",
-    {}, [], [""], ["127.0.0.1"], ["127.0.0.1", 0], ["::1", 0, 0, 0], ["127.0.0.1", 0, 0], new Uint8Array(0),
-    new Uint8Array(3), new Float64Array(2), new DataView(new ArrayBuffer(8)), Symbol("s"), true, 10n, () => 1,
-    socket.SOL_SOCKET, socket.SO_REUSEADDR, socket.MSG_PEEK, 1024, 1025];
-  const methods = ["bind", "listen", "accept", "connect", "send", "sendall", "sendto", "recv", "recvfrom", "recv_into",
-    "setsockopt", "getsockopt", "shutdown", "getsockname", "getpeername", "makefile", "read", "readinto", "readline",
-    "write", "settimeout", "setblocking"];
+  const values = [
+    undefined,
+    null,
+    0,
+    -1,
+    1.5,
+    NaN,
+    Infinity,
+    2 ** 53,
+    -(2 ** 31) - 1,
+    2 ** 31,
+    "",
+    "x",
+    "rb",
+    "\0",
+    {},
+    [],
+    [""],
+    ["127.0.0.1"],
+    ["127.0.0.1", 0],
+    ["::1", 0, 0, 0],
+    ["127.0.0.1", 0, 0],
+    new Uint8Array(0),
+    new Uint8Array(3),
+    new Float64Array(2),
+    new DataView(new ArrayBuffer(8)),
+    Symbol("s"),
+    true,
+    10n,
+    () => 1,
+    socket.SOL_SOCKET,
+    socket.SO_REUSEADDR,
+    socket.MSG_PEEK,
+    1024,
+    1025,
+  ];
+  const methods = [
+    "bind",
+    "listen",
+    "accept",
+    "connect",
+    "send",
+    "sendall",
+    "sendto",
+    "recv",
+    "recvfrom",
+    "recv_into",
+    "setsockopt",
+    "getsockopt",
+    "shutdown",
+    "getsockname",
+    "getpeername",
+    "makefile",
+    "read",
+    "readinto",
+    "readline",
+    "write",
+    "settimeout",
+    "setblocking",
+  ];
   const before = fdCount();
   const unexpected = [];
   for (const type of [socket.SOCK_STREAM, socket.SOCK_DGRAM]) {

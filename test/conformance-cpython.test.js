@@ -11,8 +11,20 @@ import { patternBytes } from "./support/bytes.js";
 import { hasIPv6Loopback } from "./support/host.js";
 import { hasPython, python } from "./support/python.js";
 
-const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, IPPROTO_TCP, IPPROTO_UDP, AI_PASSIVE,
-  AI_NUMERICHOST, AI_NUMERICSERV, AI_CANONNAME } = socket;
+const {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  SOCK_STREAM,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  AI_PASSIVE,
+  AI_NUMERICHOST,
+  AI_NUMERICSERV,
+  AI_CANONNAME,
+} = socket;
 const skip = hasPython() ? false : "python3 is not available";
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest();
 const SIZES = [0, 1, 2, 1000, 65535, 65536, 65537, 300001, 1 << 20];
@@ -30,7 +42,9 @@ function recvExactly(s, n) {
 }
 
 test("TCP with a CPython server: echo with sha256 both ways, 0 bytes to 1 MiB", { skip }, async () => {
-  const peer = startPeer("python", `
+  const peer = startPeer(
+    "python",
+    `
 import hashlib, random, socket, struct, sys
 rounds = int(sys.argv[1])
 srv = socket.socket()
@@ -56,7 +70,9 @@ for i in range(rounds):
     conn.sendall(hashlib.sha256(data).digest() + data + mine + hashlib.sha256(mine).digest())
 conn.close()
 srv.close()
-`, { args: [String(SIZES.length)], limitMs: 30000 });
+`,
+    { args: [String(SIZES.length)], limitMs: 30000 },
+  );
   const port = Number(await peer.ready);
   const s = socket.socket(AF_INET, SOCK_STREAM);
   s.settimeout(20);
@@ -96,7 +112,9 @@ test("TCP with a CPython client: usocket accepts, checks and answers 1 MiB", { s
   srv.settimeout(20);
   const [, port] = srv.getsockname();
   const size = 1 << 20;
-  const peer = startPeer("python", `
+  const peer = startPeer(
+    "python",
+    `
 import hashlib, socket, sys
 port, size = int(sys.argv[1]), int(sys.argv[2])
 data = bytes((i * 7 + 3) & 0xFF for i in range(size))
@@ -112,7 +130,9 @@ while True:
     reply += chunk
 expected = hashlib.sha256(data).digest() + data[::-1]
 sys.exit(0 if reply == expected else 3)
-`, { args: [String(port), String(size)], limitMs: 30000 });
+`,
+    { args: [String(port), String(size)], limitMs: 30000 },
+  );
   try {
     const [conn, from] = srv.accept();
     conn.settimeout(20);
@@ -139,7 +159,9 @@ sys.exit(0 if reply == expected else 3)
 
 test("UDP with a CPython peer: datagrams echoed exactly, addresses agree both ways", { skip }, async () => {
   const sizes = [0, 1, 100, 1472, 9000, 65507];
-  const peer = startPeer("python", `
+  const peer = startPeer(
+    "python",
+    `
 import hashlib, json, socket, sys
 count = int(sys.argv[1])
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -152,7 +174,9 @@ for _ in range(count):
     report = {"from": list(addr), "n": len(data), "sha": hashlib.sha256(data).hexdigest()}
     u.sendto(json.dumps(report).encode(), addr)
 u.close()
-`, { args: [String(sizes.length)] });
+`,
+    { args: [String(sizes.length)] },
+  );
   const peerAddress = JSON.parse(await peer.ready);
   const s = socket.socket(AF_INET, SOCK_DGRAM);
   s.bind(["127.0.0.1", 0]);
@@ -181,22 +205,103 @@ u.close()
 
 const PTON_CORPUS = (() => {
   const v4 = [
-    "0.0.0.0", "127.0.0.1", "255.255.255.255", "1.2.3.4", "192.168.001.001", "01.2.3.4", "001.002.003.004",
-    "0x7f.0.0.1", "1.2.3", "1.2", "1", "127.1", "256.1.1.1", "1.256.1.1", "1.2.3.256", "-1.2.3.4", "1.2.3.4.5",
-    "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 ", " 1.2.3.4", "1.2.3.4\n", "1.2.3.4\0", "1.2.3.4\0garbage",
-    "\0", "", " ", "a.b.c.d", "1.2.3.4/24", "1.2.3.4:80", "１.２.３.４", "1.2.3.04", "0.0.0.00",
-    "4294967295", "999.999.999.999", "::1", "1.2.3.4".repeat(40), "9".repeat(500), "1." + "0".repeat(200) + ".1.1",
+    "0.0.0.0",
+    "127.0.0.1",
+    "255.255.255.255",
+    "1.2.3.4",
+    "192.168.001.001",
+    "01.2.3.4",
+    "001.002.003.004",
+    "0x7f.0.0.1",
+    "1.2.3",
+    "1.2",
+    "1",
+    "127.1",
+    "256.1.1.1",
+    "1.256.1.1",
+    "1.2.3.256",
+    "-1.2.3.4",
+    "1.2.3.4.5",
+    "1..2.3",
+    ".1.2.3",
+    "1.2.3.",
+    "1.2.3.4 ",
+    " 1.2.3.4",
+    "1.2.3.4\n",
+    "1.2.3.4\0",
+    "1.2.3.4\0garbage",
+    "\0",
+    "",
+    " ",
+    "a.b.c.d",
+    "1.2.3.4/24",
+    "1.2.3.4:80",
+    "１.２.３.４",
+    "1.2.3.04",
+    "0.0.0.00",
+    "4294967295",
+    "999.999.999.999",
+    "::1",
+    "1.2.3.4".repeat(40),
+    "9".repeat(500),
+    "1." + "0".repeat(200) + ".1.1",
   ];
   const v6 = [
-    "::", "::1", "1::", "1::2", "fe80::1", "FE80::1", "fe80::1%lo", "fe80::1%1", "::ffff:1.2.3.4",
-    "::ffff:127.0.0.1", "::1.2.3.4", "64:ff9b::1.2.3.4", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7",
-    "1::2::3", ":::", "::::", "1:::2", ":1::2", "1::2:", "12345::", "0001:0002::", "00001::", "g::1",
-    "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3", "::256.1.1.1", "::ffff:1.2.3.04",
-    "::ffff:01.2.3.4", "1.2.3.4", "", " ", " ::1", "::1 ", "::1\0", "\0::1", "[::1]", "::1/128",
-    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
-    "0:0:0:0:0:0:0:0", "0000:0000:0000:0000:0000:0000:0000:0000", "1:0:0:0:0:0:0:8", "::ffff:0:0",
-    "1::2:3:4:5:6:7", "1::2:3:4:5:6:7:8", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "a".repeat(200),
-    "1:".repeat(100) + "1", "::" + "f".repeat(300), "é::1", "::ffff:1.2.3.4.5",
+    "::",
+    "::1",
+    "1::",
+    "1::2",
+    "fe80::1",
+    "FE80::1",
+    "fe80::1%lo",
+    "fe80::1%1",
+    "::ffff:1.2.3.4",
+    "::ffff:127.0.0.1",
+    "::1.2.3.4",
+    "64:ff9b::1.2.3.4",
+    "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7:8:9",
+    "1:2:3:4:5:6:7",
+    "1::2::3",
+    ":::",
+    "::::",
+    "1:::2",
+    ":1::2",
+    "1::2:",
+    "12345::",
+    "0001:0002::",
+    "00001::",
+    "g::1",
+    "1:2:3:4:5:6:1.2.3.4",
+    "1:2:3:4:5:6:7:1.2.3.4",
+    "::1.2.3",
+    "::256.1.1.1",
+    "::ffff:1.2.3.04",
+    "::ffff:01.2.3.4",
+    "1.2.3.4",
+    "",
+    " ",
+    " ::1",
+    "::1 ",
+    "::1\0",
+    "\0::1",
+    "[::1]",
+    "::1/128",
+    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+    "0:0:0:0:0:0:0:0",
+    "0000:0000:0000:0000:0000:0000:0000:0000",
+    "1:0:0:0:0:0:0:8",
+    "::ffff:0:0",
+    "1::2:3:4:5:6:7",
+    "1::2:3:4:5:6:7:8",
+    "::2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7::",
+    "a".repeat(200),
+    "1:".repeat(100) + "1",
+    "::" + "f".repeat(300),
+    "é::1",
+    "::ffff:1.2.3.4.5",
   ];
   return [
     ...v4.map((t) => [AF_INET, t]),
@@ -204,7 +309,8 @@ const PTON_CORPUS = (() => {
     // Each family also meets the other's texts.
     ...["::1", "1.2.3.4", "::ffff:1.2.3.4"].map((t) => [AF_INET, t]),
     // Families other than IPv4 and IPv6.
-    [AF_UNIX, "1.2.3.4"], [12345, "::1"],
+    [AF_UNIX, "1.2.3.4"],
+    [12345, "::1"],
   ];
 })();
 
@@ -216,20 +322,38 @@ function randomBytes(n, seed) {
 }
 
 const NTOP_CORPUS = [
-  [AF_INET, [0, 0, 0, 0]], [AF_INET, [127, 0, 0, 1]], [AF_INET, [255, 255, 255, 255]], [AF_INET, [1, 2, 3, 4]],
-  [AF_INET6, Array(16).fill(0)], [AF_INET6, [...Array(15).fill(0), 1]], [AF_INET6, [0, 1, ...Array(14).fill(0)]],
-  [AF_INET6, [...Array(10).fill(0), 0xff, 0xff, 1, 2, 3, 4]], [AF_INET6, [...Array(12).fill(0), 1, 2, 3, 4]],
-  [AF_INET6, [0xfe, 0x80, ...Array(13).fill(0), 1]], [AF_INET6, Array(16).fill(0xff)],
-  [AF_INET6, [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1]], [AF_INET6, [0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]],
-  [AF_INET6, [...Array(8).fill(0), 0, 0, 0xff, 0xff, 0, 0, 0, 0]], [AF_INET6, [0, 0x64, 0xff, 0x9b, ...Array(8).fill(0), 1, 2, 3, 4]],
+  [AF_INET, [0, 0, 0, 0]],
+  [AF_INET, [127, 0, 0, 1]],
+  [AF_INET, [255, 255, 255, 255]],
+  [AF_INET, [1, 2, 3, 4]],
+  [AF_INET6, Array(16).fill(0)],
+  [AF_INET6, [...Array(15).fill(0), 1]],
+  [AF_INET6, [0, 1, ...Array(14).fill(0)]],
+  [AF_INET6, [...Array(10).fill(0), 0xff, 0xff, 1, 2, 3, 4]],
+  [AF_INET6, [...Array(12).fill(0), 1, 2, 3, 4]],
+  [AF_INET6, [0xfe, 0x80, ...Array(13).fill(0), 1]],
+  [AF_INET6, Array(16).fill(0xff)],
+  [AF_INET6, [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1]],
+  [AF_INET6, [0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]],
+  [AF_INET6, [...Array(8).fill(0), 0, 0, 0xff, 0xff, 0, 0, 0, 0]],
+  [AF_INET6, [0, 0x64, 0xff, 0x9b, ...Array(8).fill(0), 1, 2, 3, 4]],
   ...Array.from({ length: 100 }, (_, i) => [AF_INET, [...randomBytes(4, 1000 + i)]]),
   ...Array.from({ length: 200 }, (_, i) => [AF_INET6, [...randomBytes(16, 5000 + i)]]),
   // Wrong lengths and families.
-  [AF_INET, []], [AF_INET, [1, 2, 3]], [AF_INET, [1, 2, 3, 4, 5]], [AF_INET6, [1, 2, 3, 4]], [AF_INET6, Array(15).fill(1)],
-  [AF_INET6, Array(17).fill(1)], [AF_UNIX, [1, 2, 3, 4]], [12345, Array(16).fill(0)],
+  [AF_INET, []],
+  [AF_INET, [1, 2, 3]],
+  [AF_INET, [1, 2, 3, 4, 5]],
+  [AF_INET6, [1, 2, 3, 4]],
+  [AF_INET6, Array(15).fill(1)],
+  [AF_INET6, Array(17).fill(1)],
+  [AF_UNIX, [1, 2, 3, 4]],
+  [12345, Array(16).fill(0)],
 ];
 
-const cpythonConversions = skip ? null : python(`
+const cpythonConversions = skip
+  ? null
+  : python(
+      `
 import json, socket, sys
 req = json.load(sys.stdin)
 def run(fn):
@@ -243,7 +367,9 @@ print(json.dumps({
     "pton": [run(lambda: socket.inet_pton(af, text).hex()) for af, text in req["pton"]],
     "ntop": [run(lambda: socket.inet_ntop(af, bytes(b))) for af, b in req["ntop"]],
 }))
-`, { pton: PTON_CORPUS, ntop: NTOP_CORPUS });
+`,
+      { pton: PTON_CORPUS, ntop: NTOP_CORPUS },
+    );
 
 function ours(fn) {
   try {
@@ -368,7 +494,8 @@ const GAI_CASES = [
 ];
 
 test("getaddrinfo returns the same set of tuples (or the same error) as CPython", { skip }, () => {
-  const expected = python(`
+  const expected = python(
+    `
 import json, socket, sys
 out = []
 for args in json.load(sys.stdin):
@@ -377,7 +504,9 @@ for args in json.load(sys.stdin):
     except socket.gaierror as e:
         out.append(["error", e.errno])
 print(json.dumps(out))
-`, GAI_CASES);
+`,
+    GAI_CASES,
+  );
   const mismatches = [];
   let answered = 0;
   GAI_CASES.forEach((args, i) => {

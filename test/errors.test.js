@@ -46,7 +46,10 @@ function thrown(fn) {
 }
 
 /** The system's own text for some errno values and resolver errors (CPython asks the C library). */
-const systemText = noPython ? null : python(`
+const systemText = noPython
+  ? null
+  : python(
+      `
 import json, os, socket, sys
 req = json.load(sys.stdin)
 out = {"strerror": {str(n): os.strerror(n) for n in req["errno"]}, "gai": {}}
@@ -58,18 +61,20 @@ for name, args in req["gai"].items():
         out["gai"][name] = [e.errno, e.strerror]
 out["eai"] = {n: getattr(socket, n) for n in dir(socket) if n.startswith("EAI_")}
 print(json.dumps(out))
-`, {
-  errno: [errno.ECONNREFUSED, errno.EADDRINUSE, errno.EPIPE, errno.ECONNRESET, errno.EINVAL],
-  gai: {
-    numericHost: ["localhost", null, 0, 0, 0, socket.AI_NUMERICHOST],
-    unknownService: ["127.0.0.1", "no-such-service-usocket"],
-    numericServ: ["127.0.0.1", "http", 0, 0, 0, socket.AI_NUMERICSERV],
-    family: ["127.0.0.1", 80, 12345],
-    socktype: ["127.0.0.1", 80, 0, 12345],
-    flags: ["127.0.0.1", 80, 0, 0, 0, 0x7fff0000],
-    nothing: [null, null],
-  },
-});
+`,
+      {
+        errno: [errno.ECONNREFUSED, errno.EADDRINUSE, errno.EPIPE, errno.ECONNRESET, errno.EINVAL],
+        gai: {
+          numericHost: ["localhost", null, 0, 0, 0, socket.AI_NUMERICHOST],
+          unknownService: ["127.0.0.1", "no-such-service-usocket"],
+          numericServ: ["127.0.0.1", "http", 0, 0, 0, socket.AI_NUMERICSERV],
+          family: ["127.0.0.1", 80, 12345],
+          socktype: ["127.0.0.1", 80, 0, 12345],
+          flags: ["127.0.0.1", 80, 0, 0, 0, 0x7fff0000],
+          nothing: [null, null],
+        },
+      },
+    );
 
 test("OSError's shape: errno, code, args, syscall, address, message, an Error", () => {
   const port = closedPort();
@@ -177,8 +182,12 @@ test("writing to a peer that reset the connection: EPIPE or ECONNRESET, and the 
   assert.equal(process.exitCode ?? 0, 0);
 });
 
-test("sendall to a peer process that resets mid-transfer: EPIPE/ECONNRESET with `written`", { skip: noPython }, async () => {
-  const peer = startPeer("python", `
+test("sendall to a peer process that resets mid-transfer: EPIPE/ECONNRESET with `written`", {
+  skip: noPython,
+}, async () => {
+  const peer = startPeer(
+    "python",
+    `
 import socket, struct, sys
 srv = socket.socket()
 srv.bind(("127.0.0.1", 0))
@@ -196,7 +205,8 @@ while got < 100000:
 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 conn.close()
 srv.close()
-`);
+`,
+  );
   const port = Number(await peer.ready);
   const s = socket.socket(AF_INET, SOCK_STREAM);
   s.connect(["127.0.0.1", port]);
@@ -219,8 +229,10 @@ srv.close()
   assert.ok(failure instanceof socket.OSError, String(failure));
   assert.ok(failure.errno === errno.EPIPE || failure.errno === errno.ECONNRESET, failure.message);
   assert.equal(failure.syscall, "sendall");
-  assert.ok(Number.isInteger(failure.written) && failure.written >= 0 && failure.written <= chunk.length,
-    `written = ${failure.written}`);
+  assert.ok(
+    Number.isInteger(failure.written) && failure.written >= 0 && failure.written <= chunk.length,
+    `written = ${failure.written}`,
+  );
   assert.ok(total >= 0);
 });
 
@@ -293,8 +305,16 @@ test("getaddrinfo errors are OSErrors with the resolver's negative EAI_* number 
 });
 
 test("the EAI_* constants: the system's negative values, distinct, as CPython has them", () => {
-  const names = ["EAI_AGAIN", "EAI_BADFLAGS", "EAI_FAIL", "EAI_FAMILY", "EAI_MEMORY", "EAI_NONAME",
-    "EAI_SERVICE", "EAI_SOCKTYPE"];
+  const names = [
+    "EAI_AGAIN",
+    "EAI_BADFLAGS",
+    "EAI_FAIL",
+    "EAI_FAMILY",
+    "EAI_MEMORY",
+    "EAI_NONAME",
+    "EAI_SERVICE",
+    "EAI_SOCKTYPE",
+  ];
   const values = new Set();
   for (const name of names) {
     const value = socket[name];

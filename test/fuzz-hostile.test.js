@@ -23,10 +23,20 @@ watchdog(120);
 
 /** What a hostile object of the caller throws: it may pass through, unchanged. */
 class Hostile extends Error {}
-const boom = () => { throw new Hostile("hostile"); };
-const trapAll = new Proxy({}, {
-  get: boom, has: boom, ownKeys: boom, getPrototypeOf: boom, getOwnPropertyDescriptor: boom, apply: boom,
-});
+const boom = () => {
+  throw new Hostile("hostile");
+};
+const trapAll = new Proxy(
+  {},
+  {
+    get: boom,
+    has: boom,
+    ownKeys: boom,
+    getPrototypeOf: boom,
+    getOwnPropertyDescriptor: boom,
+    apply: boom,
+  },
+);
 
 function detached() {
   const buffer = new ArrayBuffer(16);
@@ -43,23 +53,57 @@ function hostileValues() {
   const signalWithThrowingListener = new AbortController();
   signalWithThrowingListener.signal.addEventListener("abort", boom);
   return [
-    undefined, null, NaN, -0, Infinity, -Infinity, 2 ** 32, -1, 1.5, 2 ** 53, 7n, Symbol("s"), "", "\0", "x".repeat(5000),
-    "127.0.0.1\0evil", true, () => 1, [], [undefined], ["127.0.0.1"], ["127.0.0.1", 2 ** 31], [Symbol("h"), 0],
+    undefined,
+    null,
+    NaN,
+    -0,
+    Infinity,
+    -Infinity,
+    2 ** 32,
+    -1,
+    1.5,
+    2 ** 53,
+    7n,
+    Symbol("s"),
+    "",
+    "\0",
+    "x".repeat(5000),
+    "127.0.0.1\0evil",
+    true,
+    () => 1,
+    [],
+    [undefined],
+    ["127.0.0.1"],
+    ["127.0.0.1", 2 ** 31],
+    [Symbol("h"), 0],
     trapAll,
     new Proxy(["127.0.0.1", 0], { get: boom }),
     new Proxy(new AbortController().signal, {}),
     { valueOf: boom, toString: boom, [Symbol.toPrimitive]: boom },
-    { get signal() { return boom(); } },
+    {
+      get signal() {
+        return boom();
+      },
+    },
     { signal: Object.create(AbortSignal.prototype) },
     { signal: signalWithThrowingListener.signal },
     { fileno: boom },
     { fileno: () => stale },
     { fileno: () => 2 ** 40 },
     { fileno: () => trapAll },
-    { get length() { return boom(); }, get byteLength() { return boom(); } },
+    {
+      get length() {
+        return boom();
+      },
+      get byteLength() {
+        return boom();
+      },
+    },
     detached(),
     new DataView(new ArrayBuffer(0)),
-    stale, 0x7fffffff, closed,
+    stale,
+    0x7fffffff,
+    closed,
   ];
 }
 
@@ -80,10 +124,16 @@ async function outcome(label, fn, onPending) {
   if (!(result instanceof Promise)) return null;
   let settled = false;
   let failure = null;
-  const watched = result.then(() => { settled = true; }, (error) => {
-    settled = true;
-    if (!allowed(error) && !(error instanceof DOMException)) failure = `${label}: rejected ${error?.constructor?.name}: ${error?.message}`;
-  });
+  const watched = result.then(
+    () => {
+      settled = true;
+    },
+    (error) => {
+      settled = true;
+      if (!allowed(error) && !(error instanceof DOMException))
+        failure = `${label}: rejected ${error?.constructor?.name}: ${error?.message}`;
+    },
+  );
   await Promise.race([watched, new Promise((resolve) => setTimeout(resolve, 30))]);
   if (!settled) {
     onPending();
@@ -94,15 +144,42 @@ async function outcome(label, fn, onPending) {
 }
 
 const METHODS = {
-  bind: [["127.0.0.1", 0]], connect: [["127.0.0.1", 9]], connectAsync: [["127.0.0.1", 9]], listen: [1],
-  accept: [], acceptAsync: [{}], send: [Buffer.from("x"), 0], sendAsync: [Buffer.from("x"), 0],
-  sendall: [Buffer.from("x")], sendallAsync: [Buffer.from("x")], sendto: [Buffer.from("x"), ["127.0.0.1", 9]],
-  sendtoAsync: [Buffer.from("x"), ["127.0.0.1", 9]], recv: [4, 0], recvAsync: [4, 0], recv_into: [Buffer.alloc(4), 4, 0],
-  recvfrom: [4], recvfromAsync: [4], setsockopt: [socket.SOL_SOCKET, socket.SO_REUSEADDR, 1],
-  getsockopt: [socket.SOL_SOCKET, socket.SO_TYPE], settimeout: [0], setblocking: [false], shutdown: [socket.SHUT_RDWR],
-  makefile: ["rb"], read: [4], readAsync: [4], readinto: [Buffer.alloc(4)], readintoAsync: [Buffer.alloc(4)],
-  readline: [4], readlineAsync: [4], write: [Buffer.from("x")], writeAsync: [Buffer.from("x")],
-  getsockname: [], getpeername: [], fileno: [], gettimeout: [], close: [],
+  bind: [["127.0.0.1", 0]],
+  connect: [["127.0.0.1", 9]],
+  connectAsync: [["127.0.0.1", 9]],
+  listen: [1],
+  accept: [],
+  acceptAsync: [{}],
+  send: [Buffer.from("x"), 0],
+  sendAsync: [Buffer.from("x"), 0],
+  sendall: [Buffer.from("x")],
+  sendallAsync: [Buffer.from("x")],
+  sendto: [Buffer.from("x"), ["127.0.0.1", 9]],
+  sendtoAsync: [Buffer.from("x"), ["127.0.0.1", 9]],
+  recv: [4, 0],
+  recvAsync: [4, 0],
+  recv_into: [Buffer.alloc(4), 4, 0],
+  recvfrom: [4],
+  recvfromAsync: [4],
+  setsockopt: [socket.SOL_SOCKET, socket.SO_REUSEADDR, 1],
+  getsockopt: [socket.SOL_SOCKET, socket.SO_TYPE],
+  settimeout: [0],
+  setblocking: [false],
+  shutdown: [socket.SHUT_RDWR],
+  makefile: ["rb"],
+  read: [4],
+  readAsync: [4],
+  readinto: [Buffer.alloc(4)],
+  readintoAsync: [Buffer.alloc(4)],
+  readline: [4],
+  readlineAsync: [4],
+  write: [Buffer.from("x")],
+  writeAsync: [Buffer.from("x")],
+  getsockname: [],
+  getpeername: [],
+  fileno: [],
+  gettimeout: [],
+  close: [],
 };
 
 test("every Socket method survives hostile arguments in every position", async () => {
@@ -121,7 +198,11 @@ test("every Socket method survives hostile arguments in every position", async (
             const args = template.slice();
             args[position] = value;
             const label = `${s === a ? "unix" : "udp"}.${name}(position ${position} = ${describe(value)})`;
-            const problem = await outcome(label, () => s[name](...args), () => s.close());
+            const problem = await outcome(
+              label,
+              () => s[name](...args),
+              () => s.close(),
+            );
             if (problem !== null) problems.push(problem);
             if (s.fileno() >= 0) s.settimeout(0);
           }
@@ -167,12 +248,17 @@ test("module functions, Poll, select and OSError survive hostile arguments", asy
         for (const value of values) {
           // select() with nothing to watch waits for its whole timeout (for ever without one),
           // as it should: only timeouts it must refuse are tried.
-          if (name === "select" && position === 3 && (value == null || (typeof value === "number" && value >= 1))) continue;
+          if (name === "select" && position === 3 && (value == null || (typeof value === "number" && value >= 1)))
+            continue;
           // -0 is descriptor 0, this process's stdin (a socket under the test runner).
           if (name === "Socket" && position === 3 && Object.is(value, -0)) continue;
           const args = template.slice();
           args[position] = value;
-          const problem = await outcome(`${name}(position ${position} = ${describe(value)})`, () => fn(...args), () => {});
+          const problem = await outcome(
+            `${name}(position ${position} = ${describe(value)})`,
+            () => fn(...args),
+            () => {},
+          );
           if (problem !== null) problems.push(problem);
           socket.setdefaulttimeout(null);
         }
@@ -188,11 +274,16 @@ test("module functions, Poll, select and OSError survive hostile arguments", asy
           const template = method === "poll" || method === "ipoll" || method === "pollAsync" ? [0] : [a, select.POLLIN];
           const args = template.slice();
           args[position] = value;
-          const problem = await outcome(`Poll.${method}(position ${position} = ${describe(value)})`, () => {
-            const result = poll[method](...args);
-            if (result !== undefined && typeof result[Symbol.iterator] === "function" && !(result instanceof Promise)) [...result];
-            return result;
-          }, () => {});
+          const problem = await outcome(
+            `Poll.${method}(position ${position} = ${describe(value)})`,
+            () => {
+              const result = poll[method](...args);
+              if (result !== undefined && typeof result[Symbol.iterator] === "function" && !(result instanceof Promise))
+                [...result];
+              return result;
+            },
+            () => {},
+          );
           if (problem !== null) problems.push(problem);
         }
       }

@@ -38,11 +38,14 @@ describe("defect 12: the core's integer readers refuse what is not an exact inte
 describe("defect 7: text the core cannot hold whole is refused, also when cut at a character boundary", () => {
   test("a service name one multi-byte character too long is EAI_SERVICE, not the port before it", () => {
     const service = "0".repeat(60) + "80\u20ac";
-    assert.throws(() => socket.getaddrinfo("127.0.0.1", service), (error) => {
-      assert.ok(error instanceof socket.OSError, String(error));
-      assert.equal(error.code, "EAI_SERVICE");
-      return true;
-    });
+    assert.throws(
+      () => socket.getaddrinfo("127.0.0.1", service),
+      (error) => {
+        assert.ok(error instanceof socket.OSError, String(error));
+        assert.equal(error.code, "EAI_SERVICE");
+        return true;
+      },
+    );
   });
 
   test("the same through getaddrinfoAsync", async () => {
@@ -79,7 +82,10 @@ describe("defect 3: hostile AbortSignals cannot hang a socket or lose its bytes"
       const controller = new AbortController();
       const hostile = new Proxy(controller.signal, {
         get(target, key) {
-          if (key === "addEventListener") return () => { throw new Error("hostile add"); };
+          if (key === "addEventListener")
+            return () => {
+              throw new Error("hostile add");
+            };
           const value = Reflect.get(target, key, target);
           return typeof value === "function" ? value.bind(target) : value;
         },
@@ -194,16 +200,28 @@ describe("defect 11: the exported OSError checks its arguments; no core message 
       [[4, "recv", { message: 5 }], TypeError],
       [[4, "recv", { written: -1 }], TypeError],
     ]) {
-      assert.throws(() => new socket.OSError(...args), (error) => {
-        assert.ok(error instanceof kind, `${JSON.stringify(args)}: ${error}`);
-        assert.doesNotMatch(error.message, /usocket core/);
-        return true;
-      });
+      assert.throws(
+        () => new socket.OSError(...args),
+        (error) => {
+          assert.ok(error instanceof kind, `${JSON.stringify(args)}: ${error}`);
+          assert.doesNotMatch(error.message, /usocket core/);
+          return true;
+        },
+      );
     }
   });
 
   test("good arguments still make the error, also with an address that does not convert", () => {
-    const error = new socket.OSError(111, "connect", { address: [{ toString() { throw new Error("hostile"); } }, 80] });
+    const error = new socket.OSError(111, "connect", {
+      address: [
+        {
+          toString() {
+            throw new Error("hostile");
+          },
+        },
+        80,
+      ],
+    });
     assert.equal(error.code, "ECONNREFUSED");
     assert.equal(new socket.OSError(-2, "getaddrinfo").code, "EAI_NONAME");
   });
@@ -211,8 +229,22 @@ describe("defect 11: the exported OSError checks its arguments; no core message 
 
 describe("defect 6: a socket registered with pollAsync by number or through fileno() really closes", () => {
   for (const [how, register] of [
-    ["by number", (p, a) => { const fd = a.fileno(); p.register(fd, select.POLLIN); return fd; }],
-    ["through a fileno() wrapper", (p, a) => { const w = { fileno: () => a.fileno() }; p.register(w, select.POLLIN); return w; }],
+    [
+      "by number",
+      (p, a) => {
+        const fd = a.fileno();
+        p.register(fd, select.POLLIN);
+        return fd;
+      },
+    ],
+    [
+      "through a fileno() wrapper",
+      (p, a) => {
+        const w = { fileno: () => a.fileno() };
+        p.register(w, select.POLLIN);
+        return w;
+      },
+    ],
   ]) {
     test(`registered ${how}: the peer sees EOF at once and pollAsync(-1) reports POLLNVAL`, async () => {
       const [a, b] = socket.socketpair();
@@ -239,7 +271,10 @@ describe("defect 6: a socket registered with pollAsync by number or through file
     c.close();
     d.close();
     let settled = false;
-    pending.then(() => (settled = true), () => (settled = true));
+    pending.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(settled, false);
     b.sendall("x");
@@ -361,7 +396,7 @@ describe("forgotten sockets under descriptor pressure", () => {
 });
 
 describe("an AF_UNIX path with an embedded NUL is refused, not cut", () => {
-  test("bind and connect of \"name\\0more\" are EINVAL and create nothing", async () => {
+  test('bind and connect of "name\\0more" are EINVAL and create nothing', async () => {
     const { existsSync } = await import("node:fs");
     const s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);
     const name = `usocket-nul-${process.pid}`;

@@ -91,7 +91,9 @@ test("a blocking accept() interrupted by signals goes on and returns the connect
   const before = signals;
   const [srv, [, port]] = listener();
   // This peer signals first and connects only afterwards.
-  const peer = startPeer("node", `
+  const peer = startPeer(
+    "node",
+    `
     import net from "node:net";
     const [port, pid] = [Number(process.argv[1]), Number(process.argv[2])];
     setTimeout(() => process.exit(0), 10000).unref();
@@ -107,7 +109,9 @@ test("a blocking accept() interrupted by signals goes on and returns the connect
         conn.on("close", () => process.exit(0));
       }
     }, 20);
-  `, { args: [String(port), String(process.pid)] });
+  `,
+    { args: [String(port), String(process.pid)] },
+  );
   try {
     await peer.ready;
     assert.equal(srv.gettimeout(), null);

@@ -164,68 +164,73 @@ test("a %scope suffix resolves to the interface's index (getaddrinfo, numeric on
   }
 });
 
-test("%scope in bind: the kernel sees lo's index (EADDRNOTAVAIL), not 0 (EINVAL) or a missing device (ENODEV)",
-  { skip: skip || noLo }, () => {
-    // Binding a link-local address checks the scope before it checks the address: a scope
-    // of an existing interface gets as far as "no such address here". Nothing is sent.
-    const bindError = (address) => {
-      const s = socket.socket(AF_INET6, SOCK_DGRAM);
-      try {
-        s.bind(address);
-        assert.fail(`bind(${JSON.stringify(address)}) succeeded`);
-      } catch (error) {
-        if (!(error instanceof socket.OSError)) throw error;
-        return error.code;
-      } finally {
-        s.close();
-      }
-    };
-    assert.equal(bindError(["fe80::1", 0]), "EINVAL");
-    assert.equal(bindError([`fe80::1%${LO}`, 0]), "EADDRNOTAVAIL");
-    assert.equal(bindError([`fe80::1%${loIndex}`, 0]), "EADDRNOTAVAIL");
-    assert.equal(bindError(["fe80::1", 0, 0, loIndex]), "EADDRNOTAVAIL");
-    assert.equal(bindError(["fe80::1", 0, 0, 0x7ffffff0]), "ENODEV");
-    assert.equal(bindError(["fe80::1%2147483632", 0]), "ENODEV");
-  });
+test("%scope in bind: the kernel sees lo's index (EADDRNOTAVAIL), not 0 (EINVAL) or a missing device (ENODEV)", {
+  skip: skip || noLo,
+}, () => {
+  // Binding a link-local address checks the scope before it checks the address: a scope
+  // of an existing interface gets as far as "no such address here". Nothing is sent.
+  const bindError = (address) => {
+    const s = socket.socket(AF_INET6, SOCK_DGRAM);
+    try {
+      s.bind(address);
+      assert.fail(`bind(${JSON.stringify(address)}) succeeded`);
+    } catch (error) {
+      if (!(error instanceof socket.OSError)) throw error;
+      return error.code;
+    } finally {
+      s.close();
+    }
+  };
+  assert.equal(bindError(["fe80::1", 0]), "EINVAL");
+  assert.equal(bindError([`fe80::1%${LO}`, 0]), "EADDRNOTAVAIL");
+  assert.equal(bindError([`fe80::1%${loIndex}`, 0]), "EADDRNOTAVAIL");
+  assert.equal(bindError(["fe80::1", 0, 0, loIndex]), "EADDRNOTAVAIL");
+  assert.equal(bindError(["fe80::1", 0, 0, 0x7ffffff0]), "ENODEV");
+  assert.equal(bindError(["fe80::1%2147483632", 0]), "ENODEV");
+});
 
-test("%scope in connect: a UDP socket on ::1 gets past the kernel's scope check (sends nothing)",
-  { skip: skip || noLo }, () => {
-    const connectError = (address) => {
-      const s = udp6();
-      try {
-        s.connect(address);
-        return "connected";
-      } catch (error) {
-        if (!(error instanceof socket.OSError)) throw error;
-        return error.code;
-      } finally {
-        s.close();
-      }
-    };
-    // Without a scope, a link-local destination is refused before any routing: EINVAL.
-    assert.equal(connectError(["fe80::1", 9]), "EINVAL");
-    // With the loopback's scope the kernel goes on to routing, whatever it then says.
-    assert.notEqual(connectError([`fe80::1%${LO}`, 9]), "EINVAL");
-    assert.notEqual(connectError(["fe80::1", 9, 0, loIndex]), "EINVAL");
-    // A scope on a global address is accepted and not reported back (as the kernel does).
+test("%scope in connect: a UDP socket on ::1 gets past the kernel's scope check (sends nothing)", {
+  skip: skip || noLo,
+}, () => {
+  const connectError = (address) => {
     const s = udp6();
-    s.connect([`::1%${LO}`, 9]);
-    assert.deepEqual(s.getpeername(), ["::1", 9, 0, 0]);
-    s.close();
-  });
+    try {
+      s.connect(address);
+      return "connected";
+    } catch (error) {
+      if (!(error instanceof socket.OSError)) throw error;
+      return error.code;
+    } finally {
+      s.close();
+    }
+  };
+  // Without a scope, a link-local destination is refused before any routing: EINVAL.
+  assert.equal(connectError(["fe80::1", 9]), "EINVAL");
+  // With the loopback's scope the kernel goes on to routing, whatever it then says.
+  assert.notEqual(connectError([`fe80::1%${LO}`, 9]), "EINVAL");
+  assert.notEqual(connectError(["fe80::1", 9, 0, loIndex]), "EINVAL");
+  // A scope on a global address is accepted and not reported back (as the kernel does).
+  const s = udp6();
+  s.connect([`::1%${LO}`, 9]);
+  assert.deepEqual(s.getpeername(), ["::1", 9, 0, 0]);
+  s.close();
+});
 
 test("an unknown %scope name is OSError(EINVAL) saying to use getaddrinfo, and nothing is sent", { skip }, () => {
   const s = udp6();
   try {
-    assert.throws(() => s.connect(["fe80::1%no-such-if0", 9]), (error) => {
-      assert.ok(error instanceof socket.OSError);
-      assert.equal(error.errno, errno.EINVAL);
-      assert.deepEqual(error.args, [errno.EINVAL]);
-      assert.equal(error.code, "EINVAL");
-      assert.equal(error.syscall, "connect");
-      assert.match(error.message, /getaddrinfo/);
-      return true;
-    });
+    assert.throws(
+      () => s.connect(["fe80::1%no-such-if0", 9]),
+      (error) => {
+        assert.ok(error instanceof socket.OSError);
+        assert.equal(error.errno, errno.EINVAL);
+        assert.deepEqual(error.args, [errno.EINVAL]);
+        assert.equal(error.code, "EINVAL");
+        assert.equal(error.syscall, "connect");
+        assert.match(error.message, /getaddrinfo/);
+        return true;
+      },
+    );
     assert.throws(() => s.sendto("x", ["fe80::1%", 9]), { code: "EINVAL", syscall: "sendto" });
     assert.throws(() => s.sendto("x", ["localhost", 9]), { code: "EINVAL" });
     assert.throws(() => s.sendto("x", ["::1", 9, 1 << 20, 0]), RangeError);
@@ -290,8 +295,10 @@ test("IPV6_V6ONLY: get, set both ways, and its effect on an IPv4-mapped bind", {
 test("getsockopt(IPV6_V6ONLY) on an IPv4 socket is the kernel's error, passed through", { skip }, () => {
   const s = socket.socket(AF_INET, SOCK_STREAM);
   try {
-    assert.throws(() => s.getsockopt(IPPROTO_IPV6, IPV6_V6ONLY), (error) =>
-      error instanceof socket.OSError && error.errno > 0 && error.syscall === "getsockopt");
+    assert.throws(
+      () => s.getsockopt(IPPROTO_IPV6, IPV6_V6ONLY),
+      (error) => error instanceof socket.OSError && error.errno > 0 && error.syscall === "getsockopt",
+    );
   } finally {
     s.close();
   }

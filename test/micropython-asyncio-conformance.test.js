@@ -14,16 +14,28 @@ import { CLI } from "./support/micropython.js";
 import { EXTMOD_NOT_RUN, MULTI_EXPECTED_FAILS } from "./support/micropython-expected.js";
 import { available, copyTests, results, run, SOURCE, unshareWorks } from "./support/micropython-runners.js";
 
-test("extmod/asyncio_*.py through run-tests.py -t webassembly: every test passes but the listed ones", { skip: available ? false : `MicroPython's tests not found at ${SOURCE} (set MICROPYTHON_TESTS)`, timeout: 600_000 }, () => {
+test("extmod/asyncio_*.py through run-tests.py -t webassembly: every test passes but the listed ones", {
+  skip: available ? false : `MicroPython's tests not found at ${SOURCE} (set MICROPYTHON_TESTS)`,
+  timeout: 600_000,
+}, () => {
   const dir = copyTests();
   try {
     const tests = path.join(dir, "tests");
-    const files = readdirSync(path.join(tests, "extmod")).filter((f) => /^asyncio_.*\.py$/.test(f)).map((f) => `extmod/${f}`).filter((f) => !(f in EXTMOD_NOT_RUN));
+    const files = readdirSync(path.join(tests, "extmod"))
+      .filter((f) => /^asyncio_.*\.py$/.test(f))
+      .map((f) => `extmod/${f}`)
+      .filter((f) => !(f in EXTMOD_NOT_RUN));
     assert.ok(files.length >= 30, `found only ${files.length} asyncio tests`);
     // usocket-micropython reports sys.platform "linux" (as the unix port), so run-tests.py
     // applies no platform skip list; run-tests-unskip.py still lifts the asyncio entries of
     // the webassembly list for a bridge that reports "webassembly".
-    const runner = [path.join(ROOT, "test", "support", "run-tests-unskip.py"), tests, path.join(ROOT, "test", "support", "asyncio-unskip.txt"), "-t", "webassembly"];
+    const runner = [
+      path.join(ROOT, "test", "support", "run-tests-unskip.py"),
+      tests,
+      path.join(ROOT, "test", "support", "asyncio-unskip.txt"),
+      "-t",
+      "webassembly",
+    ];
     const env = { MICROPY_MICROPYTHON_MJS: CLI };
     let out = run("python3", [...runner, "-j", "2", ...files], tests, env);
     const found = results(out);
@@ -45,7 +57,10 @@ test("extmod/asyncio_*.py through run-tests.py -t webassembly: every test passes
 
 /** run-multitests.py starts each instance's script with sys.path.remove(''): the bridge must keep '' there. */
 function keepsEmptyPath() {
-  const r = spawnSync(process.execPath, [CLI, "-c", "import sys; sys.path.remove('')"], { encoding: "utf8", env: { ...process.env, MICROPYPATH: ".frozen" } });
+  const r = spawnSync(process.execPath, [CLI, "-c", "import sys; sys.path.remove('')"], {
+    encoding: "utf8",
+    env: { ...process.env, MICROPYPATH: ".frozen" },
+  });
   return r.status === 0;
 }
 
@@ -61,22 +76,38 @@ for (const [pairing, instances, permutations] of [
   ["with CPython, both orders", ["-t", `exec:${CLI}`, "-t", "cpython"], "2"],
   ["with itself", ["-t", `exec:${CLI}`, "-t", `exec:${CLI}`], "1"],
 ]) {
-  test(`multi_net/asyncio_tcp_*.py through run-multitests.py, paired ${pairing}, in a private network namespace`, { skip: multiSkip, timeout: 600_000 }, () => {
+  test(`multi_net/asyncio_tcp_*.py through run-multitests.py, paired ${pairing}, in a private network namespace`, {
+    skip: multiSkip,
+    timeout: 600_000,
+  }, () => {
     const dir = copyTests();
     try {
       const tests = path.join(dir, "tests");
-      const files = readdirSync(path.join(tests, "multi_net")).filter((f) => /^asyncio_tcp_.*\.py$/.test(f)).map((f) => `multi_net/${f}`);
+      const files = readdirSync(path.join(tests, "multi_net"))
+        .filter((f) => /^asyncio_tcp_.*\.py$/.test(f))
+        .map((f) => `multi_net/${f}`);
       assert.ok(files.length >= 6);
       const quoted = [...instances, "-p", permutations, ...files].map((a) => `'${a}'`).join(" ");
-      const out = run("unshare", ["-n", "sh", "-c", `ip link set lo up && exec python3 run-multitests.py ${quoted}`], tests);
+      const out = run(
+        "unshare",
+        ["-n", "sh", "-c", `ip link set lo up && exec python3 run-multitests.py ${quoted}`],
+        tests,
+      );
       const found = results(out);
       const names = path.basename(CLI);
       const orders = instances[3] === "cpython" ? [`${names}|python3`, `python3|${names}`] : [`${names}|${names}`];
       for (const f of files) {
         for (const order of orders) {
           const key = `${f} on ${order}`;
-          const expected = key.replace(names, "usocket-micropython").replace(names, "usocket-micropython") in MULTI_EXPECTED_FAILS ? "fail" : "pass";
-          assert.equal(found.get(key), expected, `${key}: ${found.get(key) ?? "not run"} (expected ${expected})\n${out}`);
+          const expected =
+            key.replace(names, "usocket-micropython").replace(names, "usocket-micropython") in MULTI_EXPECTED_FAILS
+              ? "fail"
+              : "pass";
+          assert.equal(
+            found.get(key),
+            expected,
+            `${key}: ${found.get(key) ?? "not run"} (expected ${expected})\n${out}`,
+          );
         }
       }
     } finally {

@@ -178,7 +178,10 @@ asyncio.run(main())
 });
 
 test("client: a refused connection surfaces as ECONNREFUSED on the first read, as on the unix port", async () => {
-  const peer = startPeer("python", "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\nprint(s.getsockname()[1])\ns.close()\n");
+  const peer = startPeer(
+    "python",
+    "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\nprint(s.getsockname()[1])\ns.close()\n",
+  );
   const port = Number(await peer.ready);
   const r = await runMp(`
 import asyncio
@@ -282,7 +285,11 @@ except ConnectionRefusedError:
   assert.equal(await peer.ready, "eof");
   assert.equal((await peer.done).stdout, "eof\nrefused\n");
   const r = await mp.done;
-  assert.equal(r.stdout, `${port}\ncancel True\nhandler cancelled\nawaited: CancelledError\ndone True cancel again False\nclosed\n`, r.stderr);
+  assert.equal(
+    r.stdout,
+    `${port}\ncancel True\nhandler cancelled\nawaited: CancelledError\ndone True cancel again False\nclosed\n`,
+    r.stderr,
+  );
 });
 
 test("scheduling: tasks created at module level run when the loop later runs; gather collects results and errors", async () => {
@@ -318,5 +325,8 @@ async def main():
 asyncio.run(main())
 `);
   assert.equal(r.stdout, "main done\n");
-  assert.match(r.stderr, /^Task exception wasn't retrieved\nfuture: <Task[^\n]*> coro= <generator object 'fails' at [0-9a-f]+>\nTraceback \(most recent call last\):\n[\s\S]*\n {2}File "[^"]*main\.py", line 4, in fails\nOSError: \[Errno 5\] EIO\n$/);
+  assert.match(
+    r.stderr,
+    /^Task exception wasn't retrieved\nfuture: <Task[^\n]*> coro= <generator object 'fails' at [0-9a-f]+>\nTraceback \(most recent call last\):\n[\s\S]*\n {2}File "[^"]*main\.py", line 4, in fails\nOSError: \[Errno 5\] EIO\n$/,
+  );
 });

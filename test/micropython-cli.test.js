@@ -84,8 +84,10 @@ test("the script's folder replaces '' first in sys.path, and is importable (and 
   const pkg = path.join(dir, "pkg");
   (await import("node:fs")).mkdirSync(pkg);
   (await import("node:fs")).writeFileSync(path.join(pkg, "__init__.py"), "NAME = 'pkg'\n");
-  (await import("node:fs")).writeFileSync(path.join(dir, "main.py"),
-    "import sys, helper, pkg\nprint(helper.VALUE, pkg.NAME, '' not in sys.path, sys.path[0] == __file__.rsplit('/', 1)[0] or sys.path[0])\n");
+  (await import("node:fs")).writeFileSync(
+    path.join(dir, "main.py"),
+    "import sys, helper, pkg\nprint(helper.VALUE, pkg.NAME, '' not in sys.path, sys.path[0] == __file__.rsplit('/', 1)[0] or sys.path[0])\n",
+  );
   const other = scriptDir();
   const r = await startMp([path.join(dir, "main.py")], { cwd: other, input: "" }).done;
   assert.equal(r.stderr, "");
@@ -94,7 +96,9 @@ test("the script's folder replaces '' first in sys.path, and is importable (and 
 
 test("time.sleep waits instead of spinning; sleep_ms too", async () => {
   const start = performance.now();
-  const r = await runMp("import time\nt = time.ticks_ms()\ntime.sleep(0.2)\ntime.sleep_ms(100)\nprint(time.ticks_diff(time.ticks_ms(), t) >= 290)\n");
+  const r = await runMp(
+    "import time\nt = time.ticks_ms()\ntime.sleep(0.2)\ntime.sleep_ms(100)\nprint(time.ticks_diff(time.ticks_ms(), t) >= 290)\n",
+  );
   assert.equal(r.stdout, "True\n", r.stderr);
   assert.ok(performance.now() - start >= 290);
 });
@@ -198,7 +202,10 @@ def instance1():
 test("an uncaught OSError from the bridge: the script's traceback only, as on a board", async () => {
   const r = await runMp("import socket\ns = socket.socket()\ns.connect(('127.0.0.1', 1))\n");
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^Traceback \(most recent call last\):\n {2}File "[^"]*main\.py", line 3, in <module>\nOSError: \[Errno 111\] ECONNREFUSED\n$/);
+  assert.match(
+    r.stderr,
+    /^Traceback \(most recent call last\):\n {2}File "[^"]*main\.py", line 3, in <module>\nOSError: \[Errno 111\] ECONNREFUSED\n$/,
+  );
 });
 
 test("command line as the unix port: sys.path from MICROPYPATH (~/ expanded, .frozen kept), sys.platform the host's", async () => {
@@ -211,7 +218,11 @@ test("command line as the unix port: sys.path from MICROPYPATH (~/ expanded, .fr
   const { MICROPYPATH: _, ...plain } = env;
   const d = await startMp(["-c", code], { cwd: dir, env: plain, input: "" }).done;
   assert.equal(d.stdout, "['', '.frozen', '/home/someone/.micropython/lib', '/usr/lib/micropython'] linux\n");
-  const lead = await startMp(["-c", "import sys\nsys.path.remove('')\nprint(sys.path)"], { cwd: dir, env: { ...env, MICROPYPATH: ":.frozen" }, input: "" }).done;
+  const lead = await startMp(["-c", "import sys\nsys.path.remove('')\nprint(sys.path)"], {
+    cwd: dir,
+    env: { ...env, MICROPYPATH: ":.frozen" },
+    input: "",
+  }).done;
   assert.equal(lead.stdout, "['.frozen']\n", lead.stderr);
 });
 
@@ -238,7 +249,13 @@ test("-X heapsize: k, M, G and w suffixes; too small or too large is a message a
     const r = await startMp(["-X", `heapsize=${size}`, "-c", "print(sum(range(10)))"], { input: "" }).done;
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, "45\n", ""], size);
   }
-  for (const [size, why] of [["64", /too small/], ["699", /too small/], ["2G", /more than/], ["9999999999", /more than/], ["12q", /expected a number/]]) {
+  for (const [size, why] of [
+    ["64", /too small/],
+    ["699", /too small/],
+    ["2G", /more than/],
+    ["9999999999", /more than/],
+    ["12q", /expected a number/],
+  ]) {
     const r = await startMp(["-X", `heapsize=${size}`, "-c", "print(1)"], { input: "" }).done;
     assert.equal(r.code, 1, size);
     assert.equal(r.stdout, "");
@@ -258,8 +275,13 @@ test("a script that cannot be opened: the unix port's message and status 2; bad 
 });
 
 test("tracebacks as the unix port prints them: the script's frames under the name it was given, none of the bridge's", async () => {
-  const dir = scriptDir({ "boom.py": "import socket\ndef f():\n    s = socket.socket()\n    s.connect(('127.0.0.1', 1))\nf()\n" });
+  const dir = scriptDir({
+    "boom.py": "import socket\ndef f():\n    s = socket.socket()\n    s.connect(('127.0.0.1', 1))\nf()\n",
+  });
   const r = await startMp(["boom.py"], { cwd: dir, input: "" }).done;
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'Traceback (most recent call last):\n  File "boom.py", line 5, in <module>\n  File "boom.py", line 4, in f\nOSError: [Errno 111] ECONNREFUSED\n');
+  assert.equal(
+    r.stderr,
+    'Traceback (most recent call last):\n  File "boom.py", line 5, in <module>\n  File "boom.py", line 4, in f\nOSError: [Errno 111] ECONNREFUSED\n',
+  );
 });

@@ -106,11 +106,17 @@ print(kind(a.setsockopt, 2**32 + 1, 1, 1), kind(socket.socket, 2**32 + 2))
 a.send(b'still fine')
 print(got(10))
 `);
-  assert.equal(out, "OverflowError OverflowError OverflowError OverflowError\nOverflowError OverflowError\nb'still fine'\n");
+  assert.equal(
+    out,
+    "OverflowError OverflowError OverflowError OverflowError\nOverflowError OverflowError\nb'still fine'\n",
+  );
 });
 
 test("Ctrl-C: a script blocked in accept() or time.sleep gets KeyboardInterrupt (caught, or the unix port's traceback and status 1)", async () => {
-  const caught = startMp(["-c", `
+  const caught = startMp(
+    [
+      "-c",
+      `
 import socket, time
 s = socket.socket()
 s.bind(('127.0.0.1', 0))
@@ -125,7 +131,10 @@ try:
     time.sleep(30)
 except KeyboardInterrupt:
     print('interrupted sleep')
-`], { input: "" });
+`,
+    ],
+    { input: "" },
+  );
   assert.equal(await caught.line(), "ready");
   caught.child.kill("SIGINT");
   assert.equal(await caught.line(), "interrupted accept");
@@ -136,10 +145,16 @@ except KeyboardInterrupt:
   assert.equal(r.stdout, "ready\ninterrupted accept\nready\ninterrupted sleep\n", r.stderr);
   assert.equal(r.code, 0);
 
-  const uncaught = startMp(["-c", "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen(1)\nprint('ready')\ns.accept()\n"], { input: "" });
+  const uncaught = startMp(
+    ["-c", "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen(1)\nprint('ready')\ns.accept()\n"],
+    { input: "" },
+  );
   assert.equal(await uncaught.line(), "ready");
   uncaught.child.kill("SIGINT");
   const u = await uncaught.done;
   assert.equal(u.code, 1);
-  assert.match(u.stderr, /^Traceback \(most recent call last\):\n {2}File "<stdin>", line 6, in <module>\nKeyboardInterrupt: \n$/);
+  assert.match(
+    u.stderr,
+    /^Traceback \(most recent call last\):\n {2}File "<stdin>", line 6, in <module>\nKeyboardInterrupt: \n$/,
+  );
 });

@@ -10,7 +10,9 @@ const run = (dir, code, input = "") => startMp(["-c", code], { cwd: dir, input }
 
 test("files: read next to the working directory, written files reach the disk (w, a, wb, seek)", async () => {
   const dir = scriptDir({ "config.json": '{"port": 1883}' });
-  const r = await run(dir, `
+  const r = await run(
+    dir,
+    `
 import json
 print(json.load(open('config.json'))['port'])
 with open('out.txt', 'w') as f:
@@ -22,7 +24,8 @@ with open('data.bin', 'wb') as f:
 with open('data.bin', 'rb') as f:
     f.seek(-3, 2)
     print(f.read(), f.tell())
-`);
+`,
+  );
   assert.equal(r.stderr, "");
   assert.equal(r.stdout, "1883\nb'\\xfd\\xfe\\xff' 10240\n");
   assert.equal(fs.readFileSync(path.join(dir, "out.txt"), "utf8"), "one\ntwo\n");
@@ -34,7 +37,9 @@ with open('data.bin', 'rb') as f:
 test("files: os.listdir/stat/mkdir/rename/remove/rmdir/getcwd/chdir act on the host", async () => {
   const dir = fs.realpathSync(scriptDir({ "a.txt": "12345" }));
   fs.mkdirSync(path.join(dir, "sub"));
-  const r = await run(dir, `
+  const r = await run(
+    dir,
+    `
 import os
 print(os.getcwd())
 print(sorted(os.listdir()), os.stat('a.txt')[6], os.stat('sub')[0] & 0o170000 == 0o040000)
@@ -46,7 +51,8 @@ os.remove('b.txt')
 os.chdir('..')
 os.rmdir('new')
 print(sorted(os.listdir('.')))
-`);
+`,
+  );
   assert.equal(r.stderr, "");
   assert.equal(r.stdout, `${dir}\n['a.txt', 'sub'] 5 True\n${dir}/new ['b.txt'] 12345\n['sub']\n`);
   assert.deepEqual(fs.readdirSync(dir), ["sub"]);
@@ -56,7 +62,9 @@ test("files: errors carry the host's errno numbers, which errno.ENOENT and frien
   const dir = scriptDir({ "f.txt": "" });
   fs.mkdirSync(path.join(dir, "d"));
   fs.writeFileSync(path.join(dir, "d", "x"), "");
-  const r = await run(dir, `
+  const r = await run(
+    dir,
+    `
 import errno, os
 def code(f, *a):
     try:
@@ -71,20 +79,28 @@ try:
     open('missing.txt')
 except OSError as e:
     print(e)
-`);
+`,
+  );
   assert.equal(r.stderr, "");
   assert.equal(r.stdout, "True 2\nTrue True\nTrue True\nTrue 39 True\n[Errno 2] ENOENT\n");
 });
 
 test("imports from the real disk: modules, packages, and folders without __init__.py (as micropython-lib installs them)", async () => {
-  const dir = scriptDir({ "main.py": "from umqtt.simple import NAME\nimport urllib.urequest as u\nimport plain\nprint(NAME, u.NAME, plain.NAME)\n" });
+  const dir = scriptDir({
+    "main.py":
+      "from umqtt.simple import NAME\nimport urllib.urequest as u\nimport plain\nprint(NAME, u.NAME, plain.NAME)\n",
+  });
   fs.mkdirSync(path.join(dir, "umqtt"));
   fs.writeFileSync(path.join(dir, "umqtt", "simple.py"), "NAME = 'simple'\n");
   fs.mkdirSync(path.join(dir, "lib", "urllib"), { recursive: true });
   fs.writeFileSync(path.join(dir, "lib", "urllib", "urequest.py"), "NAME = 'urequest'\n");
   fs.writeFileSync(path.join(dir, "lib", "plain.py"), "NAME = 'plain'\n");
   const other = scriptDir();
-  const r = await startMp([path.join(dir, "main.py")], { cwd: other, env: { ...process.env, MICROPYPATH: path.join(dir, "lib") }, input: "" }).done;
+  const r = await startMp([path.join(dir, "main.py")], {
+    cwd: other,
+    env: { ...process.env, MICROPYPATH: path.join(dir, "lib") },
+    input: "",
+  }).done;
   assert.equal(r.stderr, "");
   assert.equal(r.stdout, "simple urequest plain\n");
 });
@@ -92,7 +108,9 @@ test("imports from the real disk: modules, packages, and folders without __init_
 test("files: a relative AF_UNIX address after os.chdir is relative to the new working directory", async () => {
   const dir = fs.realpathSync(scriptDir());
   fs.mkdirSync(path.join(dir, "run"));
-  const r = await run(dir, `
+  const r = await run(
+    dir,
+    `
 import os, socket
 os.chdir('run')
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -100,7 +118,8 @@ s.bind('sock')
 print(sorted(os.listdir()))
 s.close()
 os.remove('sock')
-`);
+`,
+  );
   assert.equal(r.stderr, "");
   assert.equal(r.stdout, "['sock']\n");
   assert.deepEqual(fs.readdirSync(path.join(dir, "run")), []);

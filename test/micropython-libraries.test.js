@@ -25,7 +25,8 @@ const LAYOUT = {
 };
 
 function skipUnless(root, what, probe) {
-  if (root === undefined) return `${what} not available: set ${what === "microdot" ? "MICRODOT" : "MICROPYTHON_LIB"} to a checkout of it`;
+  if (root === undefined)
+    return `${what} not available: set ${what === "microdot" ? "MICRODOT" : "MICROPYTHON_LIB"} to a checkout of it`;
   if (!existsSync(path.join(root, probe))) return `${probe} not found under ${root}`;
   return false;
 }
@@ -37,7 +38,8 @@ function libFolder(names) {
     if (name === "microdot") {
       const src = path.join(MICRODOT, "src", "microdot");
       mkdirSync(path.join(lib, "microdot"));
-      for (const f of readdirSync(src).filter((f) => f.endsWith(".py"))) cpSync(path.join(src, f), path.join(lib, "microdot", f));
+      for (const f of readdirSync(src).filter((f) => f.endsWith(".py")))
+        cpSync(path.join(src, f), path.join(lib, "microdot", f));
       continue;
     }
     for (const [dest, src] of LAYOUT[name]) {
@@ -98,10 +100,14 @@ async function httpd() {
   return { port: Number(await peer.ready), stop: () => peer.child.kill() };
 }
 
-test("requests: GET with headers, POST json, a chunked body, a redirect", { skip: skipUnless(MPLIB, "micropython-lib", LAYOUT.requests[0][1]) }, async () => {
+test("requests: GET with headers, POST json, a chunked body, a redirect", {
+  skip: skipUnless(MPLIB, "micropython-lib", LAYOUT.requests[0][1]),
+}, async () => {
   const { port, stop } = await httpd();
   try {
-    const r = await runWithLib(libFolder(["requests"]), `
+    const r = await runWithLib(
+      libFolder(["requests"]),
+      `
 import requests
 base = "http://127.0.0.1:${port}"
 r = requests.get(base + "/json?a=1", headers={"X-Test": "yes"})
@@ -110,18 +116,26 @@ r = requests.post(base + "/post", json={"k": [1, 2]})
 print(r.status_code, r.json()["got"])
 print(requests.get(base + "/chunked").text)
 print(requests.get(base + "/redirect").json()["path"])
-`).done;
+`,
+    ).done;
     assert.equal(r.stderr, "");
-    assert.equal(r.stdout, "200 {'path': '/json?a=1', 'x': 'yes'}\n201 {\"k\": [1, 2]}\na chunked body, in pieces of seven\n/json?from=redirect\n");
+    assert.equal(
+      r.stdout,
+      "200 {'path': '/json?a=1', 'x': 'yes'}\n201 {\"k\": [1, 2]}\na chunked body, in pieces of seven\n/json?from=redirect\n",
+    );
   } finally {
     stop();
   }
 });
 
-test("urllib.urequest: urlopen GET and POST (a package folder without __init__.py)", { skip: skipUnless(MPLIB, "micropython-lib", LAYOUT["urllib.urequest"][0][1]) }, async () => {
+test("urllib.urequest: urlopen GET and POST (a package folder without __init__.py)", {
+  skip: skipUnless(MPLIB, "micropython-lib", LAYOUT["urllib.urequest"][0][1]),
+}, async () => {
   const { port, stop } = await httpd();
   try {
-    const r = await runWithLib(libFolder(["urllib.urequest"]), `
+    const r = await runWithLib(
+      libFolder(["urllib.urequest"]),
+      `
 from urllib.urequest import urlopen
 import json
 f = urlopen("http://127.0.0.1:${port}/json?u=2")
@@ -130,7 +144,8 @@ f.close()
 f = urlopen("http://127.0.0.1:${port}/post", data=b"raw=1")
 print(json.loads(f.read())["got"])
 f.close()
-`).done;
+`,
+    ).done;
     assert.equal(r.stderr, "");
     assert.equal(r.stdout, "/json?u=2\nraw=1\n");
   } finally {
@@ -138,11 +153,18 @@ f.close()
   }
 });
 
-// todo until the bridge's socket takes write(buf, n) (issue 12, in progress on branch bridge)
-test("umqtt.simple: connect, subscribe, publish at QoS 0 and 1, receive both, ping, disconnect", { skip: skipUnless(MPLIB, "micropython-lib", LAYOUT["umqtt.simple"][0][1]), todo: "the bridge's socket write(buf, n) (issue 12)" }, async () => {
-  const peer = startPeer("python", `exec(open(${JSON.stringify(path.join(ROOT, "test", "support", "mqtt-broker.py"))}).read())`, { args: ["20"], limitMs: 25000 });
+test("umqtt.simple: connect, subscribe, publish at QoS 0 and 1, receive both, ping, disconnect", {
+  skip: skipUnless(MPLIB, "micropython-lib", LAYOUT["umqtt.simple"][0][1]),
+}, async () => {
+  const peer = startPeer(
+    "python",
+    `exec(open(${JSON.stringify(path.join(ROOT, "test", "support", "mqtt-broker.py"))}).read())`,
+    { args: ["20"], limitMs: 25000 },
+  );
   const port = Number(await peer.ready);
-  const r = await runWithLib(libFolder(["umqtt.simple"]), `
+  const r = await runWithLib(
+    libFolder(["umqtt.simple"]),
+    `
 from umqtt.simple import MQTTClient
 got = []
 c = MQTTClient("bridge", "127.0.0.1", port=${port}, keepalive=30)
@@ -157,16 +179,21 @@ c.ping()
 c.wait_msg()
 print(got)
 c.disconnect()
-`).done;
+`,
+  ).done;
   assert.equal(r.stderr, "");
   assert.equal(r.stdout, "0\n[(b'usocket/test', b'qos0'), (b'usocket/test', b'qos1')]\n");
   assert.equal((await peer.done).code, 0);
 });
 
-test("aiohttp: ClientSession GET/POST json, a chunked body read chunk by chunk, five sessions gathered", { skip: skipUnless(MPLIB, "micropython-lib", LAYOUT.aiohttp[0][1]) }, async () => {
+test("aiohttp: ClientSession GET/POST json, a chunked body read chunk by chunk, five sessions gathered", {
+  skip: skipUnless(MPLIB, "micropython-lib", LAYOUT.aiohttp[0][1]),
+}, async () => {
   const { port, stop } = await httpd();
   try {
-    const r = await runWithLib(libFolder(["aiohttp"]), `
+    const r = await runWithLib(
+      libFolder(["aiohttp"]),
+      `
 import aiohttp, asyncio
 base = "http://127.0.0.1:${port}"
 async def one(i):
@@ -189,7 +216,8 @@ async def main():
             print(body)
     print(await asyncio.gather(*[one(i) for i in range(5)]))
 asyncio.run(main())
-`).done;
+`,
+    ).done;
     assert.equal(r.stderr, "");
     assert.equal(
       r.stdout,
@@ -200,8 +228,12 @@ asyncio.run(main())
   }
 });
 
-test("microdot: a server in the bridge, driven by CPython's urllib (routes, JSON, 404, 30 concurrent requests, shutdown)", { skip: skipUnless(MICRODOT, "microdot", "src/microdot/microdot.py") }, async () => {
-  const mp = runWithLib(libFolder(["microdot"]), `
+test("microdot: a server in the bridge, driven by CPython's urllib (routes, JSON, 404, 30 concurrent requests, shutdown)", {
+  skip: skipUnless(MICRODOT, "microdot", "src/microdot/microdot.py"),
+}, async () => {
+  const mp = runWithLib(
+    libFolder(["microdot"]),
+    `
 import asyncio
 from microdot import Microdot
 app = Microdot()
@@ -228,7 +260,8 @@ async def main():
     await asyncio.sleep(0.2)
     print("stopped")
 asyncio.run(main())
-`);
+`,
+  );
   const port = Number(await mp.line());
   const client = startPeer(
     "python",
@@ -250,7 +283,14 @@ print(json.dumps(out))
 `,
     { args: [String(port)] },
   );
-  assert.deepEqual(JSON.parse(await client.ready), ["hello from microdot", { n: 21, double: 42, q: "x" }, { got: { a: 1 }, len: 8 }, 404, true, "stopping"]);
+  assert.deepEqual(JSON.parse(await client.ready), [
+    "hello from microdot",
+    { n: 21, double: 42, q: "x" },
+    { got: { a: 1 }, len: 8 },
+    404,
+    true,
+    "stopping",
+  ]);
   const r = await mp.done;
   assert.equal(r.stdout, `${port}\nstopped\n`, r.stderr);
   assert.equal(r.code, 0);

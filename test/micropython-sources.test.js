@@ -12,7 +12,8 @@ const PY = path.join(ROOT, "src", "micropython", "py");
 
 function pythonFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? pythonFiles(path.join(dir, e.name)) : e.name.endsWith(".py") ? [path.join(dir, e.name)] : []);
+    e.isDirectory() ? pythonFiles(path.join(dir, e.name)) : e.name.endsWith(".py") ? [path.join(dir, e.name)] : [],
+  );
 }
 
 const files = pythonFiles(PY);

@@ -29,7 +29,8 @@ describe("a MicroPython script as TLS client of CPython's ssl server", { skip },
   test("verified connection: data both ways, mbedTLS's cipher name, TLS 1.2, the peer's certificate", async () => {
     const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key });
     const port = await peer.ready;
-    const r = await runMp(client(`ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    const r = await runMp(
+      client(`ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.verify_mode = ssl.CERT_REQUIRED
 ctx.load_verify_locations(cafile=sys.argv[2])
 s = ctx.wrap_socket(s, server_hostname="localhost")
@@ -38,26 +39,41 @@ print(name.startswith("TLS-ECDHE-ECDSA-WITH-"), "_" not in name, version)
 print(s.getpeercert(True) == open(sys.argv[3], "rb").read())
 s.write(b"hello")
 print(s.read(10))
-s.close()`), { args: [port, certs.ca, path.join(certs.dir, "server.cert.der")] });
+s.close()`),
+      { args: [port, certs.ca, path.join(certs.dir, "server.cert.der")] },
+    );
     await peer.done;
     assert.equal(r.stdout, "True True TLSv1.2\nTrue\nb'echo:hello'\n", r.stderr);
   });
 
   for (const [what, leaf, hostname, text] of [
-    ["a certificate for another name", "wrongHost", "localhost", "The certificate Common Name (CN) does not match with the expected CN"],
-    ["a certificate from an unknown CA", "stranger", "localhost", "The certificate is not correctly signed by the trusted CA"],
+    [
+      "a certificate for another name",
+      "wrongHost",
+      "localhost",
+      "The certificate Common Name (CN) does not match with the expected CN",
+    ],
+    [
+      "a certificate from an unknown CA",
+      "stranger",
+      "localhost",
+      "The certificate is not correctly signed by the trusted CA",
+    ],
     ["an expired certificate", "expired", "localhost", "The certificate validity has expired"],
   ]) {
     test(`${what}: ValueError with mbedTLS's verification text, and the server sees the alert`, async () => {
       const peer = pythonPeer({ role: "server", cert: certs[leaf].cert, key: certs[leaf].key });
       const port = await peer.ready;
-      const r = await runMp(client(`ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+      const r = await runMp(
+        client(`ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
 ctx.load_verify_locations(open(sys.argv[2], "rb").read())
 try:
     ctx.wrap_socket(s, server_hostname="${hostname}")
 except ValueError as e:
     print(repr(str(e)))
-s.close()`), { args: [port, certs.ca] });
+s.close()`),
+        { args: [port, certs.ca] },
+      );
       const server = await peer.done;
       assert.equal(r.stdout, `'\\n${text}\\n'\n`, r.stderr);
       assert.match(server.stdout, /handshake failed: .*alert/i);
@@ -67,13 +83,16 @@ s.close()`), { args: [port, certs.ca] });
   test("a server that drops TCP without close_notify: OSError(-29312, 'MBEDTLS_ERR_SSL_CONN_EOF'), not a silent end", async () => {
     const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, action: "drop" });
     const port = await peer.ready;
-    const r = await runMp(client(`ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    const r = await runMp(
+      client(`ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 s = ctx.wrap_socket(s)
 print(s.read(7))
 try:
     print(s.read(1))
 except OSError as e:
-    print(e.args)`), { args: [port] });
+    print(e.args)`),
+      { args: [port] },
+    );
     await peer.done;
     assert.equal(r.stdout, "b'partial'\n(-29312, 'MBEDTLS_ERR_SSL_CONN_EOF')\n", r.stderr);
   });
@@ -83,7 +102,8 @@ except OSError as e:
     // record is decrypted and half read, and the descriptor itself has nothing.
     const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, action: "records" });
     const port = await peer.ready;
-    const r = await runMp(client(`import select
+    const r = await runMp(
+      client(`import select
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 s = ctx.wrap_socket(s)
 print(len(s.read(150)))
@@ -93,16 +113,25 @@ ready = p.poll(0)
 print(len(ready), ready[0][0] is s, ready[0][1] & select.POLLIN != 0)
 print(s.read(50) == b"b" * 50)
 s.write(b"x")
-s.close()`), { args: [port] });
+s.close()`),
+      { args: [port] },
+    );
     await peer.done;
     assert.equal(r.stdout, "150\n1 True True\nTrue\n", r.stderr);
   });
 
   test("non-blocking with do_handshake_on_connect=False: reads return None until data can be decrypted", async () => {
     // The server answers the handshake only after 0.3 s: the first reads cannot have data.
-    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, action: "echo", delay: 0.3 });
+    const peer = pythonPeer({
+      role: "server",
+      cert: certs.server.cert,
+      key: certs.server.key,
+      action: "echo",
+      delay: 0.3,
+    });
     const port = await peer.ready;
-    const r = await runMp(client(`import select
+    const r = await runMp(
+      client(`import select
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 s = ctx.wrap_socket(s, do_handshake_on_connect=False)
 s.setblocking(False)
@@ -119,7 +148,9 @@ for i in range(200):
     nones += 1
     p.poll(100)
 print(nones > 0, sent, got)
-s.close()`), { args: [port] });
+s.close()`),
+      { args: [port] },
+    );
     await peer.done;
     assert.equal(r.stdout, "True 4 b'echo:ping'\n", r.stderr);
   });
@@ -180,7 +211,8 @@ a.inbox, b.inbox = b, a
 `;
 
   test("a handshake and data both ways between two in-memory pipes, step by step", async () => {
-    const r = await runMp(`${PIPES}
+    const r = await runMp(
+      `${PIPES}
 key = open("server.key.der", "rb").read()
 cert = open("server.cert.der", "rb").read()
 client = ssl.wrap_socket(a, do_handshake=False)
@@ -194,12 +226,15 @@ print(client.write(b"to server"), server.read(9))
 print(server.write(b"to client!"), client.read(4), client.read(6))
 client.close()
 print(server.read(5))
-`, { files: { "server.key.der": certs.serverDer.key, "server.cert.der": certs.serverDer.cert } });
+`,
+      { files: { "server.key.der": certs.serverDer.key, "server.cert.der": certs.serverDer.cert } },
+    );
     assert.equal(r.stdout, "True TLSv1.2\n9 b'to server'\n10 b'to c' b'lient!'\nb''\n", r.stderr);
   });
 
   test("ioctl: POLLIN from bytes already decrypted without asking the stream; POLLNVAL once closed", async () => {
-    const r = await runMp(`${PIPES}
+    const r = await runMp(
+      `${PIPES}
 class Watched(Pipe):
     asked = 0
     def ioctl(self, req, arg):
@@ -220,7 +255,9 @@ before = Watched.asked
 print(client.ioctl(3, 1), Watched.asked == before)
 client.close()
 print(client.ioctl(3, 1))
-`, { files: { "server.key.der": certs.serverDer.key, "server.cert.der": certs.serverDer.cert } });
+`,
+      { files: { "server.key.der": certs.serverDer.key, "server.cert.der": certs.serverDer.cert } },
+    );
     assert.equal(r.stdout, "b'ab'\n1 True\n32\n", r.stderr);
   });
 
@@ -253,14 +290,18 @@ try:
 except OSError as e:
     print(e.args)
 `);
-    assert.equal(r.stdout, [
-      "ValueError ('invalid key',)",
-      "ValueError ('invalid cert',)",
-      "OSError (-24192, 'MBEDTLS_ERR_SSL_BAD_CONFIG')",
-      "TypeError ('ciphers must be a list or tuple',)",
-      "ValueError ('CERT_REQUIRED requires server_hostname',)",
-      "(-28928, 'MBEDTLS_ERR_SSL_BAD_INPUT_DATA')",
-      "",
-    ].join("\n"), r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        "ValueError ('invalid key',)",
+        "ValueError ('invalid cert',)",
+        "OSError (-24192, 'MBEDTLS_ERR_SSL_BAD_CONFIG')",
+        "TypeError ('ciphers must be a list or tuple',)",
+        "ValueError ('CERT_REQUIRED requires server_hostname',)",
+        "(-28928, 'MBEDTLS_ERR_SSL_BAD_INPUT_DATA')",
+        "",
+      ].join("\n"),
+      r.stderr,
+    );
   });
 });

@@ -9,7 +9,9 @@ import * as path from "node:path";
 
 /** A CPython echo server for one connection; ready resolves to its port. */
 function echoPeer(family = "AF_INET", host = "127.0.0.1") {
-  return startPeer("python", `
+  return startPeer(
+    "python",
+    `
 import socket
 s = socket.socket(socket.${family})
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -24,12 +26,15 @@ while True:
     if not d:
         break
     c.sendall(d)
-`);
+`,
+  );
 }
 
 /** A CPython server that accepts one connection and says nothing until it is closed. */
 function silentPeer() {
-  return startPeer("python", `
+  return startPeer(
+    "python",
+    `
 import socket
 s = socket.socket()
 s.bind(('127.0.0.1', 0))
@@ -39,7 +44,8 @@ print(s.getsockname()[1], flush=True)
 c, _ = s.accept()
 c.settimeout(15)
 c.recv(1)
-`);
+`,
+  );
 }
 
 async function check(script, opts) {
@@ -210,12 +216,15 @@ print('done')
   const mp = startMp([path.join(dir, "server.py")], { cwd: dir, input: "" });
   const port = Number(await mp.line());
   assert.ok(port > 0);
-  const client = startPeer("python", `
+  const client = startPeer(
+    "python",
+    `
 import socket
 c = socket.create_connection(('127.0.0.1', ${port}), timeout=10)
 c.sendall(b'hello server\\n')
 print(c.recv(100).decode().strip(), flush=True)
-`);
+`,
+  );
   assert.equal(await client.ready, "HELLO SERVER");
   const r = await mp.done;
   assert.equal(r.code, 0, r.stderr);
@@ -252,7 +261,14 @@ except TypeError:
     print('type')
 print(errno.ETIMEDOUT, errno.ECONNREFUSED, errno.EAGAIN, errno.EINPROGRESS)
 `);
-  assert.deepEqual(out, ["True 111 ECONNREFUSED", "True True", "no names True", "port range", "type", "110 111 11 115"]);
+  assert.deepEqual(out, [
+    "True 111 ECONNREFUSED",
+    "True True",
+    "no names True",
+    "port range",
+    "type",
+    "110 111 11 115",
+  ]);
 });
 
 test("UDP, IPv6, socket options, inet_pton/inet_ntop, constants", async () => {
@@ -294,8 +310,16 @@ print(socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, '::1')
 print(socket.AF_INET, socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOL_SOCKET, socket.IPPROTO_TCP > 0, socket.SO_REUSEADDR)
 `);
   assert.deepEqual(out, [
-    "b'datagram' True", "b'back'", "v6 ::1 4", "True", "8", "None", "0",
-    "b'\\x01\\x02\\x03\\x04' 127.0.0.1", "::1", "2 1 2 1 True 2",
+    "b'datagram' True",
+    "b'back'",
+    "v6 ::1 4",
+    "True",
+    "8",
+    "None",
+    "0",
+    "b'\\x01\\x02\\x03\\x04' 127.0.0.1",
+    "::1",
+    "2 1 2 1 True 2",
   ]);
 });
 
@@ -334,14 +358,22 @@ import usocket, uselect
 print(usocket is socket, uselect is select, 'usocket' in select.__file__)
 `);
   assert.deepEqual(out, [
-    "[] True []", "True", "True", "register True", "select True", "modify True", "1 4 8 16 32", "True True True",
+    "[] True []",
+    "True",
+    "True",
+    "register True",
+    "select True",
+    "modify True",
+    "1 4 8 16 32",
+    "True True True",
   ]);
 });
 
 test("the bridge keeps working when the interpreter's heap grows mid-script", async () => {
   const peer = echoPeer();
   const port = await peer.ready;
-  const dir = scriptDir({ "grow.py": `
+  const dir = scriptDir({
+    "grow.py": `
 import socket
 s = socket.socket()
 s.connect(('127.0.0.1', ${port}))
@@ -355,7 +387,8 @@ for i in range(40):
 buf = bytearray(4)
 s.write(b'tail')
 print(ok, s.readinto(buf), buf)
-` });
+`,
+  });
   // A small first heap, so that the port must grow the WebAssembly memory.
   const r = await startMp(["-X", "heapsize=256k", path.join(dir, "grow.py")], { cwd: dir, input: "" }).done;
   assert.equal(r.stderr, "");

@@ -58,5 +58,8 @@ test("Workers terminated with getaddrinfoAsync calls in flight exit cleanly", as
     assert.ok(status === 0 || status === 1, `exit status ${status}`);
   }
   // This thread's resolver still answers.
-  assert.deepEqual((await socket.getaddrinfoAsync("127.0.0.1", 80, socket.AF_INET, socket.SOCK_STREAM))[0][4], ["127.0.0.1", 80]);
+  assert.deepEqual((await socket.getaddrinfoAsync("127.0.0.1", 80, socket.AF_INET, socket.SOCK_STREAM))[0][4], [
+    "127.0.0.1",
+    80,
+  ]);
 });

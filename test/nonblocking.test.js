@@ -12,8 +12,6 @@ import { drain, errorWhenFull, fill, fullPair, sendAndWait, smallPair } from "./
 // A blocking call that never returns would hang the run: end it instead.
 watchdog(60);
 
-
-
 test("accept() on a non-blocking listener with nobody connecting raises EAGAIN", () => {
   const [srv] = listener();
   try {

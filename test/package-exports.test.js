@@ -8,11 +8,42 @@ import * as socket from "../dist/index.js";
 // docs/behaviour.md §3: the constants, each with the host system's value. Where CPython is installed its
 // socket module is the reference for the values; the names are checked everywhere.
 const SECTION_3_CONSTANTS = [
-  "AF_INET", "AF_INET6", "AF_UNIX", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "IPPROTO_IP", "IPPROTO_TCP",
-  "IPPROTO_UDP", "IPPROTO_IPV6", "SOL_SOCKET", "SO_REUSEADDR", "SO_REUSEPORT", "SO_BROADCAST", "SO_KEEPALIVE",
-  "SO_LINGER", "SO_RCVBUF", "SO_SNDBUF", "SO_ERROR", "SO_TYPE", "TCP_NODELAY", "IP_ADD_MEMBERSHIP",
-  "IP_DROP_MEMBERSHIP", "IP_MULTICAST_TTL", "IP_MULTICAST_LOOP", "IPV6_V6ONLY", "MSG_PEEK", "MSG_DONTWAIT",
-  "SHUT_RD", "SHUT_WR", "SHUT_RDWR", "AI_PASSIVE", "AI_CANONNAME", "AI_NUMERICHOST", "AI_NUMERICSERV", "SOMAXCONN",
+  "AF_INET",
+  "AF_INET6",
+  "AF_UNIX",
+  "SOCK_STREAM",
+  "SOCK_DGRAM",
+  "SOCK_RAW",
+  "IPPROTO_IP",
+  "IPPROTO_TCP",
+  "IPPROTO_UDP",
+  "IPPROTO_IPV6",
+  "SOL_SOCKET",
+  "SO_REUSEADDR",
+  "SO_REUSEPORT",
+  "SO_BROADCAST",
+  "SO_KEEPALIVE",
+  "SO_LINGER",
+  "SO_RCVBUF",
+  "SO_SNDBUF",
+  "SO_ERROR",
+  "SO_TYPE",
+  "TCP_NODELAY",
+  "IP_ADD_MEMBERSHIP",
+  "IP_DROP_MEMBERSHIP",
+  "IP_MULTICAST_TTL",
+  "IP_MULTICAST_LOOP",
+  "IPV6_V6ONLY",
+  "MSG_PEEK",
+  "MSG_DONTWAIT",
+  "SHUT_RD",
+  "SHUT_WR",
+  "SHUT_RDWR",
+  "AI_PASSIVE",
+  "AI_CANONNAME",
+  "AI_NUMERICHOST",
+  "AI_NUMERICSERV",
+  "SOMAXCONN",
 ];
 
 test("usocket exports every constant of docs/behaviour.md §3 with the system's value", () => {
@@ -28,12 +59,20 @@ test("usocket exports every constant of docs/behaviour.md §3 with the system's 
   } finally {
     s.close();
   }
-  const python = spawnSync("python3", ["-c", `import json, socket
-print(json.dumps({n: getattr(socket, n, None) for n in ${JSON.stringify(SECTION_3_CONSTANTS)}}))`], { encoding: "utf8", timeout: 20000 });
+  const python = spawnSync(
+    "python3",
+    [
+      "-c",
+      `import json, socket
+print(json.dumps({n: getattr(socket, n, None) for n in ${JSON.stringify(SECTION_3_CONSTANTS)}}))`,
+    ],
+    { encoding: "utf8", timeout: 20000 },
+  );
   if (python.status !== 0) return; // no CPython here: the names were checked above
   const reference = JSON.parse(python.stdout);
   for (const name of SECTION_3_CONSTANTS) {
-    if (reference[name] !== null) assert.equal(socket[name], reference[name], `${name}: CPython has ${reference[name]}`);
+    if (reference[name] !== null)
+      assert.equal(socket[name], reference[name], `${name}: CPython has ${reference[name]}`);
   }
 });
 

@@ -29,7 +29,8 @@ async function rejected(promise) {
 function sameError(asyncError, syncError, what) {
   assert.equal(asyncError.constructor, syncError.constructor, `${what}: ${asyncError} vs ${syncError}`);
   assert.equal(asyncError.message, syncError.message, what);
-  for (const key of ["errno", "code", "syscall", "address"]) assert.deepEqual(asyncError[key], syncError[key], `${what}: ${key}`);
+  for (const key of ["errno", "code", "syscall", "address"])
+    assert.deepEqual(asyncError[key], syncError[key], `${what}: ${key}`);
 }
 
 /** [name, sync call, async call] on socket `s` (and a UDP socket `u`). */
@@ -94,7 +95,12 @@ test("system errors: refused connect, accept on a non-listening socket, send unc
     ["accept not listening", () => socket.socket(), (s) => s.accept(), (s) => s.acceptAsync()],
     ["send unconnected", () => socket.socket(), (s) => s.send("x"), (s) => s.sendAsync("x")],
     ["sendall unconnected", () => socket.socket(), (s) => s.sendall("x"), (s) => s.sendallAsync("x")],
-    ["recv DONTWAIT", () => tcpPair()[0], (s) => s.recv(4, socket.MSG_DONTWAIT), (s) => s.recvAsync(4, socket.MSG_DONTWAIT)],
+    [
+      "recv DONTWAIT",
+      () => tcpPair()[0],
+      (s) => s.recv(4, socket.MSG_DONTWAIT),
+      (s) => s.recvAsync(4, socket.MSG_DONTWAIT),
+    ],
   ];
   for (const [name, make, sync, async_] of pairs) {
     const s1 = make();
@@ -156,8 +162,10 @@ test("getaddrinfoAsync returns what getaddrinfo returns", async () => {
   }
   const signal = new AbortController().signal;
   assert.deepEqual(await socket.getaddrinfoAsync("127.0.0.1", 80, { signal }), socket.getaddrinfo("127.0.0.1", 80));
-  assert.deepEqual(await socket.getaddrinfoAsync("127.0.0.1", 80, socket.AF_INET, { signal }),
-    socket.getaddrinfo("127.0.0.1", 80, socket.AF_INET));
+  assert.deepEqual(
+    await socket.getaddrinfoAsync("127.0.0.1", 80, socket.AF_INET, { signal }),
+    socket.getaddrinfo("127.0.0.1", 80, socket.AF_INET),
+  );
 });
 
 test("getaddrinfoAsync fails with the same negative EAI_* OSErrors and argument errors", async () => {
@@ -182,10 +190,15 @@ test("getaddrinfoAsync fails with the same negative EAI_* OSErrors and argument 
     }
   }
   const reason = new Error("stop");
-  await assert.rejects(socket.getaddrinfoAsync("127.0.0.1", 80, { signal: AbortSignal.abort(reason) }), (e) => e === reason);
+  await assert.rejects(
+    socket.getaddrinfoAsync("127.0.0.1", 80, { signal: AbortSignal.abort(reason) }),
+    (e) => e === reason,
+  );
 });
 
-test("a standing error condition (IP_RECVERR) does not make a waiting call spin", { skip: process.platform !== "linux" && "IP_RECVERR is Linux's" }, async () => {
+test("a standing error condition (IP_RECVERR) does not make a waiting call spin", {
+  skip: process.platform !== "linux" && "IP_RECVERR is Linux's",
+}, async () => {
   const IP_RECVERR = 11; // Linux: errors are also queued, so POLLERR stands while recv says EAGAIN
   const gone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   gone.bind(["127.0.0.1", 0]);
@@ -207,7 +220,11 @@ test("a standing error condition (IP_RECVERR) does not make a waiting call spin"
       if (!refused) await new Promise((resolve) => setTimeout(resolve, 10));
     }
     assert.ok(refused, "the ICMP error arrived");
-    assert.throws(() => s.recv(10, socket.MSG_DONTWAIT), { code: "EAGAIN" }, "the error stays queued, recv has nothing");
+    assert.throws(
+      () => s.recv(10, socket.MSG_DONTWAIT),
+      { code: "EAGAIN" },
+      "the error stays queued, recv has nothing",
+    );
     s.settimeout(0.4);
     const cpu = process.cpuUsage();
     const started = performance.now();

@@ -46,8 +46,20 @@ test("a blocking socket stays blocking after a Promise twin waited on it", async
   }
 });
 
-const SOCKET_TWINS = ["acceptAsync", "connectAsync", "recvAsync", "recvfromAsync", "recv_intoAsync", "sendAsync",
-  "sendtoAsync", "sendallAsync", "readAsync", "readintoAsync", "readlineAsync", "writeAsync"];
+const SOCKET_TWINS = [
+  "acceptAsync",
+  "connectAsync",
+  "recvAsync",
+  "recvfromAsync",
+  "recv_intoAsync",
+  "sendAsync",
+  "sendtoAsync",
+  "sendallAsync",
+  "readAsync",
+  "readintoAsync",
+  "readlineAsync",
+  "writeAsync",
+];
 
 // docs/behaviour.md §7, §10: every twin of the list exists, and "an already-aborted signal rejects
 // before any I/O" for each of them: nothing is read, written, accepted or connected.
@@ -58,7 +70,14 @@ test("every Promise twin rejects an already-aborted signal before any I/O", asyn
   const reason = new Error("aborted before");
   const signal = AbortSignal.abort(reason);
   const options = { signal };
-  const rejected = async (promise) => assert.equal(await promise.then(() => "resolved", (error) => error), reason);
+  const rejected = async (promise) =>
+    assert.equal(
+      await promise.then(
+        () => "resolved",
+        (error) => error,
+      ),
+      reason,
+    );
 
   const [a, b] = socket.socketpair();
   const [srv, addr] = (() => {
@@ -197,12 +216,18 @@ test("pending acceptAsync, and a queued call after the first settles, keep the p
 test("an aborted sendallAsync/writeAsync rejects with the reason untouched, without `written`", async () => {
   const [a, b] = socket.socketpair();
   try {
-    for (const call of [(data, options) => a.sendallAsync(data, options), (data, options) => a.writeAsync(data, options)]) {
+    for (const call of [
+      (data, options) => a.sendallAsync(data, options),
+      (data, options) => a.writeAsync(data, options),
+    ]) {
       const controller = new AbortController();
       const reason = new socket.OSError(ECANCELED, "mine");
       const pending = call(Buffer.alloc(4 << 20), { signal: controller.signal });
       controller.abort(reason); // the first attempt sent what fit; the call waits for room
-      const error = await pending.then(() => null, (thrown) => thrown);
+      const error = await pending.then(
+        () => null,
+        (thrown) => thrown,
+      );
       assert.equal(error, reason);
       assert.equal(Object.hasOwn(error, "written"), false, "the aborted write reported what it sent");
       assert.equal(error.syscall, "mine");

@@ -45,7 +45,9 @@ test("a Worker terminated with calls pending exits cleanly, and others are unaff
 const PRELUDE = `const socket = await import(process.env.USOCKET);`;
 
 test("a process whose sockets are idle exits by itself", async () => {
-  const peer = startPeer("node", `${PRELUDE}
+  const peer = startPeer(
+    "node",
+    `${PRELUDE}
     const srv = socket.socket(); srv.bind(["127.0.0.1", 0]); srv.listen();
     const c = socket.socket();
     const [[conn]] = await Promise.all([srv.acceptAsync(), c.connectAsync(srv.getsockname())]);
@@ -55,7 +57,9 @@ test("a process whose sockets are idle exits by itself", async () => {
     const dgram = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); dgram.bind(["127.0.0.1", 0]);
     const datagram = dgram.recvfromAsync(10); await dgram.sendtoAsync("z", dgram.getsockname()); await datagram;
     const timed = socket.socket(); timed.settimeout(5); timed.connect(srv.getsockname());
-    console.log("idle");`, { limitMs: 8000 });
+    console.log("idle");`,
+    { limitMs: 8000 },
+  );
   assert.equal(await peer.ready, "idle");
   const { code } = await peer.done;
   assert.equal(code, 0); // not killed by the limit
@@ -63,11 +67,15 @@ test("a process whose sockets are idle exits by itself", async () => {
 
 test("a process with a pending recvAsync stays alive until the data arrives", async () => {
   const [srv, addr] = listener();
-  const peer = startPeer("node", `${PRELUDE}
+  const peer = startPeer(
+    "node",
+    `${PRELUDE}
     const c = socket.socket(); c.connect(["127.0.0.1", Number(process.argv[1])]);
     console.log("waiting");
     const got = await c.recvAsync(10);
-    console.log("got " + got);`, { args: [String(addr[1])], limitMs: 10000 });
+    console.log("got " + got);`,
+    { args: [String(addr[1])], limitMs: 10000 },
+  );
   srv.settimeout(5);
   const [conn] = await srv.acceptAsync();
   assert.equal(await peer.ready, "waiting");
@@ -82,7 +90,9 @@ test("a process with a pending recvAsync stays alive until the data arrives", as
 });
 
 test("a socket used asynchronously and then forgotten is collected and closed", async () => {
-  const peer = startPeer("node", `${PRELUDE}
+  const peer = startPeer(
+    "node",
+    `${PRELUDE}
     const { readdirSync } = await import("node:fs");
     (await import("node:v8")).setFlagsFromString("--expose-gc");
     const gc = (await import("node:vm")).runInNewContext("gc");
@@ -96,7 +106,9 @@ test("a socket used asynchronously and then forgotten is collected and closed", 
     for (let i = 0; i < 20; i++) await useAndForget();
     const opened = count() - before;
     for (let i = 0; i < 10 && count() > before; i++) { gc(); await new Promise((r) => setTimeout(r, 20)); }
-    console.log(opened + " " + (count() - before));`, { limitMs: 10000 });
+    console.log(opened + " " + (count() - before));`,
+    { limitMs: 10000 },
+  );
   const line = await peer.ready.catch((error) => error.message);
   const [opened, left] = line.split(" ").map(Number);
   assert.equal(opened, 40, line);

@@ -51,8 +51,14 @@ test("a recvAsync that times out lets the event loop run, then rejects with ETIM
   let ticks = 0;
   const interval = setInterval(() => ticks++, 20);
   const start = performance.now();
-  await assert.rejects(a.recvAsync(10), (error) => error instanceof socket.OSError && error.code === "ETIMEDOUT" &&
-    error.errno === ETIMEDOUT && error.args[0] === ETIMEDOUT);
+  await assert.rejects(
+    a.recvAsync(10),
+    (error) =>
+      error instanceof socket.OSError &&
+      error.code === "ETIMEDOUT" &&
+      error.errno === ETIMEDOUT &&
+      error.args[0] === ETIMEDOUT,
+  );
   const elapsed = seconds(start);
   clearInterval(interval);
   assert.ok(ticks >= 5, `only ${ticks} ticks`);
@@ -245,7 +251,10 @@ test("a queued call's deadline starts when it is made; aborting a queued call ke
   a.settimeout(0.3);
   const start = performance.now();
   const results = await Promise.allSettled([a.recvAsync(1), a.recvAsync(1)]);
-  assert.deepEqual(results.map((r) => r.reason?.code), ["ETIMEDOUT", "ETIMEDOUT"]);
+  assert.deepEqual(
+    results.map((r) => r.reason?.code),
+    ["ETIMEDOUT", "ETIMEDOUT"],
+  );
   assert.ok(seconds(start) >= 0.25 && seconds(start) <= 1.5, `took ${seconds(start)} s`);
   a.settimeout(null);
   const controller = new AbortController();
@@ -289,7 +298,10 @@ test("readAsync, readintoAsync and readlineAsync with timeout 0 wait for data in
     for (const [call, sent, shown] of cases) {
       const pending = call();
       let settled = false;
-      pending.then(() => (settled = true), () => (settled = true));
+      pending.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(settled, false, "resolved before any byte arrived");
       b.sendall(sent);

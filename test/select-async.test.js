@@ -177,8 +177,9 @@ for (const how of ["process.exit() in the worker", "worker.terminate()"]) {
       parentPort.postMessage("pending");
       if (workerData === "exit") setTimeout(() => process.exit(3), 50);
     `;
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`),
-      { workerData: how.startsWith("process") ? "exit" : "terminate" });
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
+      workerData: how.startsWith("process") ? "exit" : "terminate",
+    });
     const messages = [];
     worker.on("message", (m) => {
       messages.push(m);
@@ -236,7 +237,10 @@ test("pollAsync with registrations changed while it waits reports only what is s
     c.send("y");
   }, 50);
   const result = await pending;
-  assert.ok(result.every(([o]) => o === d), JSON.stringify(result.map(([o, r]) => [o.fileno(), r])));
+  assert.ok(
+    result.every(([o]) => o === d),
+    JSON.stringify(result.map(([o, r]) => [o.fileno(), r])),
+  );
   for (const s of [a, b, c, d]) s.close();
   void socket;
 });
@@ -266,7 +270,10 @@ test("finished, timed-out and aborted pollAsync calls leave no descriptor behind
     const calls = [p.pollAsync(1), p.pollAsync(5), p.pollAsync(-1, { signal: controller.signal })];
     controller.abort();
     const settled = await Promise.allSettled(calls);
-    assertSame(settled.map((s) => s.status), ["fulfilled", "fulfilled", "rejected"]);
+    assertSame(
+      settled.map((s) => s.status),
+      ["fulfilled", "fulfilled", "rejected"],
+    );
   }
   // An aborted call's thread and pipe go away once the thread has seen the wake-up.
   for (let i = 0; i < 100 && fdCount() > before; i++) await new Promise((r) => setTimeout(r, 10));

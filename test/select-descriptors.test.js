@@ -20,7 +20,11 @@ test("select() with a closed socket in rlist, wlist or xlist raises EBADF withou
   const closed = socket.socket();
   closed.close();
   try {
-    for (const lists of [[[a, closed], [], []], [[], [closed], []], [[], [], [b, closed]]]) {
+    for (const lists of [
+      [[a, closed], [], []],
+      [[], [closed], []],
+      [[], [], [b, closed]],
+    ]) {
       assert.throws(() => select.select(...lists), { name: "OSError", code: "EBADF" });
       assert.throws(() => select.select(...lists, null), { name: "OSError", code: "EBADF" });
     }
@@ -60,19 +64,36 @@ test("Poll.poll makes one poll(2) with the rounded timeout, never passing a clos
   try {
     p.register(a, select.POLLIN);
     p.register(c, select.POLLIN);
-    const cases = [[0.2, 1], [299.01, 300], [5, 5], [0, 0], [null, -1], [-0.5, -1], [undefined, -1]];
+    const cases = [
+      [0.2, 1],
+      [299.01, 300],
+      [5, 5],
+      [0, 0],
+      [null, -1],
+      [-0.5, -1],
+      [undefined, -1],
+    ];
     for (const [given, expected] of cases) {
       const calls = pollCalls(() => p.poll(given));
       assert.deepEqual(calls, [[[a.fileno(), c.fileno()], expected]], `poll(${given})`);
     }
-    assert.deepEqual(pollCalls(() => select.select([a], [], [], 0.0001)), [[[a.fileno()], 1]]);
-    assert.deepEqual(pollCalls(() => select.select([a], [], [])), [[[a.fileno()], -1]]);
+    assert.deepEqual(
+      pollCalls(() => select.select([a], [], [], 0.0001)),
+      [[[a.fileno()], 1]],
+    );
+    assert.deepEqual(
+      pollCalls(() => select.select([a], [], [])),
+      [[[a.fileno()], -1]],
+    );
     // Kept-back bytes (a readinto that timed out part-way): poll(2) with timeout 0.
     b.sendall("ab");
     a.settimeout(0.05);
     assert.throws(() => a.readinto(new Uint8Array(4)), { code: "ETIMEDOUT" });
     let result;
-    assert.deepEqual(pollCalls(() => (result = p.poll(-1))), [[[a.fileno(), c.fileno()], 0]]);
+    assert.deepEqual(
+      pollCalls(() => (result = p.poll(-1))),
+      [[[a.fileno(), c.fileno()], 0]],
+    );
     assertSame(result, [[a, select.POLLIN]]);
     assert.equal(a.recv(10).toString(), "ab");
     // Closed: its slot is -1, the old number does not reach poll(2), and POLLNVAL is reported.
@@ -97,7 +118,11 @@ test("select() with a descriptor number that is not open raises EBADF; poll() re
   while (open.has(fd)) fd++;
   const [a, b] = socket.socketpair();
   try {
-    for (const lists of [[[fd], [], []], [[a], [{ fileno: () => fd }], []], [[], [], [fd]]]) {
+    for (const lists of [
+      [[fd], [], []],
+      [[a], [{ fileno: () => fd }], []],
+      [[], [], [fd]],
+    ]) {
       assert.throws(() => select.select(...lists), { name: "OSError", code: "EBADF" });
     }
     const p = select.poll();
@@ -143,7 +168,8 @@ test("closing a socket that a pending pollAsync waits on closes it and resolves 
 // Native review: a Poll (and its sockets) dropped by the program while a pollAsync is
 // pending is neither collected under the waiting thread nor lost: the call still resolves.
 test("a Poll forgotten while its pollAsync is pending survives GC and the call resolves", async () => {
-  const { code, stdout, stderr } = await runNode(`
+  const { code, stdout, stderr } = await runNode(
+    `
     const socket = await import(process.env.USOCKET);
     const select = await import(process.env.USOCKET.replace(/index\\.js$/, "select.js"));
     const [a, b] = socket.socketpair();
@@ -159,7 +185,9 @@ test("a Poll forgotten while its pollAsync is pending survives GC and the call r
     const result = await pending;
     console.log(JSON.stringify([result.length, result[0][0] === a, result[0][1]]));
     a.close();
-    b.close();`, { execArgv: ["--expose-gc"], limitMs: 20000 });
+    b.close();`,
+    { execArgv: ["--expose-gc"], limitMs: 20000 },
+  );
   assert.equal(code, 0, stderr);
   assert.deepEqual(JSON.parse(stdout.trim()), [1, true, select.POLLIN]);
 });

@@ -127,7 +127,8 @@ test("one Poll serves 400 concurrent loopback clients, echoing every byte", asyn
   srv.close();
   const { code, stdout, stderr } = await client.done;
   const summary = JSON.parse(stdout.trim().split("\n").at(-1));
-  const line = `400 clients × ${BYTES} bytes: server done in ${serverMs.toFixed(0)} ms ` +
+  const line =
+    `400 clients × ${BYTES} bytes: server done in ${serverMs.toFixed(0)} ms ` +
     `(${stats.polls} polls, up to ${stats.maxOpen} connections open); clients done in ${summary.ms} ms`;
   t.diagnostic(line);
   console.log(line);

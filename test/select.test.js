@@ -148,7 +148,13 @@ test("a socket closed after registering reports POLLNVAL until unregistered; its
   const [result, seconds] = timed(() => p.poll(-1));
   assert.ok(seconds < 1, "poll with POLLNVAL pending returns at once");
   // b sees the peer's FIN (POLLIN); a reports exactly POLLNVAL.
-  assertSame(result.map(([o, r]) => [o, o === a ? r : r & POLLIN]), [[a, POLLNVAL], [b, POLLIN]]);
+  assertSame(
+    result.map(([o, r]) => [o, o === a ? r : r & POLLIN]),
+    [
+      [a, POLLNVAL],
+      [b, POLLIN],
+    ],
+  );
   assertSame(p.poll(0)[0], [a, POLLNVAL]);
   p.unregister(a);
   assert.ok(p.poll(0).every(([o]) => o !== a));
@@ -194,7 +200,11 @@ test("results come in registration order; re-registering keeps the place; each p
   for (let i = 0; i < 100 && p.poll(0).length < 3; i++) p.poll(20);
   assertSame(objects(), [z, x, y]);
   p.register(z, POLLIN | POLLOUT); // again: new mask, same place
-  assertSame(p.poll(0), [[z, POLLIN | POLLOUT], [x, POLLIN], [y, POLLIN]]);
+  assertSame(p.poll(0), [
+    [z, POLLIN | POLLOUT],
+    [x, POLLIN],
+    [y, POLLIN],
+  ]);
   p.unregister(x);
   p.register(x, POLLIN); // a new registration goes last
   assertSame(objects(), [z, y, x]);
@@ -224,7 +234,15 @@ test("a failed register leaves the poller as it was", () => {
   assert.throws(() => p.register(b, "POLLIN"), TypeError);
   assert.throws(() => p.register(b, -1), RangeError);
   assert.throws(() => p.register({ fileno: () => "7" }), TypeError);
-  assert.throws(() => p.register({ fileno: () => { throw new Error("boom"); } }), /boom/);
+  assert.throws(
+    () =>
+      p.register({
+        fileno: () => {
+          throw new Error("boom");
+        },
+      }),
+    /boom/,
+  );
   assertSame(p.poll(0), before);
   assertSame(before, [[b, POLLIN]]);
   a.close();
@@ -256,7 +274,13 @@ test("ipoll yields the same as poll; with flags = 1 it is one-shot", () => {
   a.send("1");
   c.send("2");
   for (let i = 0; i < 100 && p.poll(0).length < 2; i++) p.poll(20);
-  assertSame([...p.ipoll(0)], [[b, POLLIN], [d, POLLIN]]);
+  assertSame(
+    [...p.ipoll(0)],
+    [
+      [b, POLLIN],
+      [d, POLLIN],
+    ],
+  );
   const it = p.ipoll(0, 1);
   assertSame(it.next().value, [b, POLLIN]);
   // b is now masked out; d is not yet (not yielded yet).
@@ -280,7 +304,10 @@ test("integer descriptors and fileno() objects, keyed by the object passed", () 
   c.send("y");
   for (let i = 0; i < 100 && p.poll(0).length < 2; i++) p.poll(20);
   const result = p.poll(0);
-  assertSame(result, [[b.fileno(), POLLIN], [wrapper, POLLIN]]);
+  assertSame(result, [
+    [b.fileno(), POLLIN],
+    [wrapper, POLLIN],
+  ]);
   assert.equal(result[1][0], wrapper);
   // A wrapper whose socket closed reports -1: POLLNVAL, like a socket.
   d.close();

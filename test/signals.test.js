@@ -12,11 +12,15 @@ watchdog(90);
 /** Runs `body` (ES module text with `socket` and `select` imported) in a child; when the child
  * prints its first line, sends it `signal` (after `delayMs`); resolves to its outcome. */
 async function signalled(body, signal = "SIGINT", delayMs = 150) {
-  const peer = startPeer("node", `
+  const peer = startPeer(
+    "node",
+    `
     const socket = await import(process.env.USOCKET);
     const select = await import(process.env.USOCKET_DIST + "/select.js");
     ${body}
-  `, { limitMs: 15000 });
+  `,
+    { limitMs: 15000 },
+  );
   await peer.ready;
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   peer.child.kill(signal);
@@ -40,13 +44,16 @@ describe("with a listener, the blocked call ends with OSError(EINTR) and the lis
   });
 
   test("SIGTERM during a recv() on a blocking descriptor", async () => {
-    const { code, stdout, stderr } = await signalled(`
+    const { code, stdout, stderr } = await signalled(
+      `
       const [a, b] = socket.socketpair();
       process.on("SIGTERM", () => console.log("listener ran"));
       console.log("ready");
       try { a.recv(10); } catch (e) { (${REPORT})(e); }
       b.sendall("after");
-      console.log("then " + a.recv(10));`, "SIGTERM");
+      console.log("then " + a.recv(10));`,
+      "SIGTERM",
+    );
     assert.equal(code, 0, stdout + stderr);
     assert.match(stdout, /caught OSError EINTR SIGTERM/);
     assert.match(stdout, /then after\n(.|\n)*listener ran|listener ran(.|\n)*then after/);
@@ -128,10 +135,13 @@ describe("without a listener, Node's default applies", () => {
   });
 
   test("SIGTERM during a blocking recv() ends the process by the signal", async () => {
-    const { signal } = await signalled(`
+    const { signal } = await signalled(
+      `
       const [a, b] = socket.socketpair();
       console.log("ready");
-      a.recv(1);`, "SIGTERM");
+      a.recv(1);`,
+      "SIGTERM",
+    );
     assert.equal(signal, "SIGTERM");
   });
 });

@@ -276,7 +276,9 @@ test("sendall() of more than the buffers hold arrives whole", async () => {
   // The receiving peer is another process, so this process can block in sendall.
   const [srv, [, port]] = listener();
   const size = 3 * 1024 * 1024;
-  const peer = startPeer("node", `
+  const peer = startPeer(
+    "node",
+    `
     import net from "node:net";
     const conn = net.connect(Number(process.argv[1]), "127.0.0.1", () => console.log("ready"));
     let total = 0, sum = 0;
@@ -284,7 +286,9 @@ test("sendall() of more than the buffers hold arrives whole", async () => {
     conn.on("end", () => { console.log(total + " " + sum); conn.end(); });
     conn.on("close", () => process.exit(0));
     conn.on("error", () => process.exit(1));
-  `, { args: [String(port)] });
+  `,
+    { args: [String(port)] },
+  );
   await peer.ready;
   srv.settimeout(5);
   const [conn] = srv.accept();
@@ -491,7 +495,10 @@ test("getsockname()/getpeername() return [host, port] tuples; an unconnected soc
     assert.deepEqual(b.getpeername(), a.getsockname());
     assert.deepEqual(a.getpeername(), b.getsockname());
     assert.deepEqual(lone.getsockname(), ["0.0.0.0", 0]);
-    assert.throws(() => lone.getpeername(), (e) => e instanceof socket.OSError && e.code === "ENOTCONN");
+    assert.throws(
+      () => lone.getpeername(),
+      (e) => e instanceof socket.OSError && e.code === "ENOTCONN",
+    );
   } finally {
     a.close();
     b.close();

@@ -41,8 +41,15 @@ test("read(n) waits across several segments and returns exactly n bytes", async 
 
 test("read(n) larger than 1 MiB returns exactly n bytes and leaves the rest", async () => {
   const n = 1536 * 1024;
-  const plan = [{ send: "a", repeat: 500000 }, { wait: 40 }, { send: "b", repeat: 500000 }, { wait: 40 },
-    { send: "c", repeat: n - 1000000 }, { send: "TAIL" }, { end: true }];
+  const plan = [
+    { send: "a", repeat: 500000 },
+    { wait: 40 },
+    { send: "b", repeat: 500000 },
+    { wait: 40 },
+    { send: "c", repeat: n - 1000000 },
+    { send: "TAIL" },
+    { end: true },
+  ];
   const { conn, done } = await scriptedPeer(plan);
   try {
     const got = conn.read(n);
@@ -59,8 +66,17 @@ test("read(n) larger than 1 MiB returns exactly n bytes and leaves the rest", as
 
 test("read() with no size reads until EOF", async () => {
   const big = "z".repeat(100000);
-  const plan = [{ send: "start:" }, { send: "z", repeat: 100000 }, { wait: 40 }, { send: ":middle:" },
-    { wait: 40 }, { send: "z", repeat: 100000 }, { wait: 40 }, { send: ":end" }, { end: true }];
+  const plan = [
+    { send: "start:" },
+    { send: "z", repeat: 100000 },
+    { wait: 40 },
+    { send: ":middle:" },
+    { wait: 40 },
+    { send: "z", repeat: 100000 },
+    { wait: 40 },
+    { send: ":end" },
+    { end: true },
+  ];
   const { conn, done } = await scriptedPeer(plan);
   try {
     const all = conn.read();
@@ -248,19 +264,24 @@ test("readline() does not make one system call per byte (counted with strace)", 
     console.log("lines " + ok);
   `;
   const out = path.join(tmpdir(), `usocket-readline-strace-${process.pid}.txt`);
-  const result = spawnSync(strace, ["-f", "-qq", "-e", "trace=recvfrom,recvmsg,recv", "-o", out,
-    process.execPath, "--input-type=module", "-e", child], {
-    env: { ...process.env, USOCKET: path.join(DIST, "index.js") },
-    encoding: "utf8",
-    timeout: 20000,
-  });
+  const result = spawnSync(
+    strace,
+    ["-f", "-qq", "-e", "trace=recvfrom,recvmsg,recv", "-o", out, process.execPath, "--input-type=module", "-e", child],
+    {
+      env: { ...process.env, USOCKET: path.join(DIST, "index.js") },
+      encoding: "utf8",
+      timeout: 20000,
+    },
+  );
   if (result.status !== 0 && /ptrace|Operation not permitted/.test(result.stderr)) {
     t.skip(`strace cannot trace here: ${result.stderr.trim().split("\n")[0]}`);
     return;
   }
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stdout.trim(), `lines ${lines}`);
-  const calls = readFileSync(out, "utf8").split("\n").filter((l) => /recv(from|msg)?\(/.test(l)).length;
+  const calls = readFileSync(out, "utf8")
+    .split("\n")
+    .filter((l) => /recv(from|msg)?\(/.test(l)).length;
   rmSync(out, { force: true });
   // One call per byte would be 20,000; a buffered readline needs a few per line.
   if (process.env.USOCKET_TEST_DEBUG) console.log(`readline: ${calls} receive calls`);

@@ -95,7 +95,10 @@ test("send(), sendto() and sendall() with a timeout and a full send buffer raise
     // sendall of far more than can go out: it times out whatever the window does.
     sender.settimeout(T);
     const error = timesOut(() => sender.sendall(Buffer.alloc(4 << 20, 1)), "sendall");
-    assert.ok(Number.isInteger(error.written) && error.written >= 0 && error.written < 4 << 20, `written ${error.written}`);
+    assert.ok(
+      Number.isInteger(error.written) && error.written >= 0 && error.written < 4 << 20,
+      `written ${error.written}`,
+    );
   } finally {
     sender.close();
     receiver.close();
@@ -130,7 +133,8 @@ function fullBacklogListener() {
   return [srv, srv.getsockname()];
 }
 
-const NO_DROP = "this kernel accepted every connection to a full listen(0) backlog " +
+const NO_DROP =
+  "this kernel accepted every connection to a full listen(0) backlog " +
   "(it does not drop SYNs), so no loopback connect can be made to time out here";
 
 test("connect() with a timeout to a listener whose backlog is full raises ETIMEDOUT", (t) => {
@@ -205,7 +209,10 @@ test("write() with a timeout and a full send buffer raises ETIMEDOUT", () => {
   try {
     sender.settimeout(T);
     const error = timesOut(() => sender.write(Buffer.alloc(4 << 20, 2)), "write");
-    assert.ok(Number.isInteger(error.written) && error.written >= 0 && error.written < 4 << 20, `written ${error.written}`);
+    assert.ok(
+      Number.isInteger(error.written) && error.written >= 0 && error.written < 4 << 20,
+      `written ${error.written}`,
+    );
   } finally {
     sender.close();
     receiver.close();

@@ -52,7 +52,13 @@ async function asyncPair() {
 
 describe("Promise twins", { skip, timeout: 600000 }, () => {
   test("the event loop keeps ticking during a slow handshake and every twin works", async () => {
-    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key, delay: 0.6, action: "silent" });
+    const peer = pythonPeer({
+      role: "server",
+      cert: certs.server.cert,
+      key: certs.server.key,
+      delay: 0.6,
+      action: "silent",
+    });
     const s = await connected(Number(await peer.ready));
     let ticks = 0;
     const timer = setInterval(() => ticks++, 20);
@@ -74,7 +80,7 @@ describe("Promise twins", { skip, timeout: 600000 }, () => {
     const sending = (async () => {
       let at = 0;
       for (let i = 1; at < size; i++) {
-        const n = Math.min(size - at, (i * 3571) % 90001 + 1);
+        const n = Math.min(size - at, ((i * 3571) % 90001) + 1);
         assert.equal(await a.writeAsync(data.subarray(at, at + n)), n);
         at += n;
       }
@@ -86,9 +92,10 @@ describe("Promise twins", { skip, timeout: 600000 }, () => {
     const buf = Buffer.alloc(size);
     let have = 0;
     while (have < size) {
-      const n = have % 2 === 0
-        ? await a.recv_intoAsync(buf.subarray(have))
-        : await a.readintoAsync(buf.subarray(have, Math.min(size, have + 100000)));
+      const n =
+        have % 2 === 0
+          ? await a.recv_intoAsync(buf.subarray(have))
+          : await a.readintoAsync(buf.subarray(have, Math.min(size, have + 100000)));
       assert.ok(n > 0);
       have += n;
     }
@@ -163,8 +170,15 @@ describe("Promise twins", { skip, timeout: 600000 }, () => {
         a.close(); b.close();
       })().catch((e) => parentPort.postMessage("error: " + e.message));
     `;
-    const w = new Worker(code, { eval: true, workerData: { dist: new URL("../dist", import.meta.url).pathname,
-      cert: certs.server.cert, key: certs.server.key, ca: certs.ca } });
+    const w = new Worker(code, {
+      eval: true,
+      workerData: {
+        dist: new URL("../dist", import.meta.url).pathname,
+        cert: certs.server.cert,
+        key: certs.server.key,
+        ca: certs.ca,
+      },
+    });
     const [message] = await once(w, "message");
     assert.equal(message, "from worker\n");
     const [exitCode] = await once(w, "exit");
@@ -177,10 +191,14 @@ describe("PSK and verify_callback against Node's tls", { skip, timeout: 600000 }
   const key = Buffer.from("c0ffee00112233445566778899aabbcc", "hex");
 
   test("a PSK client talks to a Node tls PSK server", async () => {
-    const server = nodeTls.createServer({
-      ciphers: "PSK", maxVersion: "TLSv1.2",
-      pskCallback: (_socket, id) => (id === identity ? key : null),
-    }, (peer) => peer.end("psk ok"));
+    const server = nodeTls.createServer(
+      {
+        ciphers: "PSK",
+        maxVersion: "TLSv1.2",
+        pskCallback: (_socket, id) => (id === identity ? key : null),
+      },
+      (peer) => peer.end("psk ok"),
+    );
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
     try {
@@ -202,11 +220,22 @@ describe("PSK and verify_callback against Node's tls", { skip, timeout: 600000 }
     const [srv, [, port]] = listener();
     const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
     const asked = [];
-    ctx.server_psk_keys = { get: (id) => { asked.push(id); return id === identity ? key : null; } };
+    ctx.server_psk_keys = {
+      get: (id) => {
+        asked.push(id);
+        return id === identity ? key : null;
+      },
+    };
     const run = async (id) => {
       const accepted = srv.acceptAsync();
-      const client = nodeTls.connect({ host: "127.0.0.1", port, ciphers: "PSK", maxVersion: "TLSv1.2",
-        checkServerIdentity: () => undefined, pskCallback: () => ({ identity: id, psk: key }) });
+      const client = nodeTls.connect({
+        host: "127.0.0.1",
+        port,
+        ciphers: "PSK",
+        maxVersion: "TLSv1.2",
+        checkServerIdentity: () => undefined,
+        pskCallback: () => ({ identity: id, psk: key }),
+      });
       client.on("error", () => {});
       const [conn] = await accepted;
       try {
@@ -230,25 +259,37 @@ describe("PSK and verify_callback against Node's tls", { skip, timeout: 600000 }
   });
 
   test("verify_callback sees each certificate top first; a non-zero return fails the handshake", async () => {
-    const server = nodeTls.createServer({ cert: readFileSync(certs.server.cert), key: readFileSync(certs.server.key) },
-      (peer) => peer.end("verified"));
+    const server = nodeTls.createServer(
+      { cert: readFileSync(certs.server.cert), key: readFileSync(certs.server.key) },
+      (peer) => peer.end("verified"),
+    );
     server.on("tlsClientError", () => {});
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
     try {
       const seen = [];
       const ctx = clientContext();
-      ctx.verify_callback = (der, depth) => { seen.push([depth, der[0]]); return 0; };
+      ctx.verify_callback = (der, depth) => {
+        seen.push([depth, der[0]]);
+        return 0;
+      };
       const t = await ctx.wrap_socketAsync(await connected(server.address().port), { server_hostname: "localhost" });
       assert.equal(String(await t.readAsync(8)), "verified");
       t.close();
-      assert.deepEqual(seen, [[1, 0x30], [0, 0x30]]);
+      assert.deepEqual(seen, [
+        [1, 0x30],
+        [0, 0x30],
+      ]);
       ctx.verify_callback = (_der, depth) => (depth === 0 ? 1 : 0);
       const refused = await connected(server.address().port);
-      await assert.rejects(ctx.wrap_socketAsync(refused, { server_hostname: "localhost" }),
-        (e) => e instanceof ssl.SSLCertVerificationError && e.verify_message === "application verification failure");
+      await assert.rejects(
+        ctx.wrap_socketAsync(refused, { server_hostname: "localhost" }),
+        (e) => e instanceof ssl.SSLCertVerificationError && e.verify_message === "application verification failure",
+      );
       refused.close(); // a failed wrap leaves the plain socket to its owner
-      ctx.verify_callback = () => { throw new Error("callback threw"); };
+      ctx.verify_callback = () => {
+        throw new Error("callback threw");
+      };
       const thrown = await connected(server.address().port);
       await assert.rejects(ctx.wrap_socketAsync(thrown, { server_hostname: "localhost" }), /callback threw/);
       thrown.close();

@@ -65,15 +65,28 @@ describe("DTLS", { skip, timeout: 600000 }, () => {
       }
       t.close();
     }
-    assert.deepEqual(seen, ["hello verify", "client to server 0", "client to server 1", "client to server 2", "client to server 3"]);
+    assert.deepEqual(seen, [
+      "hello verify",
+      "client to server 0",
+      "client to server 1",
+      "client to server 2",
+      "client to server 3",
+    ]);
     const { stdout, stderr } = await peer.done;
-    assert.equal(stdout, "ready\nDTLSv1.2\nserver to client 0\nserver to client 1\nserver to client 2\nserver to client 3\n", stderr);
+    assert.equal(
+      stdout,
+      "ready\nDTLSv1.2\nserver to client 0\nserver to client 1\nserver to client 2\nserver to client 3\n",
+      stderr,
+    );
   });
 
   test("DTLS needs a datagram socket and TLS a stream socket", () => {
     const ctx = new ssl.SSLContext(ssl.PROTOCOL_DTLS_CLIENT);
     const tcp = socket.socket();
-    assert.throws(() => ctx.wrap_socket(tcp), (e) => e instanceof socket.OSError && e.code === "EPROTOTYPE");
+    assert.throws(
+      () => ctx.wrap_socket(tcp),
+      (e) => e instanceof socket.OSError && e.code === "EPROTOTYPE",
+    );
     tcp.close();
   });
 });

@@ -44,7 +44,10 @@ describe("client verification against a CPython server", { skip, timeout: 600000
     assert.equal(t.server_hostname, "localhost");
     const cert = t.getpeercert();
     assert.deepEqual(cert.subject[0], [["commonName", "localhost"]]);
-    assert.deepEqual(cert.subjectAltName, [["DNS", "localhost"], ["IP Address", "127.0.0.1"]]);
+    assert.deepEqual(cert.subjectAltName, [
+      ["DNS", "localhost"],
+      ["IP Address", "127.0.0.1"],
+    ]);
     assert.equal(cert.version, 3);
     const der = t.getpeercert(true);
     assert.ok(Buffer.isBuffer(der) && der[0] === 0x30);
@@ -73,14 +76,17 @@ describe("client verification against a CPython server", { skip, timeout: 600000
   for (const [what, pick, message, kind] of failures) {
     test(`${what} fails the handshake with SSLCertVerificationError`, async () => {
       const [s, peer] = await toPython({ cert: pick().cert, key: pick().key });
-      assert.throws(() => clientContext().wrap_socket(s, { server_hostname: "localhost" }), (e) => {
-        assert.ok(e instanceof kind && e instanceof ssl.SSLError && e instanceof socket.OSError);
-        assert.equal(e.reason, "CERTIFICATE_VERIFY_FAILED");
-        assert.equal(e.verify_message, message);
-        assert.equal(typeof e.verify_code, "number");
-        assert.equal(e.args[0], e.errno);
-        return true;
-      });
+      assert.throws(
+        () => clientContext().wrap_socket(s, { server_hostname: "localhost" }),
+        (e) => {
+          assert.ok(e instanceof kind && e instanceof ssl.SSLError && e instanceof socket.OSError);
+          assert.equal(e.reason, "CERTIFICATE_VERIFY_FAILED");
+          assert.equal(e.verify_message, message);
+          assert.equal(typeof e.verify_code, "number");
+          assert.equal(e.args[0], e.errno);
+          return true;
+        },
+      );
       s.close();
       const { stdout } = await peer.done;
       assert.match(stdout, /handshake failed/);
@@ -169,7 +175,12 @@ describe("server side and client certificates with CPython", { skip, timeout: 60
     const ctx = serverContext();
     ctx.verify_mode = ssl.CERT_REQUIRED;
     ctx.load_verify_locations(certs.ca);
-    const [t, peer] = await serve(ctx, { ca: certs.ca, hostname: "localhost", cert: certs.client.cert, key: certs.client.key });
+    const [t, peer] = await serve(ctx, {
+      ca: certs.ca,
+      hostname: "localhost",
+      cert: certs.client.cert,
+      key: certs.client.key,
+    });
     assert.ok(t instanceof ssl.SSLSocket, String(t));
     assert.deepEqual(t.getpeercert().subject[0], [["commonName", "test client"]]);
     t.sendall("x");
@@ -184,8 +195,13 @@ describe("server side and client certificates with CPython", { skip, timeout: 60
   });
 
   test("this client presents its certificate to a CPython server that requires one", async () => {
-    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, ca: certs.ca,
-      require_client_cert: true, action: "client_cert" });
+    const [s, peer] = await toPython({
+      cert: certs.server.cert,
+      key: certs.server.key,
+      ca: certs.ca,
+      require_client_cert: true,
+      action: "client_cert",
+    });
     const ctx = clientContext();
     ctx.load_cert_chain(certs.client.cert, certs.client.key);
     const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
@@ -220,7 +236,10 @@ describe("the end of a session", { skip, timeout: 600000 }, () => {
     t.close();
     t.close(); // idempotent
     assert.equal(t.fileno(), -1);
-    assert.throws(() => t.read(1), (e) => e instanceof socket.OSError && e.code === "EBADF");
+    assert.throws(
+      () => t.read(1),
+      (e) => e instanceof socket.OSError && e.code === "EBADF",
+    );
     const { stdout } = await peer.done;
     assert.match(stdout, /got:b'last':b''/);
   });
@@ -229,7 +248,10 @@ describe("the end of a session", { skip, timeout: 600000 }, () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "drop" });
     const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
     assert.equal(String(t.read(7)), "partial");
-    assert.throws(() => t.read(1), (e) => e instanceof ssl.SSLError && e.reason === "UNEXPECTED_EOF_WHILE_READING");
+    assert.throws(
+      () => t.read(1),
+      (e) => e instanceof ssl.SSLError && e.reason === "UNEXPECTED_EOF_WHILE_READING",
+    );
     t.close();
     await peer.done;
   });
@@ -264,7 +286,10 @@ describe("timeouts and non-blocking reads", { skip, timeout: 600000 }, () => {
     t.settimeout(0.3);
     assert.equal(t.gettimeout(), 0.3);
     const start = performance.now();
-    assert.throws(() => t.readline(), (e) => e instanceof socket.OSError && e.code === "ETIMEDOUT");
+    assert.throws(
+      () => t.readline(),
+      (e) => e instanceof socket.OSError && e.code === "ETIMEDOUT",
+    );
     const took = (performance.now() - start) / 1000;
     assert.ok(took >= 0.25 && took < 3, `timed out after ${took} s`);
     t.write("!");
@@ -281,7 +306,10 @@ describe("timeouts and non-blocking reads", { skip, timeout: 600000 }, () => {
     t.setblocking(false);
     assert.equal(t.read(5), null);
     assert.equal(t.readline(), null);
-    assert.throws(() => t.recv(5), (e) => e instanceof socket.OSError && e.code === "EAGAIN");
+    assert.throws(
+      () => t.recv(5),
+      (e) => e instanceof socket.OSError && e.code === "EAGAIN",
+    );
     t.write("!");
     t.setblocking(true);
     assert.equal(String(t.readline()), "late\n");
@@ -325,7 +353,7 @@ describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
     let at = 0;
     let step = 1;
     while (at < size) {
-      const n = Math.min(size - at, (step * 7919) % 150001 + 1);
+      const n = Math.min(size - at, ((step * 7919) % 150001) + 1);
       t.sendall(data.subarray(at, at + n));
       at += n;
       step++;
@@ -372,10 +400,18 @@ describe("bad input", { skip, timeout: 600000 }, () => {
     assert.throws(() => new ssl.SSLContext("client"), TypeError);
     assert.throws(() => new ssl.SSLContext(7), RangeError);
     const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
-    assert.throws(() => { ctx.verify_mode = 5; }, RangeError);
-    assert.throws(() => { ctx.check_hostname = "yes"; }, TypeError);
-    assert.throws(() => { ctx.verify_callback = 3; }, TypeError);
-    assert.throws(() => { ctx.server_psk_keys = 3; }, TypeError);
+    assert.throws(() => {
+      ctx.verify_mode = 5;
+    }, RangeError);
+    assert.throws(() => {
+      ctx.check_hostname = "yes";
+    }, TypeError);
+    assert.throws(() => {
+      ctx.verify_callback = 3;
+    }, TypeError);
+    assert.throws(() => {
+      ctx.server_psk_keys = 3;
+    }, TypeError);
     assert.throws(() => ctx.load_cert_chain(42), TypeError);
     assert.throws(() => ctx.load_verify_locations(), TypeError);
     assert.throws(() => ctx.wrap_socket({}), TypeError);
@@ -388,9 +424,22 @@ describe("bad input", { skip, timeout: 600000 }, () => {
   test("garbage certificates and keys, a key that does not match, a missing file", () => {
     const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
     assert.throws(() => ctx.load_cert_chain(Buffer.from("not a certificate"), Buffer.from("nor a key")), ssl.SSLError);
-    assert.throws(() => ctx.load_verify_locations(null, Buffer.from("-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n")), ssl.SSLError);
-    assert.throws(() => ctx.load_cert_chain(certs.server.cert, certs.client.key), (e) => e instanceof ssl.SSLError && /KEY|MISMATCH/.test(e.reason));
-    assert.throws(() => ctx.load_cert_chain("/nonexistent/cert.pem"), (e) => e instanceof socket.OSError && e.code === "ENOENT");
+    assert.throws(
+      () =>
+        ctx.load_verify_locations(
+          null,
+          Buffer.from("-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n"),
+        ),
+      ssl.SSLError,
+    );
+    assert.throws(
+      () => ctx.load_cert_chain(certs.server.cert, certs.client.key),
+      (e) => e instanceof ssl.SSLError && /KEY|MISMATCH/.test(e.reason),
+    );
+    assert.throws(
+      () => ctx.load_cert_chain("/nonexistent/cert.pem"),
+      (e) => e instanceof socket.OSError && e.code === "ENOENT",
+    );
     assert.throws(() => ctx.load_cert_chain(randomBytes(300), randomBytes(100)), ssl.SSLError);
   });
 
@@ -398,9 +447,15 @@ describe("bad input", { skip, timeout: 600000 }, () => {
     const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
     const closed = socket.socket();
     closed.close();
-    assert.throws(() => ctx.wrap_socket(closed), (e) => e instanceof socket.OSError && e.code === "EBADF");
+    assert.throws(
+      () => ctx.wrap_socket(closed),
+      (e) => e instanceof socket.OSError && e.code === "EBADF",
+    );
     const udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-    assert.throws(() => ctx.wrap_socket(udp), (e) => e instanceof socket.OSError && e.code === "EPROTOTYPE");
+    assert.throws(
+      () => ctx.wrap_socket(udp),
+      (e) => e instanceof socket.OSError && e.code === "EPROTOTYPE",
+    );
     udp.close();
     const unconnected = socket.socket();
     assert.throws(() => ctx.wrap_socket(unconnected), socket.OSError);
@@ -416,8 +471,10 @@ describe("bad input", { skip, timeout: 600000 }, () => {
     conn.close();
     srv.close();
     c.settimeout(5);
-    assert.throws(() => clientContext().wrap_socket(c, { server_hostname: "localhost" }),
-      (e) => e instanceof ssl.SSLError && typeof e.reason === "string" && e.reason.length > 0);
+    assert.throws(
+      () => clientContext().wrap_socket(c, { server_hostname: "localhost" }),
+      (e) => e instanceof ssl.SSLError && typeof e.reason === "string" && e.reason.length > 0,
+    );
     c.close();
   });
 });
@@ -431,8 +488,10 @@ describe("MicroPython's module wrap_socket and the socket methods of SSLSocket",
     t.close();
     await peer.done;
     const [s2, peer2] = await toPython({ cert: certs.stranger.cert, key: certs.stranger.key });
-    assert.throws(() => ssl.wrap_socket(s2, { cadata: certs.caDer, cert_reqs: ssl.CERT_REQUIRED, server_hostname: "localhost" }),
-      ssl.SSLCertVerificationError);
+    assert.throws(
+      () => ssl.wrap_socket(s2, { cadata: certs.caDer, cert_reqs: ssl.CERT_REQUIRED, server_hostname: "localhost" }),
+      ssl.SSLCertVerificationError,
+    );
     s2.close();
     await peer2.done;
     const [s3, peer3] = await toPython({ cert: certs.stranger.cert, key: certs.stranger.key });
@@ -489,7 +548,9 @@ describe("MicroPython's module wrap_socket and the socket methods of SSLSocket",
 
 describe("signals", { skip, timeout: 600000 }, () => {
   test("SIGINT ends a blocking TLS handshake with OSError(EINTR), and the listener runs", async () => {
-    const peer = startPeer("node", `
+    const peer = startPeer(
+      "node",
+      `
       const socket = await import(process.env.USOCKET);
       const ssl = await import(process.env.USOCKET_DIST + "/ssl.js");
       const [a, b] = socket.socketpair();
@@ -500,7 +561,9 @@ describe("signals", { skip, timeout: 600000 }, () => {
       try { ctx.wrap_socket(a); console.log("handshake returned"); }
       catch (e) { console.log("caught " + e.code + " " + e.syscall); }
       a.close(); b.close();
-    `, { limitMs: 15000 });
+    `,
+      { limitMs: 15000 },
+    );
     await peer.ready;
     await new Promise((resolve) => setTimeout(resolve, 200));
     peer.child.kill("SIGINT");

@@ -33,62 +33,68 @@ function assertQueueEmpty(s) {
   assert.throws(() => s.recv(65536, MSG_DONTWAIT), { code: "EAGAIN", errno: errno.EAGAIN });
 }
 
-test("sendto/recvfrom: byte counts, payloads, the sender's [host, port]", () => withUdp(2, (a, b) => {
-  const aAddr = a.getsockname();
-  const bAddr = b.getsockname();
-  assert.equal(aAddr[0], "127.0.0.1");
-  assert.equal(aAddr.length, 2);
-  assert.equal(a.sendto("text", bAddr), 4);
-  assert.equal(a.sendto(new Uint8Array([1, 2, 3]), 0, bAddr), 3, "the 3-argument form");
-  assert.equal(a.sendto(new Uint16Array([0x0102, 0x0304]), bAddr), 4, "any ArrayBufferView");
-  assert.equal(a.sendto("é", bAddr), 2, "strings go as UTF-8");
-  const got = [];
-  for (let i = 0; i < 4; i++) {
-    const [data, from] = b.recvfrom(100);
-    assert.ok(Buffer.isBuffer(data));
-    assert.deepEqual(from, aAddr);
-    got.push([...data]);
-  }
-  const u16 = new Uint8Array(new Uint16Array([0x0102, 0x0304]).buffer);
-  assert.deepEqual(got, [[...Buffer.from("text")], [1, 2, 3], [...u16], [0xc3, 0xa9]]);
-  assertQueueEmpty(b);
-}));
+test("sendto/recvfrom: byte counts, payloads, the sender's [host, port]", () =>
+  withUdp(2, (a, b) => {
+    const aAddr = a.getsockname();
+    const bAddr = b.getsockname();
+    assert.equal(aAddr[0], "127.0.0.1");
+    assert.equal(aAddr.length, 2);
+    assert.equal(a.sendto("text", bAddr), 4);
+    assert.equal(a.sendto(new Uint8Array([1, 2, 3]), 0, bAddr), 3, "the 3-argument form");
+    assert.equal(a.sendto(new Uint16Array([0x0102, 0x0304]), bAddr), 4, "any ArrayBufferView");
+    assert.equal(a.sendto("é", bAddr), 2, "strings go as UTF-8");
+    const got = [];
+    for (let i = 0; i < 4; i++) {
+      const [data, from] = b.recvfrom(100);
+      assert.ok(Buffer.isBuffer(data));
+      assert.deepEqual(from, aAddr);
+      got.push([...data]);
+    }
+    const u16 = new Uint8Array(new Uint16Array([0x0102, 0x0304]).buffer);
+    assert.deepEqual(got, [[...Buffer.from("text")], [1, 2, 3], [...u16], [0xc3, 0xa9]]);
+    assertQueueEmpty(b);
+  }));
 
-test("a 65507-byte datagram (the IPv4 maximum) arrives whole; one byte more is EMSGSIZE", () => withUdp(2, (a, b) => {
-  const big = patternBytes(65507, 7);
-  assert.equal(a.sendto(big, b.getsockname()), big.length);
-  const [data] = b.recvfrom(1 << 20);
-  assert.equal(data.length, big.length);
-  assert.ok(data.equals(big));
-  assert.throws(() => a.sendto(Buffer.alloc(65508), b.getsockname()), { code: "EMSGSIZE" });
-}));
+test("a 65507-byte datagram (the IPv4 maximum) arrives whole; one byte more is EMSGSIZE", () =>
+  withUdp(2, (a, b) => {
+    const big = patternBytes(65507, 7);
+    assert.equal(a.sendto(big, b.getsockname()), big.length);
+    const [data] = b.recvfrom(1 << 20);
+    assert.equal(data.length, big.length);
+    assert.ok(data.equals(big));
+    assert.throws(() => a.sendto(Buffer.alloc(65508), b.getsockname()), { code: "EMSGSIZE" });
+  }));
 
-test("a datagram larger than bufsize is truncated and the rest discarded", () => withUdp(2, (a, b) => {
-  const dest = b.getsockname();
-  const first = patternBytes(1000, 1);
-  const second = Buffer.from("second datagram");
-  const third = patternBytes(300, 3);
-  const fourth = Buffer.from("fourth");
-  a.sendto(first, dest);
-  a.sendto(second, dest);
-  a.sendto(third, dest);
-  a.sendto(fourth, dest);
-  // recvfrom: the first 10 bytes only; the next call gets the next datagram, not byte 10.
-  const [head, from] = b.recvfrom(10);
-  assert.equal(head.length, 10);
-  assert.ok(head.equals(first.subarray(0, 10)));
-  assert.deepEqual(from, a.getsockname());
-  // recv: the same rule.
-  const part = b.recv(6);
-  assert.equal(part.toString(), "second");
-  // recv_into: never writes past nbytes, and the rest is dropped too.
-  const buf = Buffer.alloc(64, 0xee);
-  assert.equal(b.recv_into(buf, 20), 20);
-  assert.ok(buf.subarray(0, 20).equals(third.subarray(0, 20)));
-  assert.ok(buf.subarray(20).every((x) => x === 0xee), "nothing written past nbytes");
-  assert.equal(b.recv(100).toString(), "fourth");
-  assertQueueEmpty(b);
-}));
+test("a datagram larger than bufsize is truncated and the rest discarded", () =>
+  withUdp(2, (a, b) => {
+    const dest = b.getsockname();
+    const first = patternBytes(1000, 1);
+    const second = Buffer.from("second datagram");
+    const third = patternBytes(300, 3);
+    const fourth = Buffer.from("fourth");
+    a.sendto(first, dest);
+    a.sendto(second, dest);
+    a.sendto(third, dest);
+    a.sendto(fourth, dest);
+    // recvfrom: the first 10 bytes only; the next call gets the next datagram, not byte 10.
+    const [head, from] = b.recvfrom(10);
+    assert.equal(head.length, 10);
+    assert.ok(head.equals(first.subarray(0, 10)));
+    assert.deepEqual(from, a.getsockname());
+    // recv: the same rule.
+    const part = b.recv(6);
+    assert.equal(part.toString(), "second");
+    // recv_into: never writes past nbytes, and the rest is dropped too.
+    const buf = Buffer.alloc(64, 0xee);
+    assert.equal(b.recv_into(buf, 20), 20);
+    assert.ok(buf.subarray(0, 20).equals(third.subarray(0, 20)));
+    assert.ok(
+      buf.subarray(20).every((x) => x === 0xee),
+      "nothing written past nbytes",
+    );
+    assert.equal(b.recv(100).toString(), "fourth");
+    assertQueueEmpty(b);
+  }));
 
 test("connected UDP: send/recv with the peer, getpeername, datagrams from others filtered", () =>
   withUdp(3, (a, b, stranger) => {
@@ -112,10 +118,11 @@ test("connected UDP: send/recv with the peer, getpeername, datagrams from others
     assert.equal(b.recv(16).toString(), "explicit");
   }));
 
-test("send on an unconnected UDP socket is the kernel's EDESTADDRREQ; getpeername ENOTCONN", () => withUdp(1, (a) => {
-  assert.throws(() => a.send("x"), { code: "EDESTADDRREQ", errno: errno.EDESTADDRREQ, syscall: "send" });
-  assert.throws(() => a.getpeername(), { code: "ENOTCONN", syscall: "getpeername" });
-}));
+test("send on an unconnected UDP socket is the kernel's EDESTADDRREQ; getpeername ENOTCONN", () =>
+  withUdp(1, (a) => {
+    assert.throws(() => a.send("x"), { code: "EDESTADDRREQ", errno: errno.EDESTADDRREQ, syscall: "send" });
+    assert.throws(() => a.getpeername(), { code: "ENOTCONN", syscall: "getpeername" });
+  }));
 
 test("connected UDP to a port nobody holds: the ICMP error comes back as ECONNREFUSED", () => {
   const gone = udp();
@@ -129,75 +136,81 @@ test("connected UDP to a port nobody holds: the ICMP error comes back as ECONNRE
   });
 });
 
-test("recv(0) returns an empty Buffer at once and consumes nothing", () => withUdp(2, (a, b) => {
-  // Nothing queued: it must not wait (a wait would end in ETIMEDOUT after 2 s).
-  const none = b.recv(0);
-  assert.ok(Buffer.isBuffer(none));
-  assert.equal(none.length, 0);
-  a.sendto("kept", b.getsockname());
-  assert.equal(b.recv(0).length, 0);
-  assert.equal(b.recv(0, MSG_PEEK).length, 0);
-  assert.equal(b.recv(10).toString(), "kept", "recv(0) did not consume the datagram");
-}));
+test("recv(0) returns an empty Buffer at once and consumes nothing", () =>
+  withUdp(2, (a, b) => {
+    // Nothing queued: it must not wait (a wait would end in ETIMEDOUT after 2 s).
+    const none = b.recv(0);
+    assert.ok(Buffer.isBuffer(none));
+    assert.equal(none.length, 0);
+    a.sendto("kept", b.getsockname());
+    assert.equal(b.recv(0).length, 0);
+    assert.equal(b.recv(0, MSG_PEEK).length, 0);
+    assert.equal(b.recv(10).toString(), "kept", "recv(0) did not consume the datagram");
+  }));
 
-test("empty datagrams: sent as 0 bytes, received as empty with the sender, one each", () => withUdp(2, (a, b) => {
-  const dest = b.getsockname();
-  assert.equal(a.sendto(Buffer.alloc(0), dest), 0);
-  assert.equal(a.sendto("", dest), 0);
-  a.sendto("after", dest);
-  const [first, from] = b.recvfrom(100);
-  assert.equal(first.length, 0);
-  assert.deepEqual(from, a.getsockname());
-  // An empty datagram is not EOF: recv returns empty once per datagram, then the next one.
-  assert.equal(b.recv(100).length, 0);
-  assert.equal(b.recv(100).toString(), "after");
-  assertQueueEmpty(b);
-  // On a connected socket too.
-  a.connect(dest);
-  assert.equal(a.send(new Uint8Array(0)), 0);
-  const buf = Buffer.alloc(8, 1);
-  assert.equal(b.recv_into(buf), 0);
-  assert.ok(buf.every((x) => x === 1));
-  assertQueueEmpty(b);
-}));
+test("empty datagrams: sent as 0 bytes, received as empty with the sender, one each", () =>
+  withUdp(2, (a, b) => {
+    const dest = b.getsockname();
+    assert.equal(a.sendto(Buffer.alloc(0), dest), 0);
+    assert.equal(a.sendto("", dest), 0);
+    a.sendto("after", dest);
+    const [first, from] = b.recvfrom(100);
+    assert.equal(first.length, 0);
+    assert.deepEqual(from, a.getsockname());
+    // An empty datagram is not EOF: recv returns empty once per datagram, then the next one.
+    assert.equal(b.recv(100).length, 0);
+    assert.equal(b.recv(100).toString(), "after");
+    assertQueueEmpty(b);
+    // On a connected socket too.
+    a.connect(dest);
+    assert.equal(a.send(new Uint8Array(0)), 0);
+    const buf = Buffer.alloc(8, 1);
+    assert.equal(b.recv_into(buf), 0);
+    assert.ok(buf.every((x) => x === 1));
+    assertQueueEmpty(b);
+  }));
 
-test("MSG_PEEK: the datagram and its sender are returned and stay queued", () => withUdp(3, (a, b, c) => {
-  const dest = b.getsockname();
-  a.sendto("from a", dest);
-  c.sendto("from c", dest);
-  const [peeked, peekFrom] = b.recvfrom(100, MSG_PEEK);
-  assert.equal(peeked.toString(), "from a");
-  assert.deepEqual(peekFrom, a.getsockname());
-  // A peek with a small buffer shows the head; the datagram is still whole afterwards.
-  assert.equal(b.recv(4, MSG_PEEK).toString(), "from");
-  assert.equal(b.recv(100, MSG_PEEK).toString(), "from a");
-  const into = Buffer.alloc(6);
-  assert.equal(b.recv_into(into, 6, MSG_PEEK), 6);
-  assert.equal(into.toString(), "from a");
-  const [taken, takenFrom] = b.recvfrom(100);
-  assert.equal(taken.toString(), "from a");
-  assert.deepEqual(takenFrom, a.getsockname());
-  const [next, nextFrom] = b.recvfrom(100, MSG_PEEK);
-  assert.equal(next.toString(), "from c");
-  assert.deepEqual(nextFrom, c.getsockname());
-  assert.equal(b.recv(100).toString(), "from c");
-  assertQueueEmpty(b);
-}));
+test("MSG_PEEK: the datagram and its sender are returned and stay queued", () =>
+  withUdp(3, (a, b, c) => {
+    const dest = b.getsockname();
+    a.sendto("from a", dest);
+    c.sendto("from c", dest);
+    const [peeked, peekFrom] = b.recvfrom(100, MSG_PEEK);
+    assert.equal(peeked.toString(), "from a");
+    assert.deepEqual(peekFrom, a.getsockname());
+    // A peek with a small buffer shows the head; the datagram is still whole afterwards.
+    assert.equal(b.recv(4, MSG_PEEK).toString(), "from");
+    assert.equal(b.recv(100, MSG_PEEK).toString(), "from a");
+    const into = Buffer.alloc(6);
+    assert.equal(b.recv_into(into, 6, MSG_PEEK), 6);
+    assert.equal(into.toString(), "from a");
+    const [taken, takenFrom] = b.recvfrom(100);
+    assert.equal(taken.toString(), "from a");
+    assert.deepEqual(takenFrom, a.getsockname());
+    const [next, nextFrom] = b.recvfrom(100, MSG_PEEK);
+    assert.equal(next.toString(), "from c");
+    assert.deepEqual(nextFrom, c.getsockname());
+    assert.equal(b.recv(100).toString(), "from c");
+    assertQueueEmpty(b);
+  }));
 
-test("MSG_DONTWAIT on an empty UDP queue is EAGAIN, whatever the socket's timeout", () => withUdp(1, (a) => {
-  for (const timeout of [null, 2, 0]) {
-    a.settimeout(timeout);
-    assert.throws(() => a.recvfrom(10, MSG_DONTWAIT), { code: "EAGAIN", syscall: "recvfrom" });
-    assert.throws(() => a.recv(10, MSG_DONTWAIT), { code: "EAGAIN", syscall: "recv" });
-  }
-}));
+test("MSG_DONTWAIT on an empty UDP queue is EAGAIN, whatever the socket's timeout", () =>
+  withUdp(1, (a) => {
+    for (const timeout of [null, 2, 0]) {
+      a.settimeout(timeout);
+      assert.throws(() => a.recvfrom(10, MSG_DONTWAIT), { code: "EAGAIN", syscall: "recvfrom" });
+      assert.throws(() => a.recv(10, MSG_DONTWAIT), { code: "EAGAIN", syscall: "recv" });
+    }
+  }));
 
 test("SO_BROADCAST: off by default, set and read back; broadcasts need it (loopback only)", () =>
   withUdp(1, (a) => {
     assert.equal(a.getsockopt(SOL_SOCKET, SO_BROADCAST), 0);
     // Without SO_BROADCAST the kernel refuses a broadcast destination before sending.
-    assert.throws(() => a.sendto("x", ["<broadcast>", 9]), (error) =>
-      error instanceof socket.OSError && (error.errno === errno.EACCES || error.errno === errno.ENETUNREACH));
+    assert.throws(
+      () => a.sendto("x", ["<broadcast>", 9]),
+      (error) => error instanceof socket.OSError && (error.errno === errno.EACCES || error.errno === errno.ENETUNREACH),
+    );
     a.setsockopt(SOL_SOCKET, SO_BROADCAST, 1);
     assert.equal(a.getsockopt(SOL_SOCKET, SO_BROADCAST), 1);
     a.setsockopt(SOL_SOCKET, SO_BROADCAST, false);
@@ -236,15 +249,16 @@ test("SO_BROADCAST decides whether the loopback broadcast address 127.255.255.25
   }
 });
 
-test("many datagrams in a row keep their order and boundaries", () => withUdp(2, (a, b) => {
-  // Bounded well under the default receive buffer so none is dropped.
-  const count = 100;
-  for (let i = 0; i < count; i++) a.sendto(Buffer.from(`datagram ${i}|`.repeat((i % 7) + 1)), b.getsockname());
-  for (let i = 0; i < count; i++) {
-    assert.equal(b.recv(1024).toString(), `datagram ${i}|`.repeat((i % 7) + 1));
-  }
-  assertQueueEmpty(b);
-}));
+test("many datagrams in a row keep their order and boundaries", () =>
+  withUdp(2, (a, b) => {
+    // Bounded well under the default receive buffer so none is dropped.
+    const count = 100;
+    for (let i = 0; i < count; i++) a.sendto(Buffer.from(`datagram ${i}|`.repeat((i % 7) + 1)), b.getsockname());
+    for (let i = 0; i < count; i++) {
+      assert.equal(b.recv(1024).toString(), `datagram ${i}|`.repeat((i % 7) + 1));
+    }
+    assertQueueEmpty(b);
+  }));
 
 test("a bufsize over 256 KiB: whole datagrams, and the timeout and non-blocking rules still hold", () =>
   withUdp(2, (a, b) => {

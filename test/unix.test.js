@@ -63,7 +63,12 @@ test("stream over a path: bind creates the socket file, names on both sides, byt
   assert.ok(existsSync(where));
   const again = socket.socket(AF_UNIX, SOCK_STREAM);
   try {
-    assert.throws(() => again.bind(where), { code: "EADDRINUSE", errno: errno.EADDRINUSE, syscall: "bind", address: where });
+    assert.throws(() => again.bind(where), {
+      code: "EADDRINUSE",
+      errno: errno.EADDRINUSE,
+      syscall: "bind",
+      address: where,
+    });
   } finally {
     again.close();
   }
@@ -133,7 +138,7 @@ test("abstract names keep every byte, embedded NULs and a trailing NUL included"
   }
 });
 
-test("the unnamed address is \"\": socketpair, stream and datagram", () => {
+test('the unnamed address is "": socketpair, stream and datagram', () => {
   for (const type of [SOCK_STREAM, SOCK_DGRAM]) {
     const [a, b] = socket.socketpair(AF_UNIX, type);
     try {
@@ -163,7 +168,7 @@ test("the unnamed address is \"\": socketpair, stream and datagram", () => {
   y.close();
 });
 
-test("datagram over paths: sendto/recvfrom with the sender's path, or \"\" for an unbound sender", () => {
+test('datagram over paths: sendto/recvfrom with the sender\'s path, or "" for an unbound sender', () => {
   const rx = socket.socket(AF_UNIX, SOCK_DGRAM);
   const tx = socket.socket(AF_UNIX, SOCK_DGRAM);
   const anon = socket.socket(AF_UNIX, SOCK_DGRAM);
@@ -214,7 +219,10 @@ test("Buffer names: bind and connect take bytes, including names that are not UT
   const rawSrv = unixListener(raw);
   try {
     const names = readdirSync(dir, { encoding: "buffer" });
-    assert.ok(names.some((n) => n.equals(raw.subarray(dir.length + 1))), "the file name holds the raw bytes");
+    assert.ok(
+      names.some((n) => n.equals(raw.subarray(dir.length + 1))),
+      "the file name holds the raw bytes",
+    );
     const rawClient = socket.socket(AF_UNIX, SOCK_STREAM);
     rawClient.connect(raw);
     const [rawServer] = rawSrv.accept();
@@ -240,15 +248,18 @@ test("a path too long for sun_path is OSError(ENAMETOOLONG); the longest that fi
   const s = socket.socket(AF_UNIX, SOCK_STREAM);
   try {
     for (const address of ["x".repeat(108), "/" + "y".repeat(200), Buffer.alloc(4096, 0x61), "\0" + "z".repeat(108)]) {
-      assert.throws(() => s.bind(address), (error) => {
-        assert.ok(error instanceof socket.OSError, String(error));
-        assert.ok(error instanceof Error);
-        assert.equal(error.errno, errno.ENAMETOOLONG);
-        assert.deepEqual(error.args, [errno.ENAMETOOLONG]);
-        assert.equal(error.syscall, "bind");
-        assert.match(error.message, /too long/);
-        return true;
-      });
+      assert.throws(
+        () => s.bind(address),
+        (error) => {
+          assert.ok(error instanceof socket.OSError, String(error));
+          assert.ok(error instanceof Error);
+          assert.equal(error.errno, errno.ENAMETOOLONG);
+          assert.deepEqual(error.args, [errno.ENAMETOOLONG]);
+          assert.equal(error.syscall, "bind");
+          assert.match(error.message, /too long/);
+          return true;
+        },
+      );
       assert.throws(() => s.connect(address), { errno: errno.ENAMETOOLONG, syscall: "connect" });
     }
     // Nothing was bound by the failed attempts.
@@ -282,14 +293,17 @@ test("connect to a missing path is ENOENT; to a file that is not a socket, ECONN
   const s = socket.socket(AF_UNIX, SOCK_STREAM);
   const missing = path.join(dir, "missing.sock");
   try {
-    assert.throws(() => s.connect(missing), (error) => {
-      assert.ok(error instanceof socket.OSError);
-      assert.equal(error.errno, errno.ENOENT);
-      assert.equal(error.code, "ENOENT");
-      assert.equal(error.syscall, "connect");
-      assert.equal(error.address, missing);
-      return true;
-    });
+    assert.throws(
+      () => s.connect(missing),
+      (error) => {
+        assert.ok(error instanceof socket.OSError);
+        assert.equal(error.errno, errno.ENOENT);
+        assert.equal(error.code, "ENOENT");
+        assert.equal(error.syscall, "connect");
+        assert.equal(error.address, missing);
+        return true;
+      },
+    );
   } finally {
     s.close();
   }
@@ -327,8 +341,11 @@ test("a stream socket type mismatch is the kernel's error (EPROTOTYPE / ECONNREF
   d.bind(where);
   const s = socket.socket(AF_UNIX, SOCK_STREAM);
   try {
-    assert.throws(() => s.connect(where), (error) =>
-      error instanceof socket.OSError && (error.errno === errno.EPROTOTYPE || error.errno === errno.ECONNREFUSED));
+    assert.throws(
+      () => s.connect(where),
+      (error) =>
+        error instanceof socket.OSError && (error.errno === errno.EPROTOTYPE || error.errno === errno.ECONNREFUSED),
+    );
   } finally {
     s.close();
     d.close();
@@ -422,7 +439,7 @@ test("a datagram larger than 256 KiB arrives whole when bufsize is larger still"
   }
 });
 
-test("bind(\"\") autobinds to a fresh abstract name, as CPython on Linux", { skip: linux }, () => {
+test('bind("") autobinds to a fresh abstract name, as CPython on Linux', { skip: linux }, () => {
   const a = socket.socket(AF_UNIX, SOCK_DGRAM);
   const b = socket.socket(AF_UNIX, SOCK_DGRAM);
   try {

@@ -71,8 +71,8 @@ static int tcp_connect(int port) {
 
 static void report(uint64_t ns, long long ops, int ok, const char *detail) {
   printf("{\"ns\": %llu, \"ops\": %lld, \"userNs\": %llu, \"sysNs\": %llu, \"ok\": %s, \"detail\": \"%s\"}\n",
-         (unsigned long long)ns, ops, (unsigned long long)(cpu_end[0] - cpu_start[0]),
-         (unsigned long long)(cpu_end[1] - cpu_start[1]), ok ? "true" : "false", detail);
+      (unsigned long long)ns, ops, (unsigned long long)(cpu_end[0] - cpu_start[0]),
+      (unsigned long long)(cpu_end[1] - cpu_start[1]), ok ? "true" : "false", detail);
 }
 
 /* W1: one byte each way; every echoed byte is checked. */
@@ -231,8 +231,8 @@ static int w5c(long long count, long long warm, uint64_t *ns) {
     struct addrinfo *list = NULL;
     if (getaddrinfo("127.0.0.1", "80", &hints, &list) != 0 || list == NULL) return 0;
     const struct sockaddr_in *sin = (const struct sockaddr_in *)list->ai_addr;
-    int good = list->ai_family == AF_INET && ntohs(sin->sin_port) == 80 &&
-               ntohl(sin->sin_addr.s_addr) == INADDR_LOOPBACK;
+    int good =
+        list->ai_family == AF_INET && ntohs(sin->sin_port) == 80 && ntohl(sin->sin_addr.s_addr) == INADDR_LOOPBACK;
     freeaddrinfo(list);
     if (!good) return 0;
   }
@@ -252,14 +252,22 @@ int main(int argc, char **argv) {
   uint64_t ns = 0;
   int ok;
   long long ops = count;
-  if (strcmp(w, "W1") == 0) ok = w1(port, count, warm, &ns);
-  else if (strcmp(w, "W2") == 0) ok = w2(port, count, warm, &ns), ops = count / CHUNK;
-  else if (strcmp(w, "W2r") == 0) ok = w2r(port, count, warm, &ns), ops = count / CHUNK;
-  else if (strcmp(w, "W3") == 0) ok = w3(port, count, warm, &ns);
-  else if (strcmp(w, "W4") == 0) ok = w4(port, count, warm, &ns);
-  else if (strcmp(w, "W5a") == 0) ok = w5a(count, warm, &ns);
-  else if (strcmp(w, "W5b") == 0) ok = w5b(count, warm, &ns);
-  else if (strcmp(w, "W5c") == 0) ok = w5c(count, warm, &ns);
+  if (strcmp(w, "W1") == 0)
+    ok = w1(port, count, warm, &ns);
+  else if (strcmp(w, "W2") == 0)
+    ok = w2(port, count, warm, &ns), ops = count / CHUNK;
+  else if (strcmp(w, "W2r") == 0)
+    ok = w2r(port, count, warm, &ns), ops = count / CHUNK;
+  else if (strcmp(w, "W3") == 0)
+    ok = w3(port, count, warm, &ns);
+  else if (strcmp(w, "W4") == 0)
+    ok = w4(port, count, warm, &ns);
+  else if (strcmp(w, "W5a") == 0)
+    ok = w5a(count, warm, &ns);
+  else if (strcmp(w, "W5b") == 0)
+    ok = w5b(count, warm, &ns);
+  else if (strcmp(w, "W5c") == 0)
+    ok = w5c(count, warm, &ns);
   else {
     fprintf(stderr, "client: unknown workload %s\n", w);
     return 2;

@@ -146,8 +146,7 @@ static void echo_udp(int fd) {
       die("recvfrom");
     }
     if (n == 4 && memcmp(buffer, "QUIT", 4) == 0) return;
-    while (sendto(fd, buffer, (size_t)n, 0, (struct sockaddr *)&from, len) < 0 && errno == EINTR) {
-    }
+    while (sendto(fd, buffer, (size_t)n, 0, (struct sockaddr *)&from, len) < 0 && errno == EINTR) {}
   }
 }
 
@@ -191,7 +190,12 @@ int main(int argc, char **argv) {
     int fd = accept_one(listener);
     switch (mode[0]) {
       case 'e': echo_connection(fd); break;
-      case 's': if (mode[1] == 'i') sink_connection(fd); else source_connection(fd, bytes); break;
+      case 's':
+        if (mode[1] == 'i')
+          sink_connection(fd);
+        else
+          source_connection(fd, bytes);
+        break;
       default: close(fd); break; /* accept-close */
     }
   }

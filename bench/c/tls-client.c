@@ -85,7 +85,7 @@ int main(int argc, char **argv) {
       finish(ssl, fd);
     }
     printf("{\"ok\":true,\"seconds\":%.6f,\"cpu\":%.6f,\"count\":%llu}\n", now() - start, cpu() - cpu0,
-           (unsigned long long)count);
+        (unsigned long long)count);
     return 0;
   }
   static unsigned char buf[CHUNK];
@@ -120,7 +120,7 @@ int main(int argc, char **argv) {
   }
   double t3 = now(), c3 = cpu();
   finish(ssl, fd);
-  printf("{\"ok\":true,\"send\":%.6f,\"receive\":%.6f,\"sendCpu\":%.6f,\"receiveCpu\":%.6f,\"bytes\":%llu}\n",
-         t1 - t0, t3 - t2, c1 - c0, c3 - c2, (unsigned long long)(n - warm));
+  printf("{\"ok\":true,\"send\":%.6f,\"receive\":%.6f,\"sendCpu\":%.6f,\"receiveCpu\":%.6f,\"bytes\":%llu}\n", t1 - t0,
+      t3 - t2, c1 - c0, c3 - c2, (unsigned long long)(n - warm));
   return 0;
 }

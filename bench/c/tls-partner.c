@@ -85,8 +85,10 @@ int main(int argc, char **argv) {
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (SSL_accept(ssl) == 1) {
-      if (bulk) serve_bulk(ssl);
-      else SSL_write(ssl, "k", 1);
+      if (bulk)
+        serve_bulk(ssl);
+      else
+        SSL_write(ssl, "k", 1);
       SSL_shutdown(ssl);
     }
     ERR_clear_error();

@@ -24,7 +24,8 @@ const warm = Number(warmText);
 function report(ns, ops, ok, detail) {
   const first = cpuMarks[0];
   const last = cpuMarks.at(-1);
-  const cpu = first && last ? { userNs: (last.user - first.user) * 1000, sysNs: (last.system - first.system) * 1000 } : {};
+  const cpu =
+    first && last ? { userNs: (last.user - first.user) * 1000, sysNs: (last.system - first.system) * 1000 } : {};
   process.stdout.write(JSON.stringify({ ns: Number(ns), ops, ...cpu, ok, detail }) + "\n");
 }
 
@@ -334,7 +335,8 @@ async function nodeOwn() {
       for (let i = 0; i < warm + count; i++) {
         if (i === warm) start = now();
         const r = await new Promise((resolve, reject) =>
-          dns.lookup("127.0.0.1", { all: true }, (error, list) => (error ? reject(error) : resolve(list))));
+          dns.lookup("127.0.0.1", { all: true }, (error, list) => (error ? reject(error) : resolve(list))),
+        );
         if (r[0].address !== "127.0.0.1" || r[0].family !== 4) return [0n, false, "wrong result"];
       }
       return [now() - start, true, "dns.lookup (answers IP literals itself, without getaddrinfo)"];

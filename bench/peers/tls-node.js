@@ -10,7 +10,10 @@ const warm = Number(warmText);
 const ca = readFileSync(caPath);
 const CHUNK = 65536;
 /** CPU seconds of this process (user + system). */
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 async function connect() {
   const t = tls.connect({ host: "127.0.0.1", port: Number(port), ca, servername: "localhost", noDelay: true });
@@ -73,6 +76,14 @@ if (mode === "handshake") {
   const t3 = performance.now();
   const c3 = cpu();
   t.destroy();
-  console.log(JSON.stringify({ ok: true, send: (t1 - t0) / 1000, receive: (t3 - t2) / 1000, sendCpu: c1 - c0,
-    receiveCpu: c3 - c2, bytes: count - warm }));
+  console.log(
+    JSON.stringify({
+      ok: true,
+      send: (t1 - t0) / 1000,
+      receive: (t3 - t2) / 1000,
+      sendCpu: c1 - c0,
+      receiveCpu: c3 - c2,
+      bytes: count - warm,
+    }),
+  );
 }

@@ -18,15 +18,26 @@ ctx.load_verify_locations(ca);
 ctx.set_ciphers(["TLS_AES_128_GCM_SHA256"]);
 const CHUNK = 65536;
 /** CPU seconds of this process (user + system). */
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 function connect() {
   const s = socket();
   s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   s.connect(["127.0.0.1", Number(port)]);
   if (!attached) return ctx.wrap_socket(s, { server_hostname: "localhost" });
-  const t = new SSLSocket({ context: ctx, sock: s, serverSide: false, hostname: "localhost", handshakeOnConnect: true,
-    clientId: null, datagram: false, attached: true });
+  const t = new SSLSocket({
+    context: ctx,
+    sock: s,
+    serverSide: false,
+    hostname: "localhost",
+    handshakeOnConnect: true,
+    clientId: null,
+    datagram: false,
+    attached: true,
+  });
   t._handshakeOnConnect();
   return t;
 }
@@ -64,7 +75,7 @@ if (mode === "handshake") {
   const c1 = cpu();
   let t2 = 0;
   let c2 = 0;
-  for (let got = 0; got < count;) {
+  for (let got = 0; got < count; ) {
     if (got >= warm && t2 === 0) {
       t2 = performance.now();
       c2 = cpu();
@@ -74,6 +85,14 @@ if (mode === "handshake") {
   const t3 = performance.now();
   const c3 = cpu();
   t.close();
-  console.log(JSON.stringify({ ok: true, send: (t1 - t0) / 1000, receive: (t3 - t2) / 1000, sendCpu: c1 - c0,
-    receiveCpu: c3 - c2, bytes: count - warm }));
+  console.log(
+    JSON.stringify({
+      ok: true,
+      send: (t1 - t0) / 1000,
+      receive: (t3 - t2) / 1000,
+      sendCpu: c1 - c0,
+      receiveCpu: c3 - c2,
+      bytes: count - warm,
+    }),
+  );
 }

@@ -138,7 +138,7 @@ static napi_value connection_new(napi_env env, napi_callback_info info) {
   NAPI_OK(napi_typeof(env, argv[5], &type));
   if (type != napi_null && type != napi_undefined) {
     if (arg_bytes(env, argv[5], &client_id, &client_id_len) < 0) return NULL;
-    if (client_id_len > sizeof ((tls_connection *)0)->client_id) {
+    if (client_id_len > sizeof((tls_connection *)0)->client_id) {
       napi_throw_range_error(env, NULL, "usocket tls: client_id longer than 64 bytes");
       return NULL;
     }
@@ -161,8 +161,10 @@ static napi_value connection_new(napi_env env, napi_callback_info info) {
   }
   SSL_set_bio(conn->ssl, conn->in, conn->out);
   SSL_set_app_data(conn->ssl, conn);
-  if (server) SSL_set_accept_state(conn->ssl);
-  else SSL_set_connect_state(conn->ssl);
+  if (server)
+    SSL_set_accept_state(conn->ssl);
+  else
+    SSL_set_connect_state(conn->ssl);
   if (has_sni && SSL_set_tlsext_host_name(conn->ssl, sni) != 1) goto fail;
   if (has_host && SSL_set1_host(conn->ssl, host) != 1) goto fail;
   if (has_ip && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(conn->ssl), ip) != 1) goto fail;
@@ -324,7 +326,7 @@ static napi_value connection_buffered(napi_env env, napi_callback_info info) {
   tls_connection *conn = connection_from_js(env, argv[0]);
   if (conn == NULL) return NULL;
   int64_t counts[3] = {SSL_pending(conn->ssl), conn->in == NULL ? 0 : (int64_t)BIO_ctrl_pending(conn->in),
-                       conn->out == NULL ? 0 : (int64_t)BIO_ctrl_pending(conn->out)};
+      conn->out == NULL ? 0 : (int64_t)BIO_ctrl_pending(conn->out)};
   napi_value result, n;
   NAPI_OK(napi_create_array_with_length(env, 3, &result));
   for (uint32_t i = 0; i < 3; i++) {
@@ -435,7 +437,7 @@ static napi_value connection_state(napi_env env, napi_callback_info info) {
   tls_connection *conn = connection_from_js(env, argv[0]);
   if (conn == NULL) return NULL;
   int64_t values[5] = {SSL_is_init_finished(conn->ssl), SSL_get_verify_result(conn->ssl), conn->cookie_sent,
-                       conn->cookie_ok, SSL_get_shutdown(conn->ssl)};
+      conn->cookie_ok, SSL_get_shutdown(conn->ssl)};
   napi_value result, n;
   NAPI_OK(napi_create_array_with_length(env, 5, &result));
   for (uint32_t i = 0; i < 5; i++) {

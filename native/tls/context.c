@@ -65,8 +65,7 @@ static napi_value context_new(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "usocket tls: unknown context kind");
     return NULL;
   }
-  const SSL_METHOD *methods[4] = {TLS_client_method(), TLS_server_method(), DTLS_client_method(),
-                                  DTLS_server_method()};
+  const SSL_METHOD *methods[4] = {TLS_client_method(), TLS_server_method(), DTLS_client_method(), DTLS_server_method()};
   SSL_CTX *ctx = SSL_CTX_new(methods[kind]);
   napi_value result;
   if (ctx == NULL) {
@@ -82,7 +81,8 @@ static napi_value context_new(napi_env env, napi_callback_info info) {
   c->ctx = ctx;
   c->dtls = kind >= 2;
   c->server = (kind & 1) != 0;
-  if (RAND_bytes(c->cookie_secret, sizeof c->cookie_secret) != 1) memset(c->cookie_secret, 0x5a, sizeof c->cookie_secret);
+  if (RAND_bytes(c->cookie_secret, sizeof c->cookie_secret) != 1)
+    memset(c->cookie_secret, 0x5a, sizeof c->cookie_secret);
   SSL_CTX_set_ex_data(ctx, context_ex_index(), c);
   /* Partial writes are not needed with memory BIOs, but a moving buffer is: a retried
    * write may come from another JavaScript buffer holding the same bytes. */
@@ -102,8 +102,7 @@ static bool call_js(napi_ref fn_ref, size_t argc, napi_value *args, napi_value *
   napi_value fn, recv;
   if (env == NULL || tls_call_threw) return false;
   if (napi_get_reference_value(env, fn_ref, &fn) != napi_ok || fn == NULL ||
-      napi_get_undefined(env, &recv) != napi_ok ||
-      napi_call_function(env, recv, fn, argc, args, result) != napi_ok) {
+      napi_get_undefined(env, &recv) != napi_ok || napi_call_function(env, recv, fn, argc, args, result) != napi_ok) {
     tls_call_threw = true;
     return false;
   }
@@ -300,8 +299,8 @@ static napi_value context_load_locations(napi_env env, napi_callback_info info) 
 /* defaultPaths() → [file, dir, fileEnvName, dirEnvName] as this OpenSSL was built. */
 static napi_value default_paths(napi_env env, napi_callback_info info) {
   (void)info;
-  const char *parts[4] = {X509_get_default_cert_file(), X509_get_default_cert_dir(),
-                          X509_get_default_cert_file_env(), X509_get_default_cert_dir_env()};
+  const char *parts[4] = {X509_get_default_cert_file(), X509_get_default_cert_dir(), X509_get_default_cert_file_env(),
+      X509_get_default_cert_dir_env()};
   napi_value result, s;
   NAPI_OK(napi_create_array_with_length(env, 4, &result));
   for (uint32_t i = 0; i < 4; i++) {
@@ -364,8 +363,8 @@ static napi_value cipher_name(napi_env env, napi_callback_info info) {
   return status == napi_ok ? result : NULL;
 }
 
-static unsigned int psk_client_callback(SSL *ssl, const char *hint, char *identity, unsigned int max_identity,
-                                        unsigned char *psk, unsigned int max_psk) {
+static unsigned int psk_client_callback(
+    SSL *ssl, const char *hint, char *identity, unsigned int max_identity, unsigned char *psk, unsigned int max_psk) {
   (void)hint;
   tls_context *c = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_ex_index());
   if (c == NULL || !c->psk_client) return 0;

@@ -18,8 +18,8 @@ typedef struct tls_context {
   SSL_CTX *ctx;
   bool dtls;
   bool server;
-  napi_ref verify_callback;  /* (der, depth, preverifyOk, errorCode) → error code or 0 */
-  napi_ref psk_lookup;       /* server: (identity) → key bytes or null */
+  napi_ref verify_callback; /* (der, depth, preverifyOk, errorCode) → error code or 0 */
+  napi_ref psk_lookup; /* server: (identity) → key bytes or null */
   unsigned char psk_identity[PSK_MAX + 1];
   unsigned char psk_key[PSK_MAX];
   size_t psk_key_len;
@@ -29,14 +29,14 @@ typedef struct tls_context {
 
 typedef struct tls_connection {
   SSL *ssl;
-  BIO *in;   /* ciphertext from the peer (memory BIO); NULL when attached to a descriptor */
-  BIO *out;  /* ciphertext for the peer (memory BIO); NULL when attached */
+  BIO *in; /* ciphertext from the peer (memory BIO); NULL when attached to a descriptor */
+  BIO *out; /* ciphertext for the peer (memory BIO); NULL when attached */
   napi_ref context_ref; /* keeps the context's callbacks alive as long as the SSL */
-  uint8_t *scratch;     /* receive buffer of recvFd, allocated on first use */
+  uint8_t *scratch; /* receive buffer of recvFd, allocated on first use */
   unsigned char client_id[64];
   size_t client_id_len;
-  bool cookie_sent;     /* a DTLS server sent HelloVerifyRequest */
-  bool cookie_ok;       /* ... and a ClientHello came back with a valid cookie */
+  bool cookie_sent; /* a DTLS server sent HelloVerifyRequest */
+  bool cookie_ok; /* ... and a ClientHello came back with a valid cookie */
 } tls_connection;
 
 /* The environment of the call in progress on this thread: OpenSSL invokes the context's

@@ -97,7 +97,14 @@ function hostInterface(): string[] {
   } catch {
     // no resolver configuration
   }
-  return [chosen?.address ?? "127.0.0.1", chosen?.netmask ?? "255.0.0.0", chosen?.mac ?? "00:00:00:00:00:00", gateway, dns, os.hostname()];
+  return [
+    chosen?.address ?? "127.0.0.1",
+    chosen?.netmask ?? "255.0.0.0",
+    chosen?.mac ?? "00:00:00:00:00:00",
+    gateway,
+    dns,
+    os.hostname(),
+  ];
 }
 
 /** A call of `_usocket`: numbers and strings in, a number or a string out. */
@@ -206,7 +213,10 @@ export function createCalls(heap: Heap): Record<string, Call> {
     // ---- housekeeping ----
     codes: () => `${OTHER},${STALE},${NONE}`,
     constants: () => constantsText(),
-    errnos: () => Object.entries(native.errno).map(([name, value]) => `${name}=${value}`).join(FIELD),
+    errnos: () =>
+      Object.entries(native.errno)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(FIELD),
     fserrnos: () => errnoPairs(),
     error: () => lastError,
     addr: () => lastAddress,
@@ -265,17 +275,27 @@ export function createCalls(heap: Heap): Record<string, Call> {
       lastAddress = addressText(address);
       return adopt(conn);
     },
-    send: (id: number, addr: number, length: number, flags: number) => sock(id)._sendAt(mem(), addr >>> 0, length, flags),
+    send: (id: number, addr: number, length: number, flags: number) =>
+      sock(id)._sendAt(mem(), addr >>> 0, length, flags),
     sendall(id: number, addr: number, length: number, flags: number): number {
       sock(id).sendall(view(addr, length), flags);
       return 0;
     },
-    sendto(id: number, addr: number, length: number, flags: number,
-      host: string | null, port: number, flowinfo: number, scopeid: number): number {
+    sendto(
+      id: number,
+      addr: number,
+      length: number,
+      flags: number,
+      host: string | null,
+      port: number,
+      flowinfo: number,
+      scopeid: number,
+    ): number {
       const s = sock(id);
       return s.sendto(view(addr, length), flags, target(s, host, port, flowinfo, scopeid));
     },
-    recv: (id: number, addr: number, length: number, flags: number) => sock(id)._recvAt(mem(), addr >>> 0, length, flags),
+    recv: (id: number, addr: number, length: number, flags: number) =>
+      sock(id)._recvAt(mem(), addr >>> 0, length, flags),
     recv_into: (id: number, addr: number, length: number, nbytes: number, flags: number) =>
       sock(id).recv_into(view(addr, length), nbytes, flags),
     recvfrom(id: number, addr: number, length: number, flags: number): number {
@@ -318,8 +338,14 @@ export function createCalls(heap: Heap): Record<string, Call> {
     getpeername: (id: number) => addressText(sock(id).getpeername()),
 
     // ---- module functions ----
-    getaddrinfo: (host: string | null, port: number | string | null, af: number, type: number, proto: number,
-      flags: number) =>
+    getaddrinfo: (
+      host: string | null,
+      port: number | string | null,
+      af: number,
+      type: number,
+      proto: number,
+      flags: number,
+    ) =>
       getaddrinfo(host, port, af, type, proto, flags)
         .map(([family, t, p, canonname, address]) => [family, t, p, canonname, addressText(address)].join(PART))
         .join(ENTRY),
@@ -339,8 +365,7 @@ export function createCalls(heap: Heap): Record<string, Call> {
     },
     poll_register(pid: number, key: number, mask: number): number {
       const p = poller(pid);
-      const obj = p.objects.get(key) ??
-        (key >= TLS_KEY_BASE ? tls.pollable(key) : key >= 0 ? sock(key) : -key - 1);
+      const obj = p.objects.get(key) ?? (key >= TLS_KEY_BASE ? tls.pollable(key) : key >= 0 ? sock(key) : -key - 1);
       p.poll.register(obj, mask);
       p.objects.set(key, obj);
       return 0;
@@ -386,7 +411,16 @@ export function createCalls(heap: Heap): Record<string, Call> {
 /** The one error wrapper: a call that throws answers fail(error). Fixed arity, so no
  * arguments array is made per call (at most eight arguments cross). */
 function guarded(call: Call, fail: (error: unknown) => number): Call {
-  const f = call as (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown) => number | string;
+  const f = call as (
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+    e: unknown,
+    g: unknown,
+    h: unknown,
+    i: unknown,
+  ) => number | string;
   return ((a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, g: unknown, h: unknown, i: unknown) => {
     try {
       return f(a, b, c, d, e, g, h, i);

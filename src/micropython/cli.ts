@@ -18,7 +18,6 @@ const INVALID = "Invalid command line arguments. Use -h option for help.";
 
 const USAGE = "usage: usocket-micropython [-X heapsize=N[k|M|G]] (script.py | -c code | -m module | -) [args...]";
 
-
 function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -118,7 +117,10 @@ interface Invocation {
 
 /** A usage error: the message goes to stderr and the status is 1 (2 when a file is missing), as the unix port. */
 class UsageError extends Error {
-  constructor(message: string, readonly status = 1) {
+  constructor(
+    message: string,
+    readonly status = 1,
+  ) {
     super(message);
   }
 }
@@ -136,8 +138,12 @@ function parseSize(text: string): number {
   const m = /^(\d+)(w?)([kKmMgG]?)$/.exec(text);
   if (m === null) throw new UsageError(`-X heapsize=${text}: expected a number of bytes, with an optional k, M or G`);
   const n = Number(m[1]) * UNITS[m[3]!.toLowerCase()]!;
-  if (n > MAX_HEAPSIZE) throw new UsageError(`-X heapsize=${text}: more than the WebAssembly port's memory can hold (at most 2G less one byte)`);
-  if (n < MIN_HEAPSIZE) throw new UsageError(`-X heapsize=${text}: too small, the interpreter needs at least ${MIN_HEAPSIZE} bytes`);
+  if (n > MAX_HEAPSIZE)
+    throw new UsageError(
+      `-X heapsize=${text}: more than the WebAssembly port's memory can hold (at most 2G less one byte)`,
+    );
+  if (n < MIN_HEAPSIZE)
+    throw new UsageError(`-X heapsize=${text}: too small, the interpreter needs at least ${MIN_HEAPSIZE} bytes`);
   return n;
 }
 
@@ -174,14 +180,28 @@ function parse(args: string[]): Invocation {
   const first = args[i];
   if (first === "-c") {
     if (i + 1 >= args.length) throw new UsageError(INVALID);
-    return { heapsize, mode: "c", text: args[i + 1]!, filename: "<stdin>", first: "", argv: ["-c", ...args.slice(i + 2)] };
+    return {
+      heapsize,
+      mode: "c",
+      text: args[i + 1]!,
+      filename: "<stdin>",
+      first: "",
+      argv: ["-c", ...args.slice(i + 2)],
+    };
   }
   if (first === "-m") {
     if (i + 1 >= args.length) throw new UsageError(INVALID);
     return { heapsize, mode: "m", text: args[i + 1]!, filename: "", first: "", argv: args.slice(i + 1) };
   }
   if (first === undefined || first === "-") {
-    return { heapsize, mode: "c", text: fs.readFileSync(0, "utf8"), filename: "<stdin>", first: "", argv: args.slice(i) };
+    return {
+      heapsize,
+      mode: "c",
+      text: fs.readFileSync(0, "utf8"),
+      filename: "<stdin>",
+      first: "",
+      argv: args.slice(i),
+    };
   }
   if (first.startsWith("-")) throw new UsageError(INVALID);
   let text: string;
@@ -191,7 +211,10 @@ function parse(args: string[]): Invocation {
     const e = error as NodeJS.ErrnoException;
     const errno = -(e.errno ?? 0);
     const text = util.getSystemErrorMap().get(-errno)?.[1] ?? e.message;
-    throw new UsageError(`can't open file '${first}': [Errno ${errno}] ${text.charAt(0).toUpperCase()}${text.slice(1)}`, 2);
+    throw new UsageError(
+      `can't open file '${first}': [Errno ${errno}] ${text.charAt(0).toUpperCase()}${text.slice(1)}`,
+      2,
+    );
   }
   // the unix port: the folder of the script's real path (links resolved)
   let folder: string;
@@ -244,7 +267,9 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     out.flush();
     err.flush();
-    process.stderr.write(`usocket-micropython: the interpreter could not start with a heap of ${inv.heapsize} bytes: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(
+      `usocket-micropython: the interpreter could not start with a heap of ${inv.heapsize} bytes: ${(error as Error).message ?? String(error)}\n`,
+    );
     return 1;
   }
   // With a listener, Ctrl-C ends a blocking socket call or sleep with EINTR (src/interrupt.ts)

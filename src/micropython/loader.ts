@@ -18,9 +18,11 @@ export const DEFAULT_HEAPSIZE = 64 * 1024 * 1024;
 export async function loadMicroPython(options: LoadOptions & InstallOptions = {}): Promise<MicroPythonInstance> {
   let port: { loadMicroPython(options: LoadOptions): Promise<MicroPythonInstance> };
   try {
-    port = await import(PACKAGE as string) as typeof port;
+    port = (await import(PACKAGE as string)) as typeof port;
   } catch (error) {
-    throw new Error(`usocket-node/micropython needs the MicroPython WebAssembly port: npm install ${PACKAGE}`, { cause: error });
+    throw new Error(`usocket-node/micropython needs the MicroPython WebAssembly port: npm install ${PACKAGE}`, {
+      cause: error,
+    });
   }
   const { time, input, hostfs, asyncio, ...load } = options;
   const mp = await port.loadMicroPython({ heapsize: DEFAULT_HEAPSIZE, ...load });

@@ -16,8 +16,15 @@ import type * as NativeModule from "../tls-native.js";
 import type * as ErrorsModule from "../tls-errors.js";
 import type { Heap } from "./heap.js";
 import {
-  BAD_CONFIG, BAD_INPUT_DATA, CONN_EOF, ianaCipherName, MBEDTLS_CIPHER_ORDER, mbedtlsCipherName, mbedtlsForm,
-  PSK_MAX_LEN, type MbedError,
+  BAD_CONFIG,
+  BAD_INPUT_DATA,
+  CONN_EOF,
+  ianaCipherName,
+  MBEDTLS_CIPHER_ORDER,
+  mbedtlsCipherName,
+  mbedtlsForm,
+  PSK_MAX_LEN,
+  type MbedError,
 } from "./tls-mbedtls.js";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 
@@ -122,7 +129,9 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
     }
     if (error instanceof OSError && "reason" in error) {
       const form = mbedtlsForm(error as OSError & { reason?: unknown }, handshaking);
-      core.setError(form.kind === "value" ? `V${FIELD}0${FIELD}${form.message}` : `O${FIELD}${form.code}${FIELD}${form.message}`);
+      core.setError(
+        form.kind === "value" ? `V${FIELD}0${FIELD}${form.message}` : `O${FIELD}${form.code}${FIELD}${form.message}`,
+      );
       return core.OTHER;
     }
     return core.fail(error);
@@ -310,13 +319,16 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
     tls_ctx_psk_server(id: number, on: number): number {
       try {
         const ctx = context(id);
-        ctx.server_psk_keys = on === 0 ? null : {
-          get(identity: string): Uint8Array | null {
-            const hex = callback("psk", id, Buffer.from(identity, "latin1").toString("hex"), 0);
-            const key = hex === "" ? null : Buffer.from(hex, "hex");
-            return key !== null && key.length > 0 && key.length <= PSK_MAX_LEN ? key : null;
-          },
-        };
+        ctx.server_psk_keys =
+          on === 0
+            ? null
+            : {
+                get(identity: string): Uint8Array | null {
+                  const hex = callback("psk", id, Buffer.from(identity, "latin1").toString("hex"), 0);
+                  const key = hex === "" ? null : Buffer.from(hex, "hex");
+                  return key !== null && key.length > 0 && key.length <= PSK_MAX_LEN ? key : null;
+                },
+              };
         return 0;
       } catch (error) {
         return fail(error);
@@ -324,8 +336,10 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
     },
     tls_ctx_verify_callback(id: number, on: number): number {
       try {
-        context(id).verify_callback = on === 0 ? null
-          : (der: Buffer, depth: number): number => Number(callback("verify", id, der.toString("hex"), depth) || "0");
+        context(id).verify_callback =
+          on === 0
+            ? null
+            : (der: Buffer, depth: number): number => Number(callback("verify", id, der.toString("hex"), depth) || "0");
         return 0;
       } catch (error) {
         return fail(error);
@@ -334,8 +348,15 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
 
     // ---- connections ----
     /** wrap_socket over a bridge socket: the SSLSocket of usocket-node/ssl. */
-    tls_wrap(ctxId: number, sockId: number, server: number, hostname: string | null, cidAddr: number,
-      cidLen: number, handshake: number): number {
+    tls_wrap(
+      ctxId: number,
+      sockId: number,
+      server: number,
+      hostname: string | null,
+      cidAddr: number,
+      cidLen: number,
+      handshake: number,
+    ): number {
       try {
         const ctx = context(ctxId);
         const sock = core.socket(sockId);
@@ -405,7 +426,7 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
     tls_pending(id: number): number {
       try {
         const c = connection(id);
-        if (c.kind === "socket") return (c.carry !== null || c.ssl._hasKept) ? 1 : 0;
+        if (c.kind === "socket") return c.carry !== null || c.ssl._hasKept ? 1 : 0;
         return lib().native.tls.connectionBuffered(c.conn)[0] > 0 ? 1 : 0;
       } catch (error) {
         return fail(error);
@@ -415,8 +436,8 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
     tls_cipher(id: number): number | string {
       try {
         const c = connection(id);
-        const cipher = c.kind === "socket" ? c.ssl.cipher()
-          : c.freed ? null : lib().native.tls.connectionCipher(c.conn);
+        const cipher =
+          c.kind === "socket" ? c.ssl.cipher() : c.freed ? null : lib().native.tls.connectionCipher(c.conn);
         if (cipher === null) return "";
         return `${mbedtlsCipherName(ianaOf(c.ctx, cipher[0]))}${FIELD}${cipher[1]}`;
       } catch (error) {
@@ -427,8 +448,12 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
     tls_peercert(id: number): number {
       try {
         const c = connection(id);
-        const der = c.kind === "socket" ? c.ssl.getpeercert(true) as Buffer | null
-          : c.freed ? null : lib().native.tls.connectionPeerCertificate(c.conn);
+        const der =
+          c.kind === "socket"
+            ? (c.ssl.getpeercert(true) as Buffer | null)
+            : c.freed
+              ? null
+              : lib().native.tls.connectionPeerCertificate(c.conn);
         return der === null ? core.NONE : core.hold(der);
       } catch (error) {
         return fail(error, false);
@@ -585,8 +610,11 @@ function parsesAsKey(data: Buffer): boolean {
   const pem = data.includes("-----BEGIN ");
   const attempts: Parameters<typeof createPrivateKey>[0][] = pem
     ? [{ key: data, format: "pem" }]
-    : [{ key: data, format: "der", type: "pkcs8" }, { key: data, format: "der", type: "pkcs1" },
-      { key: data, format: "der", type: "sec1" }];
+    : [
+        { key: data, format: "der", type: "pkcs8" },
+        { key: data, format: "der", type: "pkcs1" },
+        { key: data, format: "der", type: "sec1" },
+      ];
   for (const attempt of attempts) {
     try {
       createPrivateKey(attempt);

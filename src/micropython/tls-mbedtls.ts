@@ -65,9 +65,7 @@ const VERIFY_TEXTS = new Map<number, string>([
 ]);
 
 /** What the bridge raises for a failure of the TLS layer. */
-export type BridgeTlsError =
-  | { kind: "os"; code: number; message: string }
-  | { kind: "value"; message: string };
+export type BridgeTlsError = { kind: "os"; code: number; message: string } | { kind: "value"; message: string };
 
 interface SslLike {
   reason?: unknown;
@@ -105,15 +103,33 @@ export function ianaCipherName(mbedtls: string): string {
 /** The TLS 1.2 suites a bridge context offers, in mbedTLS's order of preference (key
  * exchange, then AES-256 before AES-128, AEAD before CBC), as OpenSSL names them. */
 export const MBEDTLS_CIPHER_ORDER = [
-  "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305", "DHE-RSA-CHACHA20-POLY1305",
-  "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES256-SHA",
-  "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES128-SHA",
-  "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-SHA384", "ECDHE-RSA-AES256-SHA",
-  "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA",
-  "DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-AES256-SHA256", "DHE-RSA-AES256-SHA",
-  "DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES128-SHA256", "DHE-RSA-AES128-SHA",
-  "AES256-GCM-SHA384", "AES256-SHA256", "AES256-SHA",
-  "AES128-GCM-SHA256", "AES128-SHA256", "AES128-SHA",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+  "DHE-RSA-CHACHA20-POLY1305",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-AES256-SHA384",
+  "ECDHE-ECDSA-AES256-SHA",
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES128-SHA256",
+  "ECDHE-ECDSA-AES128-SHA",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-SHA384",
+  "ECDHE-RSA-AES256-SHA",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-SHA256",
+  "ECDHE-RSA-AES128-SHA",
+  "DHE-RSA-AES256-GCM-SHA384",
+  "DHE-RSA-AES256-SHA256",
+  "DHE-RSA-AES256-SHA",
+  "DHE-RSA-AES128-GCM-SHA256",
+  "DHE-RSA-AES128-SHA256",
+  "DHE-RSA-AES128-SHA",
+  "AES256-GCM-SHA384",
+  "AES256-SHA256",
+  "AES256-SHA",
+  "AES128-GCM-SHA256",
+  "AES128-SHA256",
+  "AES128-SHA",
 ].join(":");
 
 /** mbedTLS's longest pre-shared key (MBEDTLS_PSK_MAX_LEN in MicroPython's builds). */

@@ -14,7 +14,11 @@ function pattern(i) {
   const b = Buffer.allocUnsafe(SIZE);
   let x = (i * 2654435761) >>> 0 || 1;
   for (let k = 0; k < SIZE; k++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     b[k] = x & 0xff;
   }
   return b;
@@ -47,7 +51,11 @@ async function driven(wait) {
   const startClient = (i) => {
     const c = socket.socket();
     c.setblocking(false);
-    try { c.connect(address); } catch (e) { if (e.code !== "EINPROGRESS") throw e; }
+    try {
+      c.connect(address);
+    } catch (e) {
+      if (e.code !== "EINPROGRESS") throw e;
+    }
     clients.set(c, { role: "client", i, data: pattern(i), sent: 0, got: [], gotBytes: 0 });
     p.register(c, POLLOUT | POLLIN);
   };
@@ -57,7 +65,12 @@ async function driven(wait) {
       if (obj === srv) {
         for (;;) {
           let conn;
-          try { [conn] = srv.accept(); } catch (e) { if (e.code === "EAGAIN") break; throw e; }
+          try {
+            [conn] = srv.accept();
+          } catch (e) {
+            if (e.code === "EAGAIN") break;
+            throw e;
+          }
           conn.setblocking(false);
           clients.set(conn, { role: "server", pending: [] });
           p.register(conn, POLLIN);
@@ -68,28 +81,66 @@ async function driven(wait) {
       if (st.role === "server") {
         if (ev & POLLIN) {
           let chunk;
-          try { chunk = obj.recv(65536); } catch (e) { if (e.code === "EAGAIN") continue; throw e; }
-          if (chunk.length === 0) { p.unregister(obj); obj.close(); clients.delete(obj); continue; }
+          try {
+            chunk = obj.recv(65536);
+          } catch (e) {
+            if (e.code === "EAGAIN") continue;
+            throw e;
+          }
+          if (chunk.length === 0) {
+            p.unregister(obj);
+            obj.close();
+            clients.delete(obj);
+            continue;
+          }
           st.pending.push(chunk);
         }
         while (st.pending.length > 0) {
           const head = st.pending[0];
           let n = 0;
-          try { n = obj.send(head); } catch (e) { if (e.code !== "EAGAIN") throw e; }
-          if (n === head.length) st.pending.shift(); else { st.pending[0] = head.subarray(n); break; }
+          try {
+            n = obj.send(head);
+          } catch (e) {
+            if (e.code !== "EAGAIN") throw e;
+          }
+          if (n === head.length) st.pending.shift();
+          else {
+            st.pending[0] = head.subarray(n);
+            break;
+          }
         }
         p.modify(obj, st.pending.length > 0 ? POLLIN | POLLOUT : POLLIN);
       } else {
-        if ((ev & POLLOUT) && st.sent < SIZE) {
-          try { st.sent += obj.send(st.data.subarray(st.sent)); } catch (e) { if (e.code !== "EAGAIN") throw e; }
-          if (st.sent === SIZE) { obj.shutdown(socket.SHUT_WR); p.modify(obj, POLLIN); }
+        if (ev & POLLOUT && st.sent < SIZE) {
+          try {
+            st.sent += obj.send(st.data.subarray(st.sent));
+          } catch (e) {
+            if (e.code !== "EAGAIN") throw e;
+          }
+          if (st.sent === SIZE) {
+            obj.shutdown(socket.SHUT_WR);
+            p.modify(obj, POLLIN);
+          }
         }
         if (ev & POLLIN) {
           let chunk;
-          try { chunk = obj.recv(65536); } catch (e) { if (e.code === "EAGAIN") continue; throw e; }
-          if (chunk.length > 0) { st.got.push(chunk); st.gotBytes += chunk.length; continue; }
-          if (fnv(Buffer.concat(st.got)) !== fnv(st.data) || st.gotBytes !== SIZE) throw new Error(`client ${st.i}: checksum`);
-          p.unregister(obj); obj.close(); clients.delete(obj); finished++;
+          try {
+            chunk = obj.recv(65536);
+          } catch (e) {
+            if (e.code === "EAGAIN") continue;
+            throw e;
+          }
+          if (chunk.length > 0) {
+            st.got.push(chunk);
+            st.gotBytes += chunk.length;
+            continue;
+          }
+          if (fnv(Buffer.concat(st.got)) !== fnv(st.data) || st.gotBytes !== SIZE)
+            throw new Error(`client ${st.i}: checksum`);
+          p.unregister(obj);
+          obj.close();
+          clients.delete(obj);
+          finished++;
         }
       }
     }

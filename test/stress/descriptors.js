@@ -23,6 +23,12 @@ const forgetMs = performance.now() - start;
 await new Promise((resolve) => setTimeout(resolve, 50));
 globalThis.gc?.();
 for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-const result = { before, afterClose, closeMs: Math.round(closeMs), forgetMs: Math.round(forgetMs), mostOpenWhileForgetting: most };
+const result = {
+  before,
+  afterClose,
+  closeMs: Math.round(closeMs),
+  forgetMs: Math.round(forgetMs),
+  mostOpenWhileForgetting: most,
+};
 console.log(JSON.stringify(result));
 if (afterClose !== before) throw new Error("open/close leaked descriptors");

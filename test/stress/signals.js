@@ -9,7 +9,14 @@ process.on("SIGINT", () => heard++);
 process.on("SIGUSR2", () => {});
 const [a, b] = socket.socketpair();
 a.settimeout(0.05);
-const storm = spawn("sh", ["-c", `for i in $(seq 1 400); do kill -USR2 ${process.pid}; if [ $((i % 20)) = 0 ]; then kill -INT ${process.pid}; fi; sleep 0.005; done`], { stdio: "ignore" });
+const storm = spawn(
+  "sh",
+  [
+    "-c",
+    `for i in $(seq 1 400); do kill -USR2 ${process.pid}; if [ $((i % 20)) = 0 ]; then kill -INT ${process.pid}; fi; sleep 0.005; done`,
+  ],
+  { stdio: "ignore" },
+);
 let interrupted = 0;
 let timeouts = 0;
 let calls = 0;
@@ -30,5 +37,13 @@ while (!exited && performance.now() - start < 20000) {
 await new Promise((resolve) => setTimeout(resolve, 100));
 a.close();
 b.close();
-console.log(JSON.stringify({ calls, timeouts, interruptedBySigint: interrupted, sigintListenerRuns: heard, ms: Math.round(performance.now() - start) }));
+console.log(
+  JSON.stringify({
+    calls,
+    timeouts,
+    interruptedBySigint: interrupted,
+    sigintListenerRuns: heard,
+    ms: Math.round(performance.now() - start),
+  }),
+);
 if (interrupted > heard) throw new Error("more interruptions than signals");

@@ -31,5 +31,7 @@ for (let round = 0; round < 200; round++) {
 }
 for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 20));
 const after = fds();
-console.log(JSON.stringify({ workers: 200, ms: Math.round(performance.now() - start), fdsBefore: before, fdsAfter: after }));
+console.log(
+  JSON.stringify({ workers: 200, ms: Math.round(performance.now() - start), fdsBefore: before, fdsAfter: after }),
+);
 if (after > before + 2) throw new Error("descriptors left open by terminated Workers");

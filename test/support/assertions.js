@@ -21,5 +21,8 @@ export function expectOSError(fn, errno) {
 
 /** docs/behaviour.md §10: a 0.3 s timeout fires in 0.25-3 s. */
 export function assertTimeoutBounds(seconds, low = 0.25, high = 3) {
-  assert.ok(seconds >= low && seconds <= high, `the timeout fired after ${seconds.toFixed(3)} s, not within ${low}-${high} s`);
+  assert.ok(
+    seconds >= low && seconds <= high,
+    `the timeout fired after ${seconds.toFixed(3)} s, not within ${low}-${high} s`,
+  );
 }

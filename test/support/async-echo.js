@@ -15,32 +15,36 @@ export async function checksummedEcho(count, { bodySize = (i) => 1000 + i * 531,
     const handlers = [];
     for (let i = 0; i < count; i++) {
       const [conn] = await srv.acceptAsync();
-      handlers.push((async () => {
-        const length = (await conn.readAsync(4)).readUInt32BE(0);
-        const body = await conn.readAsync(length);
-        await conn.sendallAsync(digest(body));
-        await conn.sendallAsync(body);
-        conn.close();
-      })());
+      handlers.push(
+        (async () => {
+          const length = (await conn.readAsync(4)).readUInt32BE(0);
+          const body = await conn.readAsync(length);
+          await conn.sendallAsync(digest(body));
+          await conn.sendallAsync(body);
+          conn.close();
+        })(),
+      );
     }
     await Promise.all(handlers);
   })();
   const clients = [];
   for (let i = 0; i < count; i++) {
-    clients.push((async () => {
-      const c = socket.socket();
-      c.settimeout(10);
-      await c.connectAsync(addr);
-      const body = Buffer.alloc(bodySize(i), fill(i));
-      const header = Buffer.alloc(4);
-      header.writeUInt32BE(body.length);
-      await c.sendallAsync(header);
-      await c.sendallAsync(body);
-      const sum = await c.readAsync(32);
-      const back = await c.readAsync();
-      c.close();
-      if (!sum.equals(digest(body)) || !back.equals(body)) throw new Error(`connection ${i}: bad echo`);
-    })());
+    clients.push(
+      (async () => {
+        const c = socket.socket();
+        c.settimeout(10);
+        await c.connectAsync(addr);
+        const body = Buffer.alloc(bodySize(i), fill(i));
+        const header = Buffer.alloc(4);
+        header.writeUInt32BE(body.length);
+        await c.sendallAsync(header);
+        await c.sendallAsync(body);
+        const sum = await c.readAsync(32);
+        const back = await c.readAsync();
+        c.close();
+        if (!sum.equals(digest(body)) || !back.equals(body)) throw new Error(`connection ${i}: bad echo`);
+      })(),
+    );
   }
   await Promise.all(clients);
   await server;

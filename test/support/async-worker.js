@@ -9,7 +9,10 @@ import { checksummedEcho } from "./async-echo.js";
 
 if (workerData.mode === "echo") {
   parentPort.postMessage({
-    served: await checksummedEcho(workerData.count, { bodySize: (i) => 500 + i * 317, fill: (i) => i + workerData.seed }),
+    served: await checksummedEcho(workerData.count, {
+      bodySize: (i) => 500 + i * 317,
+      fill: (i) => i + workerData.seed,
+    }),
   });
 } else {
   const [srv] = listener();

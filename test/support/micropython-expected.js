@@ -39,5 +39,6 @@ export const MULTI_EXPECTED_FAILS = {
   "multi_net/asyncio_tcp_readinto.py on usocket-micropython|python3": "CPython's StreamReader has no readinto",
   // instance0 is CPython, and the test times its non-blocking receive with time.ticks_ms,
   // which only MicroPython has (it passes with the bridge in both roles)
-  "multi_net/udp_recv_dontwait.py on python3|usocket-micropython": "CPython's time has no ticks_ms (a MicroPython-only test)",
+  "multi_net/udp_recv_dontwait.py on python3|usocket-micropython":
+    "CPython's time has no ticks_ms (a MicroPython-only test)",
 };

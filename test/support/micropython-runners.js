@@ -45,7 +45,8 @@ export function unshareWorks() {
   return r.status === 0;
 }
 
-export const NO_NAMESPACE = "needs root and unshare -n: the multi_net tests bind 0.0.0.0:8000 and ask the routing table for an address, so they run only in a private network namespace";
+export const NO_NAMESPACE =
+  "needs root and unshare -n: the multi_net tests bind 0.0.0.0:8000 and ask the routing table for an address, so they run only in a private network namespace";
 
 /** `script` (a shell command line) in a private network namespace with loopback up. */
 export function inNamespace(script, cwd, env = {}) {

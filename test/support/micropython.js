@@ -20,7 +20,11 @@ export function scriptDir(files = {}) {
  * `limitMs` so that no test waits forever.
  */
 export function startMp(args, { cwd, input, env, limitMs = 15000 } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: env ?? process.env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   const waiting = [];
@@ -47,7 +51,8 @@ export function startMp(args, { cwd, input, env, limitMs = 15000 } = {}) {
       clearTimeout(timer);
       // Let the pipes drain before reporting.
       setImmediate(() => {
-        for (const w of waiting.splice(0)) w.reject(new Error(`exited (${code ?? signal}) before printing a line: ${stderr}`));
+        for (const w of waiting.splice(0))
+          w.reject(new Error(`exited (${code ?? signal}) before printing a line: ${stderr}`));
         resolve({ code, signal, stdout, stderr });
       });
     });

@@ -37,11 +37,28 @@ basicConstraints = CA:FALSE
  * paths (PEM) and a cleanup function. Every key is ECDSA P-256. */
 export function makeCertificates() {
   const dir = mkdtempSync(path.join(tmpdir(), "usocket-tls-"));
-  const key = (name) => run(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${name}.key`);
+  const key = (name) =>
+    run(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${name}.key`);
   const ca = (name, cn) => {
     key(name);
-    run(dir, "req", "-x509", "-new", "-key", `${name}.key`, "-out", `${name}.pem`, "-days", "3", "-subj", `/CN=${cn}`,
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    run(
+      dir,
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      `${name}.key`,
+      "-out",
+      `${name}.pem`,
+      "-days",
+      "3",
+      "-subj",
+      `/CN=${cn}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    );
   };
   writeFileSync(path.join(dir, "ca.cnf"), CA_CONFIG);
   writeFileSync(path.join(dir, "index.txt"), "");
@@ -50,9 +67,28 @@ export function makeCertificates() {
     key(name);
     const ext = san ? ["-addext", `subjectAltName=${san}`] : [];
     run(dir, "req", "-new", "-key", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}/O=usocket tests`, ...ext);
-    run(dir, "ca", "-batch", "-config", "ca.cnf", "-notext", "-cert", `${issuer}.pem`, "-keyfile", `${issuer}.key`,
-      "-in", `${name}.csr`, "-out", `${name}.pem`, "-startdate", caDate(fromDays), "-enddate", caDate(toDays),
-      "-extensions", "leaf");
+    run(
+      dir,
+      "ca",
+      "-batch",
+      "-config",
+      "ca.cnf",
+      "-notext",
+      "-cert",
+      `${issuer}.pem`,
+      "-keyfile",
+      `${issuer}.key`,
+      "-in",
+      `${name}.csr`,
+      "-out",
+      `${name}.pem`,
+      "-startdate",
+      caDate(fromDays),
+      "-enddate",
+      caDate(toDays),
+      "-extensions",
+      "leaf",
+    );
   };
   ca("ca", "usocket test CA");
   ca("other-ca", "unknown test CA");

@@ -51,7 +51,37 @@ async function twins(): Promise<void> {
 const p = poll();
 p.register(nb, POLLIN);
 p.register(v6, POLLIN);
-const ready: [socket.AnySocket[], socket.AnySocket[], socket.AnySocket[]] = select<socket.AnySocket>([nb, v4, unix], [], []);
+const ready: [socket.AnySocket[], socket.AnySocket[], socket.AnySocket[]] = select<socket.AnySocket>(
+  [nb, v4, unix],
+  [],
+  [],
+);
 
-void [port, conn, peer, dgram, from, host6, port6, flowinfo, scopeid, path, right, pairPath, created, resolved, noScope,
-  either, notKnown, anyAnswer, text, filled, wrote, maybe, certain, blocking, twins, ready];
+void [
+  port,
+  conn,
+  peer,
+  dgram,
+  from,
+  host6,
+  port6,
+  flowinfo,
+  scopeid,
+  path,
+  right,
+  pairPath,
+  created,
+  resolved,
+  noScope,
+  either,
+  notKnown,
+  anyAnswer,
+  text,
+  filled,
+  wrote,
+  maybe,
+  certain,
+  blocking,
+  twins,
+  ready,
+];

@@ -57,7 +57,9 @@ host.readFile = (name) => files.get(path.resolve(name))?.code ?? readFile(name);
 host.fileExists = (name) => files.has(path.resolve(name)) || fileExists(name);
 host.getSourceFile = (name, language, ...rest) => {
   const block = files.get(path.resolve(name));
-  return block === undefined ? getSourceFile(name, language, ...rest) : ts.createSourceFile(name, block.code, language, true);
+  return block === undefined
+    ? getSourceFile(name, language, ...rest)
+    : ts.createSourceFile(name, block.code, language, true);
 };
 
 const program = ts.createProgram([...files.keys()], options, host);
