@@ -112,6 +112,20 @@ print(got(10))
   );
 });
 
+test("select.select's timeout: too large is OverflowError, negative or NaN is ValueError, as CPython", async () => {
+  const out = await check(`${PAIR}
+import select
+def kind(t):
+    try:
+        select.select([a], [a], [], t)
+        return 'accepted'
+    except Exception as e:
+        return type(e).__name__
+print(kind(2**64), kind(1e300), kind(-1), kind(float('nan')), kind(0), kind(0.01))
+`);
+  assert.equal(out, "OverflowError OverflowError ValueError ValueError accepted accepted\n");
+});
+
 test("Ctrl-C: a script blocked in accept() or time.sleep gets KeyboardInterrupt (caught, or the unix port's traceback and status 1)", async () => {
   const caught = startMp(
     [

@@ -211,8 +211,14 @@ def poll():
 
 
 def select(rlist, wlist, xlist, timeout=None):
-    if timeout is not None and timeout < 0:
-        raise ValueError('timeout must be non-negative')
+    if timeout is not None:
+        if timeout != timeout:
+            raise ValueError('Invalid value NaN (not a number)')
+        if timeout < 0:
+            raise ValueError('timeout must be non-negative')
+        if timeout * 1000 > 0x7FFFFFFF:
+            # as CPython: a timeout poll(2) cannot take
+            raise OverflowError('timeout is too large')
     p = _Poll()
     try:
         masks = {}
