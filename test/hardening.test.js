@@ -162,10 +162,17 @@ describe("defect 2: adopting a descriptor checks it as CPython does and never sh
     }
   });
 
-  test("family, type and protocol come from the descriptor unless given", async () => {
+  test("family, type and protocol come from the descriptor unless given", async (t) => {
     const dgram = await import("node:dgram");
     const node = dgram.createSocket("udp6");
     await new Promise((resolve) => node.bind(0, "::1", resolve));
+    // Node's dgram handle (and its fd) is internal: where a Node hides it, there is no
+    // descriptor of Node's own to adopt here.
+    if (node._handle?.fd === undefined) {
+      node.close();
+      t.skip("this Node.js does not expose a dgram socket's descriptor");
+      return;
+    }
     const fd = node._handle.fd;
     assert.ok(Number.isInteger(fd) && fd > 2, "Node exposes the descriptor");
     const s = new socket.Socket(undefined, undefined, undefined, fd);
