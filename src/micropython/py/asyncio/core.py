@@ -6,6 +6,9 @@ import sys
 from time import ticks_ms, ticks_diff, ticks_add
 from .taskqueue import TaskQueue
 
+# MicroPython's type of coroutine objects (a generator)
+_generator = type((lambda: (yield))())
+
 
 class CancelledError(BaseException):
     pass
@@ -280,8 +283,14 @@ class Loop:
 
     @staticmethod
     async def run_in_executor(executor, func, *args):
-        # No threads here: the function runs in the loop's thread when awaited.
-        return func(*args)
+        # No threads here: the function runs in the loop's thread when awaited. A coroutine
+        # it returns is awaited too: MicroPython's inspect cannot tell an async closure from
+        # a plain one, so a library that sends non-coroutine functions here (microdot, with
+        # the port's frozen inspect) hands over async handlers wrapped by decorators.
+        r = func(*args)
+        if type(r) is _generator:
+            r = await r
+        return r
 
 
 def get_event_loop(runq_len=0, waitq_len=0):
