@@ -1,9 +1,7 @@
 # Runs the program of the command line (cli.ts) in __main__, as MicroPython's unix port does:
 # sys.argv and sys.path set first, SystemExit turned into the exit status, any other
-# exception's traceback printed to stderr (without the bridge's own frames) and status 1.
-import sys
-
-_LIB = '/usocket/lib/'
+# exception's traceback printed (without the bridge's own frames), then sys.atexit's function.
+import _usocket_sys as sys
 
 # __main__'s globals, set by cli.ts (this port does not list __main__ in sys.modules)
 main = None
@@ -50,14 +48,7 @@ def _status(e, pyexec):
 
 
 def _report(e, out):
-    import io
-    text = io.StringIO()
-    sys.print_exception(e, text)
-    lines = text.getvalue().split('\n')
-    kept = [line for line in lines if not line.startswith('  File "' + _LIB)]
-    if kept[0].startswith('Traceback') and not [line for line in kept if line.startswith('  File ')]:
-        kept = kept[1:]  # no frame of the script's own: just the exception, as for a failed -m import
-    out.write('\n'.join(kept))
+    sys.print_exception(e, out)
 
 
 def _exec(filename, g):
@@ -73,6 +64,16 @@ def run(mode, text, filename, argv, path):
     import json
     sys.argv[:] = json.loads(argv)
     sys.path[:] = json.loads(path)
+    status = _run(mode, text, filename)
+    if callable(sys.exitfunc):
+        try:
+            sys.exitfunc()
+        except BaseException as e:
+            _report(e, sys.stderr)
+    return status
+
+
+def _run(mode, text, filename):
     g = main
     try:
         if mode == 'm':

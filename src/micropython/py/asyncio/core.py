@@ -78,6 +78,10 @@ class Task:
         self._due = 0
         self._seq = 0
 
+    def __repr__(self):
+        # as the unix port's Task (C, _asyncio), in the default exception handler's report
+        return "<Task>"
+
     def __iter__(self):
         if self._done:
             self._seen = True
@@ -275,7 +279,8 @@ class Loop:
     def default_exception_handler(loop, context):
         print(context["message"], file=sys.stderr)
         print("future:", context["future"], "coro=", context["future"].coro, file=sys.stderr)
-        sys.print_exception(context["exception"], sys.stderr)
+        # the sys the program sees (the command line's leaves the bridge's own frames out)
+        sys.modules.get("sys", sys).print_exception(context["exception"], sys.stderr)
 
     @staticmethod
     def call_exception_handler(context):
