@@ -13,6 +13,7 @@ import * as path from "node:path";
 import * as util from "node:util";
 import { loadMicroPython, DEFAULT_HEAPSIZE } from "./loader.js";
 import { LIB } from "./install.js";
+import { setStdinHeld } from "./host-calls.js";
 
 const INVALID = "Invalid command line arguments. Use -h option for help.";
 
@@ -74,6 +75,11 @@ class Input {
 
   constructor(before: () => void) {
     this.#before = before;
+  }
+
+  /** Bytes read from descriptor 0 that the interpreter has not taken yet. */
+  held(): number {
+    return this.#end - this.#at;
   }
 
   byte(): number | null {
@@ -248,6 +254,7 @@ export async function main(args: string[]): Promise<number> {
     out.flush();
     err.flush();
   });
+  setStdinHeld(() => input.held());
   let run: (...a: unknown[]) => unknown;
   try {
     const mp = await loadMicroPython({
