@@ -36,16 +36,19 @@ export interface NativeCore {
   send(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number): number;
   sendto(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number, address: Uint8Array): number;
   recv(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number): number;
-  /** With `slots`, an AF_INET sender comes back in slots (port, address as an integer in host
-   * order) and the result is the byte count; otherwise [bytes, address]; -errno on failure. */
+  /** With `slots` true, an AF_INET sender comes back in the slots registered by senderSlots
+   * (port, address as an integer in host order) and the result is the byte count; otherwise
+   * [bytes, address]; -errno on failure. */
   recvfrom(
     fd: number,
     into: ArrayBufferView,
     offset: number,
     length: number,
     flags: number,
-    slots?: Int32Array,
+    slots?: true,
   ): [number, NativeAddress] | number;
+  /** Registers (once per thread) the Int32Array recvfrom(..., true) writes senders to; 0. */
+  senderSlots(slots: Int32Array): number;
   setsockopt(fd: number, level: number, option: number, value: number | ArrayBufferView): number;
   getsockopt(fd: number, level: number, option: number, buflen: number): [number] | Buffer | number;
   getsockname(fd: number): NativeAddress | number;

@@ -64,7 +64,8 @@ export function setdefaulttimeout(timeout: number | null): void {
 const MAKEFILE_MODES = new Set(["rb", "wb", "rwb", "r", "w", "rw"]);
 
 /** Where the core writes an AF_INET sender of recvfrom: port, address (host order). */
-const senderSlots = new Int32Array(2);
+const senderSlots = new Int32Array(new ArrayBuffer(8)); // off the heap: its bytes never move
+native.senderSlots(senderSlots);
 let lastSender = 0;
 let lastSenderText = "";
 
@@ -743,7 +744,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const buf = this.#recvBuffer(wanted);
     if (buf !== null && !this.#kept.waiting) {
       // The common case is one system call, as for recv: no operation object, no closure.
-      const rc = native.recvfrom(fd, buf, 0, buf.length, f, senderSlots);
+      const rc = native.recvfrom(fd, buf, 0, buf.length, f, true);
       if (typeof rc !== "number") {
         const from = rc[1] ?? (this.type === SOCK_STREAM ? this.getpeername() : null);
         return [op.fitted(buf, rc[0]), addressFromNative(from) as A];
