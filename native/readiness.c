@@ -20,7 +20,7 @@ struct watcher {
   napi_env env;
   napi_ref callback;
   napi_async_context context;
-  int fd; /* the number it watches, linked to its owner in owners.c until detached */
+  int fd; /* the number it watches, linked to its owner in owners.c; -1 once detached */
   struct env_state *state;
   int referenced; /* keeps the loop alive and its callback strongly (see watch_ref) */
   struct watcher *prev, *next;
@@ -50,6 +50,7 @@ static void on_closed(uv_handle_t *poll) {
 
 void watcher_detach(struct watcher *w) {
   owners_forget_watcher(w->fd, w);
+  w->fd = -1; /* detached: its memory stays until the poll handle's close callback */
   uv_poll_stop(&w->poll);
   if (w->prev)
     w->prev->next = w->next;
