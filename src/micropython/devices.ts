@@ -31,6 +31,7 @@ const WASI_ENXIO = 60;
 
 /** What a device keeps on Emscripten's stream object of an open file. */
 interface SocketStream {
+  /** Set by open; Emscripten calls no operation of a closed stream. */
   socket: Socket | null;
   /** The last transfer was short: the next call (the same read or write loop) answers 0. */
   short: boolean;
@@ -86,11 +87,6 @@ export function createDevices(FS: EmscriptenFS, hooks: DeviceHooks): Devices {
     stream.socket = null;
   }
 
-  /** The socket of an open stream (closed streams never reach an operation: FS checks). */
-  function socketOf(stream: SocketStream): Socket {
-    return stream.socket!;
-  }
-
   const io = {
     open,
     close,
@@ -101,7 +97,7 @@ export function createDevices(FS: EmscriptenFS, hooks: DeviceHooks): Devices {
       }
       let n: number;
       try {
-        n = socketOf(stream)._recvAt(bytes(buffer), offset, length, 0);
+        n = stream.socket!._recvAt(bytes(buffer), offset, length, 0);
       } catch (error) {
         fail(error);
       }
@@ -115,7 +111,7 @@ export function createDevices(FS: EmscriptenFS, hooks: DeviceHooks): Devices {
       }
       let n: number;
       try {
-        n = socketOf(stream)._sendAt(bytes(buffer), offset, length, 0);
+        n = stream.socket!._sendAt(bytes(buffer), offset, length, 0);
       } catch (error) {
         fail(error);
       }
@@ -134,7 +130,7 @@ export function createDevices(FS: EmscriptenFS, hooks: DeviceHooks): Devices {
       }
       let n: number | null;
       try {
-        n = socketOf(stream)._readintoAt(bytes(buffer), offset, length);
+        n = stream.socket!._readintoAt(bytes(buffer), offset, length);
       } catch (error) {
         fail(error);
       }
@@ -149,7 +145,7 @@ export function createDevices(FS: EmscriptenFS, hooks: DeviceHooks): Devices {
       }
       let n: number | null;
       try {
-        n = socketOf(stream)._writeAt(bytes(buffer), offset, length);
+        n = stream.socket!._writeAt(bytes(buffer), offset, length);
       } catch (error) {
         fail(error);
       }

@@ -1,12 +1,13 @@
 # socket: MicroPython's socket module over usocket (real BSD sockets in Node.js).
 import _usocket as _u
 import errno as _errno
+from micropython import const
 from uctypes import addressof as _a, bytearray_at as _bytearray_at
 
 # result codes of the JavaScript calls (calls.ts): details waiting, heap moved, nothing
 # transferred; and the errno a socket device's operation fails with (devices.ts)
 _OTHER, _STALE, _NONE, _FAILED = [int(_c) for _c in _u.codes().split(',')]
-_CAP = 262144
+_CAP = const(262144)  # a literal in the compiled code: recv's check costs no global look-up
 
 _POLL = {}
 for _kv in _u.constants().split('\x01'):
