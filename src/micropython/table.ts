@@ -10,6 +10,7 @@
 
 /** The parts of WebAssembly's JavaScript API used here (the project's lib has no DOM types). */
 interface WasmTable {
+  readonly length: number;
   get(index: number): unknown;
   set(index: number, value?: unknown): void;
   grow(delta: number, value?: unknown): number;
@@ -43,7 +44,9 @@ function portTable(instance: WasmInstance): WasmTable | null {
 function keepCopy(table: WasmTable): void {
   if (Object.hasOwn(table, "get")) return;
   const proto = wasm.Table.prototype;
-  let copy: unknown[] = [];
+  // as long as the table from the start: an array filled at scattered indices would turn into a
+  // dictionary, whose look-up costs more than the call it saves
+  let copy: unknown[] = new Array(table.length);
   Object.defineProperties(table, {
     get: {
       value(this: WasmTable, index: number): unknown {
@@ -60,16 +63,17 @@ function keepCopy(table: WasmTable): void {
     },
     set: {
       value(this: WasmTable, ...args: [number, unknown?]): void {
-        copy = [];
         proto.set.apply(this, args);
+        copy = new Array(this.length);
       },
       configurable: true,
       writable: true,
     },
     grow: {
       value(this: WasmTable, ...args: [number, unknown?]): number {
-        copy = [];
-        return proto.grow.apply(this, args);
+        const old = proto.grow.apply(this, args);
+        copy = new Array(this.length);
+        return old;
       },
       configurable: true,
       writable: true,
