@@ -24,6 +24,7 @@ import { createDevices, FAILED } from "./devices.js";
 import type { EmscriptenFS } from "./types.js";
 import { errnoPairs } from "./hostfs.js";
 import { createTlsCalls, TLS_KEY_BASE, type TlsPollable } from "./tls-calls.js";
+import { createHostCalls } from "./host-calls.js";
 
 /** Details are waiting in error(): "kind\x01errno\x01message". */
 export const OTHER = -0x3fff0000;
@@ -415,7 +416,10 @@ export function createCalls(heap: Heap, FS: EmscriptenFS): Record<string, Call> 
   } satisfies Record<string, Call>;
 
   const calls: Record<string, Call> = {};
-  for (const [name, call] of Object.entries({ ...table, ...tls.calls })) calls[name] = guarded(call as Call, fail);
+  const host = createHostCalls({ view, hold });
+  for (const [name, call] of Object.entries({ ...table, ...tls.calls, ...host })) {
+    calls[name] = guarded(call as Call, fail);
+  }
   return calls;
 }
 
