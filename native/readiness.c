@@ -1,7 +1,15 @@
 /* Readiness for the Promise API: one libuv poll handle per awaited socket, on the loop
  * of the environment (main thread or Worker) that loaded the addon. The synchronous
- * path never comes here. An active watcher keeps the loop alive; a stopped one does
- * not, so an idle socket never holds the process open. */
+ * path never comes here. A watcher is referenced (keeps the loop alive) only while a call
+ * waits, so an idle socket never holds the process open.
+ *
+ * The reference count is shared with JavaScript through three int32 slots (an
+ * Int32Array the Promise layer hands over when the watcher is created): the watcher's
+ * state, whether its callback is running, and the state JavaScript wants. While the
+ * callback runs (the caller's continuations included: they run in its microtask
+ * checkpoint), JavaScript only writes what it wants and the callback applies it when
+ * JavaScript returns; a ping-pong that waits again from inside the callback costs no
+ * call into the core. Outside the callback JavaScript asks with watchRef. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,9 +30,13 @@ struct watcher {
   napi_async_context context;
   usock_handle *owner;
   struct env_state *state;
-  int referenced; /* keeps the loop alive and its callback strongly (see watch_ref) */
+  napi_ref slots_ref; /* the shared Int32Array (strong while the watcher lives) */
+  int32_t *slots; /* its elements: SLOT_REFERENCED, SLOT_IN_CALLBACK, SLOT_WANT */
   struct watcher *prev, *next;
 };
+
+/* The shared slots (src/promises.ts names them alike). */
+enum { SLOT_REFERENCED, SLOT_IN_CALLBACK, SLOT_WANT, SLOT_COUNT };
 
 /* Per environment: the live watchers, so a Worker that exits closes them all. */
 struct env_state {
@@ -60,8 +72,24 @@ void watcher_detach(usock_handle *handle) {
     w->state->head = w->next;
   if (w->next) w->next->prev = w->prev;
   napi_delete_reference(w->env, w->callback);
+  napi_delete_reference(w->env, w->slots_ref);
+  w->slots = NULL;
   napi_async_destroy(w->env, w->context);
   uv_close((uv_handle_t *)&w->poll, on_closed);
+}
+
+/* References the watcher (it keeps the loop alive and its callback strongly) or not. */
+static void set_referenced(struct watcher *w, int on) {
+  uint32_t count;
+  if (on == w->slots[SLOT_REFERENCED]) return;
+  if (on) {
+    uv_ref((uv_handle_t *)&w->poll);
+    napi_reference_ref(w->env, w->callback, &count);
+  } else {
+    uv_unref((uv_handle_t *)&w->poll);
+    napi_reference_unref(w->env, w->callback, &count);
+  }
+  w->slots[SLOT_REFERENCED] = on;
 }
 
 static void on_environment_exit(napi_async_cleanup_hook_handle hook, void *data) {
@@ -90,18 +118,25 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
   struct watcher *w = poll->data;
   napi_env env = w->env;
   napi_handle_scope scope;
-  napi_value callback, receiver, argv[2], result;
-  int revents = 0;
-  if (events & UV_READABLE) revents |= POLLIN;
-  if (events & UV_WRITABLE) revents |= POLLOUT;
+  napi_value callback, receiver, argv[1], result;
+  /* One argument: libuv's error status (POLLERR is UV_EBADF), else the poll events. */
+  int code = status < 0 ? status : ((events & UV_READABLE) ? POLLIN : 0) | ((events & UV_WRITABLE) ? POLLOUT : 0);
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   if (napi_get_reference_value(env, w->callback, &callback) != napi_ok || callback == NULL) {
     /* Idle (weak) and its socket was collected: nobody can wait any more. (The receiver
      * below is an object: napi_make_callback converts it with ToObject.) */
     uv_poll_stop(poll);
-  } else if (napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, status, &argv[0]) == napi_ok &&
-      napi_create_int32(env, revents, &argv[1]) == napi_ok) {
-    if (napi_make_callback(env, w->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
+  } else if (napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, code, &argv[0]) == napi_ok) {
+    w->slots[SLOT_WANT] = w->slots[SLOT_REFERENCED];
+    w->slots[SLOT_IN_CALLBACK] = 1;
+    napi_status called = napi_make_callback(env, w->context, receiver, callback, 1, argv, &result);
+    /* The socket may have been closed meanwhile (detached: the memory stays until the
+     * handle's close callback, which runs later in this loop iteration). */
+    if (w->owner != NULL) {
+      w->slots[SLOT_IN_CALLBACK] = 0;
+      set_referenced(w, w->slots[SLOT_WANT] != 0);
+    }
+    if (called == napi_pending_exception) {
       napi_value error;
       if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
     }
@@ -111,11 +146,20 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
 
 /* Returns the new watcher, or NULL with *err set to the positive errno that prevented it
  * (ENOMEM when memory or a Node-API call failed). */
-static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_value callback, int *err) {
+static struct watcher *watcher_create(
+    napi_env env, usock_handle *handle, napi_value callback, napi_value slots, int *err) {
   struct env_state *state = env_state_of(env);
   napi_value resource, name;
+  napi_typedarray_type slots_type;
+  size_t slots_length;
+  void *slots_data;
   *err = ENOMEM;
   if (state == NULL) return NULL;
+  if (napi_get_typedarray_info(env, slots, &slots_type, &slots_length, &slots_data, NULL, NULL) != napi_ok ||
+      slots_type != napi_int32_array || slots_length < SLOT_COUNT) {
+    *err = EINVAL;
+    return NULL;
+  }
   struct watcher *w = calloc(1, sizeof *w);
   if (w == NULL) return NULL;
   /* uv_poll_init sets O_NONBLOCK, but the descriptor's mode belongs to the socket's
@@ -133,17 +177,23 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
   w->env = env;
   w->owner = handle;
   w->state = state;
-  w->referenced = 1;
   state->allocated++;
   if (napi_create_object(env, &resource) != napi_ok ||
       napi_create_string_latin1(env, "usocket:readiness", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_async_init(env, resource, name, &w->context) != napi_ok ||
+      napi_create_reference(env, slots, 1, &w->slots_ref) != napi_ok ||
       napi_create_reference(env, callback, 1, &w->callback) != napi_ok) {
     /* Not yet linked: close the poll handle alone. */
+    if (w->slots_ref) napi_delete_reference(env, w->slots_ref);
     if (w->context) napi_async_destroy(env, w->context);
     uv_close((uv_handle_t *)&w->poll, on_closed);
     return NULL;
   }
+  /* An ArrayBuffer's backing store does not move, and the reference keeps it alive. */
+  w->slots = slots_data;
+  w->slots[SLOT_REFERENCED] = 1; /* a started poll handle is referenced */
+  w->slots[SLOT_IN_CALLBACK] = 0;
+  w->slots[SLOT_WANT] = 1;
   w->next = state->head;
   if (state->head) state->head->prev = w;
   state->head = w;
@@ -151,10 +201,12 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
   return w;
 }
 
-/* watch(handle, events, callback) → 0 or -errno. Asks for callback(status, revents) when
- * the socket becomes ready for `events` (POLLIN and/or POLLOUT); events 0 stops watching.
- * The callback of the first call is kept for the life of the watcher. The watcher stays
- * armed until it is changed: level-triggered, like poll(2). */
+/* watch(handle, events, callback, slots) → 0 or -errno. Asks for callback(code) when the
+ * socket becomes ready for `events` (POLLIN and/or POLLOUT): code is the events reported,
+ * or libuv's negative error status. events 0 stops watching. The callback and the slots
+ * (an Int32Array over an ArrayBuffer, at least SLOT_COUNT long) of the first call are
+ * kept for the life of the watcher, which starts referenced. The watcher stays armed
+ * until it is changed: level-triggered, like poll(2). */
 static napi_value watch_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t events;
@@ -173,7 +225,7 @@ static napi_value watch_js(napi_env env, napi_callback_info info) {
       return NULL;
     }
     int err;
-    w = watcher_create(env, handle, argv[2], &err);
+    w = watcher_create(env, handle, argv[2], argv[3], &err);
     if (w == NULL) return make_errno(env, err);
   }
   int uv_events = ((events & POLLIN) ? UV_READABLE : 0) | ((events & POLLOUT) ? UV_WRITABLE : 0);
@@ -196,17 +248,7 @@ static napi_value watch_ref_js(napi_env env, napi_callback_info info) {
     return NULL;
   }
   struct watcher *w = handle->watcher;
-  if (w == NULL) return make_int(env, 0);
-  uint32_t count;
-  if (on && !w->referenced) {
-    uv_ref((uv_handle_t *)&w->poll);
-    napi_reference_ref(env, w->callback, &count);
-    w->referenced = 1;
-  } else if (!on && w->referenced) {
-    uv_unref((uv_handle_t *)&w->poll);
-    napi_reference_unref(env, w->callback, &count);
-    w->referenced = 0;
-  }
+  if (w != NULL) set_referenced(w, on);
   return make_int(env, 0);
 }
 
