@@ -32,6 +32,7 @@ struct watcher {
   struct env_state *state;
   napi_ref slots_ref; /* the shared Int32Array (strong while the watcher lives) */
   int32_t *slots; /* its elements: SLOT_REFERENCED, SLOT_IN_CALLBACK, SLOT_WANT */
+  int referenced; /* the truth; SLOT_REFERENCED is JavaScript's copy of it */
   struct watcher *prev, *next;
 };
 
@@ -81,7 +82,7 @@ void watcher_detach(usock_handle *handle) {
 /* References the watcher (it keeps the loop alive and its callback strongly) or not. */
 static void set_referenced(struct watcher *w, int on) {
   uint32_t count;
-  if (on == w->slots[SLOT_REFERENCED]) return;
+  if (on == w->referenced) return;
   if (on) {
     uv_ref((uv_handle_t *)&w->poll);
     napi_reference_ref(w->env, w->callback, &count);
@@ -89,6 +90,7 @@ static void set_referenced(struct watcher *w, int on) {
     uv_unref((uv_handle_t *)&w->poll);
     napi_reference_unref(w->env, w->callback, &count);
   }
+  w->referenced = on;
   w->slots[SLOT_REFERENCED] = on;
 }
 
@@ -127,7 +129,7 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
      * below is an object: napi_make_callback converts it with ToObject.) */
     uv_poll_stop(poll);
   } else if (napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, code, &argv[0]) == napi_ok) {
-    w->slots[SLOT_WANT] = w->slots[SLOT_REFERENCED];
+    w->slots[SLOT_WANT] = w->referenced;
     w->slots[SLOT_IN_CALLBACK] = 1;
     napi_status called = napi_make_callback(env, w->context, receiver, callback, 1, argv, &result);
     /* The socket may have been closed meanwhile (detached: the memory stays until the
@@ -147,19 +149,11 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
 /* Returns the new watcher, or NULL with *err set to the positive errno that prevented it
  * (ENOMEM when memory or a Node-API call failed). */
 static struct watcher *watcher_create(
-    napi_env env, usock_handle *handle, napi_value callback, napi_value slots, int *err) {
+    napi_env env, usock_handle *handle, napi_value callback, napi_value slots, int32_t *slots_data, int *err) {
   struct env_state *state = env_state_of(env);
   napi_value resource, name;
-  napi_typedarray_type slots_type;
-  size_t slots_length;
-  void *slots_data;
   *err = ENOMEM;
   if (state == NULL) return NULL;
-  if (napi_get_typedarray_info(env, slots, &slots_type, &slots_length, &slots_data, NULL, NULL) != napi_ok ||
-      slots_type != napi_int32_array || slots_length < SLOT_COUNT) {
-    *err = EINVAL;
-    return NULL;
-  }
   struct watcher *w = calloc(1, sizeof *w);
   if (w == NULL) return NULL;
   /* uv_poll_init sets O_NONBLOCK, but the descriptor's mode belongs to the socket's
@@ -191,7 +185,8 @@ static struct watcher *watcher_create(
   }
   /* An ArrayBuffer's backing store does not move, and the reference keeps it alive. */
   w->slots = slots_data;
-  w->slots[SLOT_REFERENCED] = 1; /* a started poll handle is referenced */
+  w->referenced = 1; /* a poll handle starts referenced */
+  w->slots[SLOT_REFERENCED] = 1;
   w->slots[SLOT_IN_CALLBACK] = 0;
   w->slots[SLOT_WANT] = 1;
   w->next = state->head;
@@ -220,12 +215,22 @@ static napi_value watch_js(napi_env env, napi_callback_info info) {
   }
   if (w == NULL) {
     napi_valuetype type;
+    bool is_typedarray = false;
+    napi_typedarray_type slots_type;
+    size_t slots_length;
+    void *slots_data;
     if (napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
       napi_throw_type_error(env, NULL, "usocket core: expected a callback");
       return NULL;
     }
+    if (napi_is_typedarray(env, argv[3], &is_typedarray) != napi_ok || !is_typedarray ||
+        napi_get_typedarray_info(env, argv[3], &slots_type, &slots_length, &slots_data, NULL, NULL) != napi_ok ||
+        slots_type != napi_int32_array || slots_length < SLOT_COUNT) {
+      napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of the watcher's slots");
+      return NULL;
+    }
     int err;
-    w = watcher_create(env, handle, argv[2], argv[3], &err);
+    w = watcher_create(env, handle, argv[2], argv[3], slots_data, &err);
     if (w == NULL) return make_errno(env, err);
   }
   int uv_events = ((events & POLLIN) ? UV_READABLE : 0) | ((events & POLLOUT) ? UV_WRITABLE : 0);

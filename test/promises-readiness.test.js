@@ -6,6 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
+import * as select from "../dist/select.js";
+import { native } from "../dist/native.js";
 import { startPeer, tcpPair } from "./support/peers.js";
 import { watchdog } from "./support/blocking.js";
 
@@ -200,6 +202,26 @@ test("a socket forgotten after waits begun inside its watcher's callback is coll
   const [opened, left] = stdout.trim().split(" ").map(Number);
   assert.equal(opened, 40, stdout);
   assert.equal(left, 0, "descriptors of forgotten sockets stayed open");
+});
+
+// docs/behaviour.md §5 (bad input is a TypeError, never a crash): the core checks the slots
+// it is to share with the driver before it keeps a pointer into them.
+test("the core refuses reference slots that are not an Int32Array of three", async () => {
+  const [a, b] = socket.socketpair();
+  try {
+    const slots = [undefined, null, 3, [0, 0, 0], new Uint32Array(3), new Int32Array(2), new Float64Array(3)];
+    for (const bad of slots) {
+      assert.throws(() => native.watch(a._handle, select.POLLIN, () => {}, bad), TypeError, String(bad));
+    }
+    assert.throws(() => native.watch(a._handle, select.POLLIN, 7, new Int32Array(3)), TypeError);
+    // Refused calls created nothing: the socket still waits and is served.
+    const pending = a.recvAsync(1);
+    b.send("x");
+    assert.equal((await pending).toString(), "x");
+  } finally {
+    a.close();
+    b.close();
+  }
 });
 
 // Issue 11: a waiting recvAsync(n) takes its n-byte buffer when bytes are there, not before.
