@@ -3,8 +3,8 @@
  * path never comes here. A watcher is referenced (keeps the loop alive) only while a call
  * waits, so an idle socket never holds the process open.
  *
- * The reference count is shared with JavaScript through three int32 slots (an
- * Int32Array the Promise layer hands over when the watcher is created): the watcher's
+ * The reference state is shared with JavaScript through three int32 slots (an Int32Array
+ * the Promise layer hands over when the watcher is created): a copy of the watcher's
  * state, whether its callback is running, and the state JavaScript wants. While the
  * callback runs (the caller's continuations included: they run in its microtask
  * checkpoint), JavaScript only writes what it wants and the callback applies it when
@@ -17,7 +17,7 @@
 #include <uv.h>
 
 #include "args.h"
-#include "handle.h"
+#include "owners.h"
 #include "platform.h"
 #include "register.h"
 
@@ -28,11 +28,11 @@ struct watcher {
   napi_env env;
   napi_ref callback;
   napi_async_context context;
-  usock_handle *owner;
+  int fd; /* the number it watches, linked to its owner in owners.c; -1 once detached */
   struct env_state *state;
+  int referenced; /* keeps the loop alive and its callback strongly (see set_referenced) */
   napi_ref slots_ref; /* the shared Int32Array (strong while the watcher lives) */
-  int32_t *slots; /* its elements: SLOT_REFERENCED, SLOT_IN_CALLBACK, SLOT_WANT */
-  int referenced; /* the truth; SLOT_REFERENCED is JavaScript's copy of it */
+  int32_t *slots; /* its elements: SLOT_REFERENCED (a copy), SLOT_IN_CALLBACK, SLOT_WANT */
   struct watcher *prev, *next;
 };
 
@@ -61,11 +61,9 @@ static void on_closed(uv_handle_t *poll) {
   if (state->tearing_down && state->allocated == 0) teardown_finished(state);
 }
 
-void watcher_detach(usock_handle *handle) {
-  struct watcher *w = handle->watcher;
-  if (w == NULL) return;
-  handle->watcher = NULL;
-  w->owner = NULL;
+void watcher_detach(struct watcher *w) {
+  owners_forget_watcher(w->fd, w);
+  w->fd = -1; /* detached: its memory stays until the poll handle's close callback */
   uv_poll_stop(&w->poll);
   if (w->prev)
     w->prev->next = w->next;
@@ -98,7 +96,7 @@ static void on_environment_exit(napi_async_cleanup_hook_handle hook, void *data)
   (void)hook;
   struct env_state *state = data;
   state->tearing_down = 1;
-  while (state->head) watcher_detach(state->head->owner);
+  while (state->head) watcher_detach(state->head);
   if (state->allocated == 0) teardown_finished(state);
 }
 
@@ -132,9 +130,9 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
     w->slots[SLOT_WANT] = w->referenced;
     w->slots[SLOT_IN_CALLBACK] = 1;
     napi_status called = napi_make_callback(env, w->context, receiver, callback, 1, argv, &result);
-    /* The socket may have been closed meanwhile (detached: the memory stays until the
-     * handle's close callback, which runs later in this loop iteration). */
-    if (w->owner != NULL) {
+    /* The socket may have been closed meanwhile: detached (fd -1), the watcher's memory
+     * stays until the poll handle's close callback, later in this loop iteration. */
+    if (w->fd >= 0) {
       w->slots[SLOT_IN_CALLBACK] = 0;
       set_referenced(w, w->slots[SLOT_WANT] != 0);
     }
@@ -149,7 +147,7 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
 /* Returns the new watcher, or NULL with *err set to the positive errno that prevented it
  * (ENOMEM when memory or a Node-API call failed). */
 static struct watcher *watcher_create(
-    napi_env env, usock_handle *handle, napi_value callback, napi_value slots, int32_t *slots_data, int *err) {
+    napi_env env, int32_t fd, int32_t gen, napi_value callback, napi_value slots, int32_t *slots_data, int *err) {
   struct env_state *state = env_state_of(env);
   napi_value resource, name;
   *err = ENOMEM;
@@ -159,18 +157,19 @@ static struct watcher *watcher_create(
   /* uv_poll_init sets O_NONBLOCK, but the descriptor's mode belongs to the socket's
    * timeout (a blocking socket's synchronous calls must block): put it back. The watcher
    * only learns readiness from it, so it does not care. */
-  int flags = fcntl(handle->fd, F_GETFL);
-  int rc = flags < 0 ? -errno : uv_poll_init(state->loop, &w->poll, handle->fd);
+  int flags = fcntl(fd, F_GETFL);
+  int rc = flags < 0 ? -errno : uv_poll_init(state->loop, &w->poll, fd);
   if (rc != 0) {
     free(w);
     *err = -rc; /* libuv errors are -errno on Unix */
     return NULL;
   }
-  if (!(flags & O_NONBLOCK)) platform_set_nonblocking(handle->fd, 0);
+  if (!(flags & O_NONBLOCK)) platform_set_nonblocking(fd, 0);
   w->poll.data = w;
   w->env = env;
-  w->owner = handle;
+  w->fd = fd;
   w->state = state;
+  w->referenced = 1; /* a poll handle starts referenced */
   state->allocated++;
   if (napi_create_object(env, &resource) != napi_ok ||
       napi_create_string_latin1(env, "usocket:readiness", NAPI_AUTO_LENGTH, &name) != napi_ok ||
@@ -183,32 +182,36 @@ static struct watcher *watcher_create(
     uv_close((uv_handle_t *)&w->poll, on_closed);
     return NULL;
   }
-  /* An ArrayBuffer's backing store does not move, and the reference keeps it alive. */
+  /* An ArrayBuffer's memory does not move, and the reference keeps it alive. */
   w->slots = slots_data;
-  w->referenced = 1; /* a poll handle starts referenced */
   w->slots[SLOT_REFERENCED] = 1;
   w->slots[SLOT_IN_CALLBACK] = 0;
   w->slots[SLOT_WANT] = 1;
   w->next = state->head;
   if (state->head) state->head->prev = w;
   state->head = w;
-  handle->watcher = w;
+  if (owners_attach_watcher(env, fd, gen, w) != 0) {
+    /* Only another thread taking the number over can get here. */
+    watcher_detach(w);
+    *err = EBADF;
+    return NULL;
+  }
   return w;
 }
 
-/* watch(handle, events, callback, slots) → 0 or -errno. Asks for callback(code) when the
+/* watch(fd, gen, events, callback, slots) → 0 or -errno. Asks for callback(code) when the
  * socket becomes ready for `events` (POLLIN and/or POLLOUT): code is the events reported,
  * or libuv's negative error status. events 0 stops watching. The callback and the slots
- * (an Int32Array over an ArrayBuffer, at least SLOT_COUNT long) of the first call are
- * kept for the life of the watcher, which starts referenced. The watcher stays armed
- * until it is changed: level-triggered, like poll(2). */
+ * (an Int32Array of at least SLOT_COUNT) of the first call are kept for the life of the
+ * watcher, which starts referenced. The watcher stays armed until it is changed:
+ * level-triggered, like poll(2). */
 static napi_value watch_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
-  int32_t events;
-  usock_handle *handle = handle_from_value(env, argv[0]);
-  if (handle == NULL || arg_int32(env, argv[1], &events) < 0) return NULL;
-  if (handle->fd < 0) return make_errno(env, EBADF);
-  struct watcher *w = handle->watcher;
+  int32_t fd, gen, events;
+  struct watcher *w;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &gen) < 0 || arg_int32(env, argv[2], &events) < 0)
+    return NULL;
+  if (owners_watcher(env, fd, gen, &w) != 0) return make_errno(env, EBADF);
   if (events == 0) {
     if (w) uv_poll_stop(&w->poll);
     return make_int(env, 0);
@@ -219,18 +222,18 @@ static napi_value watch_js(napi_env env, napi_callback_info info) {
     napi_typedarray_type slots_type;
     size_t slots_length;
     void *slots_data;
-    if (napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
+    if (napi_typeof(env, argv[3], &type) != napi_ok || type != napi_function) {
       napi_throw_type_error(env, NULL, "usocket core: expected a callback");
       return NULL;
     }
-    if (napi_is_typedarray(env, argv[3], &is_typedarray) != napi_ok || !is_typedarray ||
-        napi_get_typedarray_info(env, argv[3], &slots_type, &slots_length, &slots_data, NULL, NULL) != napi_ok ||
+    if (napi_is_typedarray(env, argv[4], &is_typedarray) != napi_ok || !is_typedarray ||
+        napi_get_typedarray_info(env, argv[4], &slots_type, &slots_length, &slots_data, NULL, NULL) != napi_ok ||
         slots_type != napi_int32_array || slots_length < SLOT_COUNT) {
       napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of the watcher's slots");
       return NULL;
     }
     int err;
-    w = watcher_create(env, handle, argv[2], argv[3], slots_data, &err);
+    w = watcher_create(env, fd, gen, argv[3], argv[4], slots_data, &err);
     if (w == NULL) return make_errno(env, err);
   }
   int uv_events = ((events & POLLIN) ? UV_READABLE : 0) | ((events & POLLOUT) ? UV_WRITABLE : 0);
@@ -238,22 +241,23 @@ static napi_value watch_js(napi_env env, napi_callback_info info) {
   return make_int(env, rc < 0 ? rc : 0); /* libuv errors are -errno on Unix */
 }
 
-/* watchRef(handle, on) → 0. Whether the watcher keeps the event loop alive and holds its
+/* watchRef(fd, gen, on) → 0. Whether the watcher keeps the event loop alive and holds its
  * callback strongly: on while a call is waiting, off while the socket is idle, so that an
  * idle socket neither keeps the process running nor its own object from being collected
  * (the callback refers to the socket). An idle watcher may stay armed; if it fires after
  * its callback was collected it stops itself. No watcher yet: nothing to do. */
 static napi_value watch_ref_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
+  int32_t fd, gen;
   bool on;
-  usock_handle *handle = handle_from_value(env, argv[0]);
-  if (handle == NULL) return NULL;
-  if (napi_get_value_bool(env, argv[1], &on) != napi_ok) {
+  struct watcher *w;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &gen) < 0) return NULL;
+  if (napi_get_value_bool(env, argv[2], &on) != napi_ok) {
     napi_throw_type_error(env, NULL, "usocket core: expected a boolean");
     return NULL;
   }
-  struct watcher *w = handle->watcher;
-  if (w != NULL) set_referenced(w, on);
+  if (owners_watcher(env, fd, gen, &w) != 0 || w == NULL) return make_int(env, 0);
+  set_referenced(w, on);
   return make_int(env, 0);
 }
 

@@ -275,7 +275,7 @@ class SocketIO implements AsyncState, op.Channel {
     const mask = (this.armed | want) & (want | POLLIN) & ~(spurious & ~want);
     if (this.socket.fileno() < 0) return;
     if (mask !== this.armed) {
-      const rc = native.watch(this.socket._handle, mask, this.onReady, this.slots);
+      const rc = native.watch(this.socket.fileno(), this.socket._gen, mask, this.onReady, this.slots);
       if (rc < 0) {
         this.armed = 0;
         this.failAll(rc);
@@ -291,7 +291,7 @@ class SocketIO implements AsyncState, op.Channel {
   reference(on: boolean): void {
     const slots = this.slots;
     if (slots[SLOT_IN_CALLBACK] !== 0) slots[SLOT_WANT] = on ? 1 : 0;
-    else if ((slots[SLOT_REFERENCED] !== 0) !== on) native.watchRef(this.socket._handle, on);
+    else if ((slots[SLOT_REFERENCED] !== 0) !== on) native.watchRef(this.socket.fileno(), this.socket._gen, on);
   }
 
   /** Rejects every call: the socket cannot be watched (or was closed). */

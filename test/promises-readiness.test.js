@@ -211,9 +211,9 @@ test("the core refuses reference slots that are not an Int32Array of three", asy
   try {
     const slots = [undefined, null, 3, [0, 0, 0], new Uint32Array(3), new Int32Array(2), new Float64Array(3)];
     for (const bad of slots) {
-      assert.throws(() => native.watch(a._handle, select.POLLIN, () => {}, bad), TypeError, String(bad));
+      assert.throws(() => native.watch(a.fileno(), a._gen, select.POLLIN, () => {}, bad), TypeError, String(bad));
     }
-    assert.throws(() => native.watch(a._handle, select.POLLIN, 7, new Int32Array(3)), TypeError);
+    assert.throws(() => native.watch(a.fileno(), a._gen, select.POLLIN, 7, new Int32Array(3)), TypeError);
     // Refused calls created nothing: the socket still waits and is served.
     const pending = a.recvAsync(1);
     b.send("x");
