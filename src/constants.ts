@@ -34,6 +34,12 @@ export const SO_RCVTIMEO = required("SO_RCVTIMEO");
 export const SO_SNDTIMEO = required("SO_SNDTIMEO");
 export const SO_ERROR = required("SO_ERROR");
 export const SO_TYPE = required("SO_TYPE");
+/** More SOL_SOCKET options, as CPython has them (undefined where the system lacks one). */
+export const SO_RCVLOWAT: number | undefined = optionalSystemConstant("SO_RCVLOWAT");
+export const SO_SNDLOWAT: number | undefined = optionalSystemConstant("SO_SNDLOWAT");
+export const SO_ACCEPTCONN: number | undefined = optionalSystemConstant("SO_ACCEPTCONN");
+export const SO_OOBINLINE: number | undefined = optionalSystemConstant("SO_OOBINLINE");
+export const SO_DONTROUTE: number | undefined = optionalSystemConstant("SO_DONTROUTE");
 /** Options at IPPROTO_TCP, IPPROTO_IP and IPPROTO_IPV6. IP_ADD_MEMBERSHIP and
  * IP_DROP_MEMBERSHIP take the bytes of a struct ip_mreq (group address, then interface). */
 export const TCP_NODELAY = required("TCP_NODELAY");
@@ -44,12 +50,34 @@ export const IP_MULTICAST_TTL = required("IP_MULTICAST_TTL");
 export const IP_MULTICAST_LOOP = required("IP_MULTICAST_LOOP");
 export const IP_MULTICAST_IF = required("IP_MULTICAST_IF");
 export const IPV6_V6ONLY = required("IPV6_V6ONLY");
+/** More IPPROTO_TCP, IPPROTO_IP and IPPROTO_IPV6 options, as CPython has them (undefined
+ * where the system lacks one: TCP_QUICKACK and TCP_CORK are Linux's). IPV6_JOIN_GROUP and
+ * IPV6_LEAVE_GROUP take the bytes of a struct ipv6_mreq (group address, then interface index).
+ * @example s.setsockopt(IPPROTO_TCP, TCP_KEEPIDLE!, 30); */
+export const TCP_MAXSEG: number | undefined = optionalSystemConstant("TCP_MAXSEG");
+export const TCP_KEEPIDLE: number | undefined = optionalSystemConstant("TCP_KEEPIDLE");
+export const TCP_KEEPINTVL: number | undefined = optionalSystemConstant("TCP_KEEPINTVL");
+export const TCP_KEEPCNT: number | undefined = optionalSystemConstant("TCP_KEEPCNT");
+export const TCP_QUICKACK: number | undefined = optionalSystemConstant("TCP_QUICKACK");
+export const TCP_CORK: number | undefined = optionalSystemConstant("TCP_CORK");
+export const IP_TOS: number | undefined = optionalSystemConstant("IP_TOS");
+export const IPV6_JOIN_GROUP: number | undefined = optionalSystemConstant("IPV6_JOIN_GROUP");
+export const IPV6_LEAVE_GROUP: number | undefined = optionalSystemConstant("IPV6_LEAVE_GROUP");
+export const IPV6_MULTICAST_IF: number | undefined = optionalSystemConstant("IPV6_MULTICAST_IF");
+export const IPV6_MULTICAST_HOPS: number | undefined = optionalSystemConstant("IPV6_MULTICAST_HOPS");
+export const IPV6_MULTICAST_LOOP: number | undefined = optionalSystemConstant("IPV6_MULTICAST_LOOP");
+export const IPV6_UNICAST_HOPS: number | undefined = optionalSystemConstant("IPV6_UNICAST_HOPS");
 /** Flags for send/recv and their kin: MSG_PEEK (look without taking), MSG_DONTWAIT (this
  * call only, non-blocking), MSG_OOB (urgent data), MSG_WAITALL (wait for the full amount). */
 export const MSG_PEEK = required("MSG_PEEK");
 export const MSG_DONTWAIT = required("MSG_DONTWAIT");
 export const MSG_OOB = required("MSG_OOB");
 export const MSG_WAITALL = required("MSG_WAITALL");
+/** MSG_TRUNC (recv: the datagram's real length; Linux), MSG_DONTROUTE, MSG_NOSIGNAL (every
+ * send uses it already where the system has it); undefined where the system lacks one. */
+export const MSG_TRUNC: number | undefined = optionalSystemConstant("MSG_TRUNC");
+export const MSG_DONTROUTE: number | undefined = optionalSystemConstant("MSG_DONTROUTE");
+export const MSG_NOSIGNAL: number | undefined = optionalSystemConstant("MSG_NOSIGNAL");
 /** shutdown(how): SHUT_RD, SHUT_WR (the peer reads end of stream), SHUT_RDWR. */
 export const SHUT_RD = required("SHUT_RD");
 export const SHUT_WR = required("SHUT_WR");
@@ -61,6 +89,12 @@ export const AI_PASSIVE = required("AI_PASSIVE");
 export const AI_CANONNAME = required("AI_CANONNAME");
 export const AI_NUMERICHOST = required("AI_NUMERICHOST");
 export const AI_NUMERICSERV = required("AI_NUMERICSERV");
+/** getaddrinfo flags for AF_INET6: AI_V4MAPPED (IPv4 answers as ::ffff:a.b.c.d when there is
+ * no IPv6 one), AI_ALL (with AI_V4MAPPED: both), and AI_ADDRCONFIG (only families the host
+ * has an address of, loopback aside). */
+export const AI_V4MAPPED = required("AI_V4MAPPED");
+export const AI_ALL = required("AI_ALL");
+export const AI_ADDRCONFIG = required("AI_ADDRCONFIG");
 /** The system's largest listen() backlog. */
 export const SOMAXCONN = required("SOMAXCONN");
 
