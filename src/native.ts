@@ -64,13 +64,16 @@ export interface NativeCore {
   /** With `slots`, AF_INET-only answers without a canonical name come back as `true`, written
    * to slots: [count, then per result family, socktype, protocol, port, IPv4 address as an
    * integer in host order]. */
-  /** slots: hints in ([0..3] = family, type, proto, flags), IPv4 answers out (`true`). */
+  /** slots: hints in ([0..3] = family, type, proto, flags), IPv4 answers out (`true`); `true`
+   * for the array registered by gaiSlots. */
   getaddrinfo(
     host: string | null,
     service: string | null,
-    slots: Int32Array,
+    slots: Int32Array | true,
   ): Array<[number, number, number, string, NativeAddress]> | true | number;
   gaiStrerror(code: number): string;
+  /** Registers (once per thread) the Int32Array getaddrinfo(..., true) uses; 0. */
+  gaiSlots(slots: Int32Array): number;
 
   wait(fd: number, events: number, timeoutMs: number): number;
   poll(pollfds: Uint8Array, count: number, timeoutMs: number): number;
