@@ -171,6 +171,29 @@ describe("server side and client certificates with CPython", { skip, timeout: 60
     assert.equal((await peer.done).code, 0);
   });
 
+  test("bytes a failed read kept back (the client's hello, sniffed with a timeout) start the handshake", async () => {
+    const [srv, [, port]] = listener();
+    const peer = pythonPeer({ role: "client", port, ca: certs.ca, hostname: "localhost", action: "echo" });
+    await peer.ready;
+    srv.settimeout(10);
+    const [conn] = srv.accept();
+    srv.close();
+    // A protocol sniffer reads more than the hello holds: it times out and keeps the bytes back.
+    conn.settimeout(1);
+    assert.throws(
+      () => conn.read(1 << 16),
+      (e) => e instanceof socket.OSError && e.code === "ETIMEDOUT",
+    );
+    const sniffed = conn.recv(1, socket.MSG_PEEK);
+    assert.equal(sniffed[0], 0x16); // a TLS handshake record
+    conn.settimeout(10);
+    const t = serverContext().wrap_socket(conn, { server_side: true });
+    t.sendall("ping");
+    assert.equal(String(t.read(9)), "echo:ping");
+    t.close();
+    assert.equal((await peer.done).code, 0);
+  });
+
   test("a required client certificate is checked: given, it is read; missing, the handshake fails", async () => {
     const ctx = serverContext();
     ctx.verify_mode = ssl.CERT_REQUIRED;
