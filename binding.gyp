@@ -11,6 +11,7 @@
         "native/platform.c",
         "native/constants.c",
         "native/addresses.c",
+        "native/owners.c",
         "native/sockets.c",
         "native/wait.c",
         "native/readiness.c",

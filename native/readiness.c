@@ -9,7 +9,7 @@
 #include <uv.h>
 
 #include "args.h"
-#include "handle.h"
+#include "owners.h"
 #include "platform.h"
 #include "register.h"
 
@@ -20,7 +20,7 @@ struct watcher {
   napi_env env;
   napi_ref callback;
   napi_async_context context;
-  usock_handle *owner;
+  int fd; /* the number it watches, linked to its owner in owners.c; -1 once detached */
   struct env_state *state;
   int referenced; /* keeps the loop alive and its callback strongly (see watch_ref) */
   struct watcher *prev, *next;
@@ -48,11 +48,9 @@ static void on_closed(uv_handle_t *poll) {
   if (state->tearing_down && state->allocated == 0) teardown_finished(state);
 }
 
-void watcher_detach(usock_handle *handle) {
-  struct watcher *w = handle->watcher;
-  if (w == NULL) return;
-  handle->watcher = NULL;
-  w->owner = NULL;
+void watcher_detach(struct watcher *w) {
+  owners_forget_watcher(w->fd, w);
+  w->fd = -1; /* detached: its memory stays until the poll handle's close callback */
   uv_poll_stop(&w->poll);
   if (w->prev)
     w->prev->next = w->next;
@@ -68,7 +66,7 @@ static void on_environment_exit(napi_async_cleanup_hook_handle hook, void *data)
   (void)hook;
   struct env_state *state = data;
   state->tearing_down = 1;
-  while (state->head) watcher_detach(state->head->owner);
+  while (state->head) watcher_detach(state->head);
   if (state->allocated == 0) teardown_finished(state);
 }
 
@@ -111,7 +109,7 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
 
 /* Returns the new watcher, or NULL with *err set to the positive errno that prevented it
  * (ENOMEM when memory or a Node-API call failed). */
-static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_value callback, int *err) {
+static struct watcher *watcher_create(napi_env env, int32_t fd, int32_t gen, napi_value callback, int *err) {
   struct env_state *state = env_state_of(env);
   napi_value resource, name;
   *err = ENOMEM;
@@ -121,17 +119,17 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
   /* uv_poll_init sets O_NONBLOCK, but the descriptor's mode belongs to the socket's
    * timeout (a blocking socket's synchronous calls must block): put it back. The watcher
    * only learns readiness from it, so it does not care. */
-  int flags = fcntl(handle->fd, F_GETFL);
-  int rc = flags < 0 ? -errno : uv_poll_init(state->loop, &w->poll, handle->fd);
+  int flags = fcntl(fd, F_GETFL);
+  int rc = flags < 0 ? -errno : uv_poll_init(state->loop, &w->poll, fd);
   if (rc != 0) {
     free(w);
     *err = -rc; /* libuv errors are -errno on Unix */
     return NULL;
   }
-  if (!(flags & O_NONBLOCK)) platform_set_nonblocking(handle->fd, 0);
+  if (!(flags & O_NONBLOCK)) platform_set_nonblocking(fd, 0);
   w->poll.data = w;
   w->env = env;
-  w->owner = handle;
+  w->fd = fd;
   w->state = state;
   w->referenced = 1;
   state->allocated++;
@@ -147,33 +145,38 @@ static struct watcher *watcher_create(napi_env env, usock_handle *handle, napi_v
   w->next = state->head;
   if (state->head) state->head->prev = w;
   state->head = w;
-  handle->watcher = w;
+  if (owners_attach_watcher(env, fd, gen, w) != 0) {
+    /* Only another thread taking the number over can get here. */
+    watcher_detach(w);
+    *err = EBADF;
+    return NULL;
+  }
   return w;
 }
 
-/* watch(handle, events, callback) → 0 or -errno. Asks for callback(status, revents) when
+/* watch(fd, gen, events, callback) → 0 or -errno. Asks for callback(status, revents) when
  * the socket becomes ready for `events` (POLLIN and/or POLLOUT); events 0 stops watching.
  * The callback of the first call is kept for the life of the watcher. The watcher stays
  * armed until it is changed: level-triggered, like poll(2). */
 static napi_value watch_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
-  int32_t events;
-  usock_handle *handle = handle_from_value(env, argv[0]);
-  if (handle == NULL || arg_int32(env, argv[1], &events) < 0) return NULL;
-  if (handle->fd < 0) return make_errno(env, EBADF);
-  struct watcher *w = handle->watcher;
+  int32_t fd, gen, events;
+  struct watcher *w;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &gen) < 0 || arg_int32(env, argv[2], &events) < 0)
+    return NULL;
+  if (owners_watcher(env, fd, gen, &w) != 0) return make_errno(env, EBADF);
   if (events == 0) {
     if (w) uv_poll_stop(&w->poll);
     return make_int(env, 0);
   }
   if (w == NULL) {
     napi_valuetype type;
-    if (napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
+    if (napi_typeof(env, argv[3], &type) != napi_ok || type != napi_function) {
       napi_throw_type_error(env, NULL, "usocket core: expected a callback");
       return NULL;
     }
     int err;
-    w = watcher_create(env, handle, argv[2], &err);
+    w = watcher_create(env, fd, gen, argv[3], &err);
     if (w == NULL) return make_errno(env, err);
   }
   int uv_events = ((events & POLLIN) ? UV_READABLE : 0) | ((events & POLLOUT) ? UV_WRITABLE : 0);
@@ -181,22 +184,22 @@ static napi_value watch_js(napi_env env, napi_callback_info info) {
   return make_int(env, rc < 0 ? rc : 0); /* libuv errors are -errno on Unix */
 }
 
-/* watchRef(handle, on) → 0. Whether the watcher keeps the event loop alive and holds its
+/* watchRef(fd, gen, on) → 0. Whether the watcher keeps the event loop alive and holds its
  * callback strongly: on while a call is waiting, off while the socket is idle, so that an
  * idle socket neither keeps the process running nor its own object from being collected
  * (the callback refers to the socket). An idle watcher may stay armed; if it fires after
  * its callback was collected it stops itself. No watcher yet: nothing to do. */
 static napi_value watch_ref_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
+  int32_t fd, gen;
   bool on;
-  usock_handle *handle = handle_from_value(env, argv[0]);
-  if (handle == NULL) return NULL;
-  if (napi_get_value_bool(env, argv[1], &on) != napi_ok) {
+  struct watcher *w;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &gen) < 0) return NULL;
+  if (napi_get_value_bool(env, argv[2], &on) != napi_ok) {
     napi_throw_type_error(env, NULL, "usocket core: expected a boolean");
     return NULL;
   }
-  struct watcher *w = handle->watcher;
-  if (w == NULL) return make_int(env, 0);
+  if (owners_watcher(env, fd, gen, &w) != 0 || w == NULL) return make_int(env, 0);
   uint32_t count;
   if (on && !w->referenced) {
     uv_ref((uv_handle_t *)&w->poll);

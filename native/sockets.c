@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,7 +12,7 @@
 
 #include "addresses.h"
 #include "args.h"
-#include "handle.h"
+#include "owners.h"
 #include "interrupt.h"
 #include "platform.h"
 #include "poll_async.h"
@@ -23,177 +22,25 @@ static napi_value result_or_errno(napi_env env, ssize_t rc) {
   return rc < 0 ? make_errno(env, errno) : make_int(env, rc);
 }
 
-/* Marks the externals adopt() hands out, so that no other external (a pollAsync job) is
- * ever taken for a socket handle. */
-static const napi_type_tag HANDLE_TAG = {0x7573736f636b6574ULL, 0x48616e646c652121ULL};
-
-usock_handle *handle_from_value(napi_env env, napi_value value) {
-  void *data = NULL;
-  napi_valuetype type;
-  bool tagged = false;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external ||
-      napi_check_object_type_tag(env, value, &HANDLE_TAG, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, NULL, "usocket core: expected a socket handle");
-    return NULL;
-  }
-  return data;
-}
-
-/* Which live handle owns each descriptor number, process-wide (Workers share the numbers):
- * two handles owning one number would both close it, the second time closing whatever
- * the number names by then. Indexed by number; grown on demand. */
-static pthread_mutex_t owners_lock = PTHREAD_MUTEX_INITIALIZER;
-static usock_handle **owners;
-static size_t owners_size;
-
-/* Records `handle` as the owner of its number. A number the system has just handed out
- * (`fresh`) cannot be open through another handle: one still recorded lost it to a close
- * made behind its back, and gives it up. A number the program hands over (`fresh` false)
- * that a live handle owns is refused. Returns 0 or a positive errno. */
-static int owners_claim(usock_handle *handle, int fresh) {
-  int fd = handle->fd;
-  int err = 0;
-  pthread_mutex_lock(&owners_lock);
-  if ((size_t)fd >= owners_size) {
-    size_t size = owners_size < 64 ? 64 : owners_size;
-    while (size <= (size_t)fd) size *= 2;
-    usock_handle **grown = realloc(owners, size * sizeof *grown);
-    if (grown == NULL) {
-      err = ENOMEM;
-    } else {
-      memset(grown + owners_size, 0, (size - owners_size) * sizeof *grown);
-      owners = grown;
-      owners_size = size;
-    }
-  }
-  if (err == 0) {
-    usock_handle *previous = owners[fd];
-    if (previous != NULL && !fresh)
-      err = EEXIST;
-    else {
-      if (previous != NULL) previous->fd = -1;
-      owners[fd] = handle;
-    }
-  }
-  pthread_mutex_unlock(&owners_lock);
-  return err;
-}
-
-/* Takes the number away from its handle: the descriptor to close, or -1 when the handle
- * no longer owns one. */
-static int owners_release(usock_handle *handle) {
-  pthread_mutex_lock(&owners_lock);
-  int fd = handle->fd;
-  handle->fd = -1;
-  if (fd >= 0 && (size_t)fd < owners_size && owners[fd] == handle) owners[fd] = NULL;
-  pthread_mutex_unlock(&owners_lock);
-  return fd;
-}
-
-static void release_self(usock_handle *handle) {
-  if (handle->self == NULL) return;
-  napi_delete_reference(handle->env, handle->self);
-  handle->self = NULL;
-}
-
-static void handle_finalize(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  usock_handle *handle = data;
-  release_self(handle);
-  watcher_detach(handle);
-  /* No poll_async_closing here: finalizers also run while an environment is torn down,
-   * and a woken pollAsync would then call back into JavaScript that is exiting (the
-   * environment's cleanup hook ends its polls instead). A socket the program polls by
-   * number and forgets is closed when that poll returns. */
-  int fd = owners_release(handle);
-  if (fd >= 0) close(fd);
-  free(handle);
-}
-
-/* adopt(fd, fresh) → handle, or -errno (EEXIST: another socket owns that number). From now
- * on the descriptor is closed by close(handle) or, failing that, when the handle is
- * garbage-collected. `fresh`: the module itself just created the descriptor. */
+/* adopt(fd, fresh) → the generation of the claim (≥ 1), or -errno (EEXIST: another socket
+ * owns that number). From now on the descriptor is closed by close(fd, gen), or when this
+ * environment goes away. `fresh`: the module itself just created the descriptor. */
 static napi_value adopt_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 2);
-  int32_t fd;
+  int32_t fd, gen;
   bool fresh;
-  napi_value result;
   if (arg_int32(env, argv[0], &fd) < 0) return NULL;
   if (napi_get_value_bool(env, argv[1], &fresh) != napi_ok || fd < 0) {
     napi_throw_type_error(env, NULL, "usocket core: expected a descriptor and a boolean");
     return NULL;
   }
-  usock_handle *handle = malloc(sizeof *handle);
-  /* A fresh descriptor that cannot be wrapped has no other owner: close it. */
-  if (handle == NULL) {
-    if (fresh) close(fd);
-    return make_errno(env, ENOMEM);
-  }
-  handle->fd = fd;
-  handle->watcher = NULL;
-  handle->env = env;
-  handle->self = NULL;
-  int err = owners_claim(handle, fresh);
+  int err = owners_claim(env, fd, fresh, &gen);
   if (err != 0) {
-    free(handle);
+    /* A fresh descriptor that cannot be recorded has no other owner: close it. */
     if (fresh) close(fd);
     return make_errno(env, err);
   }
-  if (napi_create_external(env, handle, handle_finalize, NULL, &result) != napi_ok) {
-    owners_release(handle);
-    free(handle);
-    if (fresh) close(fd);
-    return NULL;
-  }
-  /* On failure the external still owns the handle (its finalizer frees it). */
-  NAPI_OK(napi_type_tag_object(env, result, &HANDLE_TAG));
-  /* Without it the socket is only closed by its finalizer (see closeUnreachable). */
-  if (napi_create_reference(env, result, 0, &handle->self) != napi_ok) handle->self = NULL;
-  return result;
-}
-
-/* closeUnreachable() → how many descriptors it closed. For this environment's sockets whose
- * object the garbage collector has already found unreachable, but whose finalizer has not
- * run yet (Node runs finalizers after a turn of the event loop): their descriptors are
- * closed now, so a program that just ran out of descriptors in a synchronous loop that
- * forgets its sockets can go on. The finalizer later finds nothing left to close. */
-static napi_value close_unreachable_js(napi_env env, napi_callback_info info) {
-  (void)info;
-  size_t capacity = 0, count = 0;
-  usock_handle **dead = NULL;
-  pthread_mutex_lock(&owners_lock);
-  for (size_t fd = 0; fd < owners_size; fd++) {
-    usock_handle *handle = owners[fd];
-    napi_value value = NULL;
-    if (handle == NULL || handle->env != env || handle->self == NULL ||
-        napi_get_reference_value(env, handle->self, &value) != napi_ok || value != NULL)
-      continue;
-    if (count == capacity) {
-      size_t bigger = capacity == 0 ? 64 : capacity * 2;
-      usock_handle **grown = realloc(dead, bigger * sizeof *grown);
-      if (grown == NULL) break;
-      dead = grown;
-      capacity = bigger;
-    }
-    dead[count++] = handle;
-  }
-  pthread_mutex_unlock(&owners_lock);
-  int64_t closed = 0;
-  for (size_t i = 0; i < count; i++) {
-    usock_handle *handle = dead[i];
-    release_self(handle);
-    watcher_detach(handle);
-    int fd = owners_release(handle);
-    if (fd >= 0) {
-      poll_async_closing(fd);
-      close(fd);
-      closed++;
-    }
-  }
-  free(dead);
-  return make_int(env, closed);
+  return make_int(env, gen);
 }
 
 /* describe(fd, out) → 0 with the socket's family, type and protocol written to `out` (an
@@ -235,26 +82,45 @@ static napi_value describe_js(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
-/* close(handle) → 0 or -errno; a second close is a no-op returning 0. */
+/* close(fd, gen) → 1 when it closed the number, 0 when (fd, gen) owned nothing any more (a
+ * second close, the finalization of a socket already closed, or a socket whose number was
+ * closed behind its back and now belongs to another), or -errno from close(2), which has
+ * released the number all the same. */
 static napi_value close_js(napi_env env, napi_callback_info info) {
-  GET_ARGS_N(env, info, argv, 1);
-  usock_handle *handle = handle_from_value(env, argv[0]);
-  if (handle == NULL) return NULL;
-  release_self(handle);
-  watcher_detach(handle);
-  int fd = owners_release(handle);
-  if (fd >= 0) poll_async_closing(fd);
+  GET_ARGS_N(env, info, argv, 2);
+  int32_t fd, gen;
+  struct watcher *watcher;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &gen) < 0) return NULL;
+  if (!owners_release(env, fd, gen, &watcher)) return make_int(env, 0);
+  if (watcher != NULL) watcher_detach(watcher);
+  poll_async_closing(fd);
   /* On Linux the descriptor is released even when close reports EINTR: never retry. */
-  if (fd >= 0 && close(fd) < 0 && errno != EINTR) return make_errno(env, errno);
-  return make_int(env, 0);
+  if (close(fd) < 0 && errno != EINTR) return make_errno(env, errno);
+  return make_int(env, 1);
 }
 
+/* socket(family, type, proto) → gen * 2^31 + fd: a new descriptor, already claimed for the
+ * socket being made (one call where socket + adopt would be two), or -errno. */
 static napi_value socket_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 3);
-  int32_t family, type, proto;
+  int32_t family, type, proto, gen;
+  napi_value result;
   if (arg_int32(env, argv[0], &family) < 0 || arg_int32(env, argv[1], &type) < 0 || arg_int32(env, argv[2], &proto) < 0)
     return NULL;
-  return result_or_errno(env, platform_socket(family, type, proto));
+  int fd = platform_socket(family, type, proto);
+  if (fd < 0) return make_errno(env, errno);
+  int err = owners_claim(env, fd, 1, &gen);
+  if (err != 0) {
+    close(fd);
+    return make_errno(env, err);
+  }
+  if (napi_create_double(env, (double)gen * 2147483648.0 + fd, &result) != napi_ok) {
+    struct watcher *none;
+    owners_release(env, fd, gen, &none);
+    close(fd);
+    return NULL;
+  }
+  return result;
 }
 
 static napi_value socketpair_js(napi_env env, napi_callback_info info) {
@@ -402,11 +268,36 @@ static napi_value recv_js(napi_env env, napi_callback_info info) {
   return result_or_errno(env, INTERRUPTIBLE(recv(fd, data, len, flags)));
 }
 
+/* Where recvfrom writes an AF_INET sender: an Int32Array of this thread's environment (one
+ * environment per thread), given once by senderSlots() and kept alive from then on, so
+ * that no call has to look the array up again (about 300 instructions each time). */
+static _Thread_local int32_t *sender_slots;
+
+/* senderSlots(slots) → 0: registers the Int32Array (at least 2 elements) recvfrom writes
+ * senders to. */
+static napi_value sender_slots_js(napi_env env, napi_callback_info info) {
+  GET_ARGS_N(env, info, argv, 1);
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_ref keep;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array || length < 2) {
+    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
+    return NULL;
+  }
+  /* Never released: the array lives as long as the environment (the thread's) does. */
+  NAPI_OK(napi_create_reference(env, argv[0], 1, &keep));
+  sender_slots = data;
+  return make_int(env, 0);
+}
+
 /* recvfrom(fd, view, offset, length, flags[, slots]) → [bytes, address] or -errno; the
- * address is null when the system gave none (a connected stream socket). With `slots` (an
- * Int32Array of at least 2), an AF_INET sender is written there instead (port, then the
- * address in host order) and the result is just the byte count: building the address
- * here costs an inet_ntop, a string, two arrays and four element stores per datagram. */
+ * address is null when the system gave none (a connected stream socket). With `slots`
+ * true, an AF_INET sender is written to the registered slots (senderSlots: port, then the
+ * address in host order) instead and the result is just the byte count: building the
+ * address here costs an inet_ntop, a string, two arrays and four element stores per
+ * datagram. */
 static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 6);
   int32_t fd, flags;
@@ -425,17 +316,13 @@ static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
   napi_valuetype slots_type;
   NAPI_OK(napi_typeof(env, argv[5], &slots_type));
   if (slots_type != napi_undefined && addr_len >= sizeof(struct sockaddr_in) && addr.ss_family == AF_INET) {
-    napi_typedarray_type type;
-    size_t length;
-    void *slots;
-    if (napi_get_typedarray_info(env, argv[5], &type, &length, &slots, NULL, NULL) != napi_ok ||
-        type != napi_int32_array || length < 2) {
-      napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
+    if (sender_slots == NULL) {
+      napi_throw_type_error(env, NULL, "usocket core: no sender slots registered");
       return NULL;
     }
     const struct sockaddr_in *sin = (const struct sockaddr_in *)&addr;
-    ((int32_t *)slots)[0] = ntohs(sin->sin_port);
-    ((int32_t *)slots)[1] = (int32_t)ntohl(sin->sin_addr.s_addr);
+    sender_slots[0] = ntohs(sin->sin_port);
+    sender_slots[1] = (int32_t)ntohl(sin->sin_addr.s_addr);
     return make_int(env, n);
   }
   if (addr_len == 0) {
@@ -550,7 +437,6 @@ void register_sockets(napi_env env, napi_value exports) {
       {"socketpair", socketpair_js},
       {"adopt", adopt_js},
       {"describe", describe_js},
-      {"closeUnreachable", close_unreachable_js},
       {"close", close_js},
       {"setNonblocking", set_nonblocking_js},
       {"bind", bind_js},
@@ -562,6 +448,7 @@ void register_sockets(napi_env env, napi_value exports) {
       {"sendto", sendto_js},
       {"recv", recv_js},
       {"recvfrom", recvfrom_js},
+      {"senderSlots", sender_slots_js},
       {"setsockopt", setsockopt_js},
       {"getsockopt", getsockopt_js},
       {"getsockname", getsockname_js},
@@ -570,4 +457,5 @@ void register_sockets(napi_env env, napi_value exports) {
       {"strerror", strerror_js},
   };
   register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);
+  (void)owners_watch_environment(env); /* without it a Worker's sockets close only with the process */
 }

@@ -144,26 +144,43 @@ export function addressFromNative(address: NativeAddress): Address {
 function parseIPv4(text: string, out: Uint8Array): boolean {
   const n = text.length;
   if (n < 7 || n > 15) return false;
-  let part = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) {
-      if (digits > 0 && value === 0) return false; // a leading zero
-      value = value * 10 + (c - 0x30);
-      if (value > 255) return false;
-      digits++;
-    } else if (c === 0x2e && digits > 0 && part < 3) {
-      out[part++] = value;
-      value = 0;
-      digits = 0;
-    } else {
-      return false;
+  // Part by part, each digit read once, and never past the end: charCodeAt out of range is
+  // NaN, which would take the arithmetic off small integers (twice as slow).
+  let i = 0;
+  let address = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= n || text.charCodeAt(i) !== 0x2e) return false;
+      i++;
     }
+    if (i >= n) return false;
+    let digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return false;
+    let value = digit;
+    i++;
+    // A part that starts with 0 is just "0" (no leading zero): a digit after it fails below.
+    if (value !== 0 && i < n) {
+      digit = text.charCodeAt(i) - 0x30;
+      if (digit >= 0 && digit <= 9) {
+        value = value * 10 + digit;
+        i++;
+        if (i < n) {
+          digit = text.charCodeAt(i) - 0x30;
+          if (digit >= 0 && digit <= 9) {
+            value = value * 10 + digit;
+            i++;
+            if (value > 255) return false;
+          }
+        }
+      }
+    }
+    address = (address << 8) | value;
   }
-  if (part !== 3 || digits === 0) return false;
-  out[3] = value;
+  if (i !== n) return false;
+  out[0] = address >>> 24;
+  out[1] = (address >>> 16) & 0xff;
+  out[2] = (address >>> 8) & 0xff;
+  out[3] = address & 0xff;
   return true;
 }
 

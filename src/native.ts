@@ -2,11 +2,6 @@
 // its result or a negative errno; none of them applies policy (see native/*.c).
 import { loadAddon } from "./addon.js";
 
-/** Opaque reference to a native socket handle (closes its descriptor when collected). */
-export interface NativeHandle {
-  readonly __nativeHandle: unique symbol;
-}
-
 /** Opaque reference to a pending pollAsync. */
 export interface PollJob {
   readonly __pollJob: unique symbol;
@@ -20,18 +15,18 @@ export interface NativeCore {
   readonly errno: Readonly<Record<string, number>>;
   readonly resolverErrors: Readonly<Record<string, number>>;
 
+  /** A new descriptor, already claimed: gen * 2^31 + fd (see adopt), or -errno. */
   socket(family: number, type: number, proto: number): number;
   socketpair(family: number, type: number, proto: number): [number, number] | number;
-  /** `fresh`: the module just created the descriptor; otherwise -EEXIST when another live
-   * handle owns the number. */
-  adopt(fd: number, fresh: boolean): NativeHandle | number;
+  /** Claims `fd` for a new socket: the claim's generation (≥ 1, below 2^22), or -errno.
+   * `fresh`: the module just created the descriptor; otherwise -EEXIST when another open
+   * socket owns the number. */
+  adopt(fd: number, fresh: boolean): number;
   /** Writes [family, type, protocol] of a socket descriptor into `out`; 0 or -errno
    * (EBADF: not open, ENOTSOCK: not a socket). */
   describe(fd: number, out: Int32Array): number;
-  /** Closes the descriptors of this thread's sockets that a collection found unreachable
-   * and whose finalizers have not run yet; how many. */
-  closeUnreachable(): number;
-  close(handle: NativeHandle): number;
+  /** Closes `fd` if the claim of generation `gen` still owns it (else nothing); 0 or -errno. */
+  close(fd: number, gen: number): number;
   setNonblocking(fd: number, on: boolean): number;
   bind(fd: number, address: Uint8Array): number;
   connect(fd: number, address: Uint8Array): number;
@@ -41,16 +36,19 @@ export interface NativeCore {
   send(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number): number;
   sendto(fd: number, data: ArrayBufferView, offset: number, length: number, flags: number, address: Uint8Array): number;
   recv(fd: number, into: ArrayBufferView, offset: number, length: number, flags: number): number;
-  /** With `slots`, an AF_INET sender comes back in slots (port, address as an integer in host
-   * order) and the result is the byte count; otherwise [bytes, address]; -errno on failure. */
+  /** With `slots` true, an AF_INET sender comes back in the slots registered by senderSlots
+   * (port, address as an integer in host order) and the result is the byte count; otherwise
+   * [bytes, address]; -errno on failure. */
   recvfrom(
     fd: number,
     into: ArrayBufferView,
     offset: number,
     length: number,
     flags: number,
-    slots?: Int32Array,
+    slots?: true,
   ): [number, NativeAddress] | number;
+  /** Registers (once per thread) the Int32Array recvfrom(..., true) writes senders to; 0. */
+  senderSlots(slots: Int32Array): number;
   setsockopt(fd: number, level: number, option: number, value: number | ArrayBufferView): number;
   getsockopt(fd: number, level: number, option: number, buflen: number): [number] | Buffer | number;
   getsockname(fd: number): NativeAddress | number;
@@ -87,8 +85,8 @@ export interface NativeCore {
   /** Wakes a pending pollAsync early (its callback still runs); a no-op once it finished. */
   pollAsyncAbort(job: PollJob): void;
 
-  watch(handle: NativeHandle, events: number, callback?: (status: number, revents: number) => void): number;
-  watchRef(handle: NativeHandle, on: boolean): number;
+  watch(fd: number, gen: number, events: number, callback?: (status: number, revents: number) => void): number;
+  watchRef(fd: number, gen: number, on: boolean): number;
   /** Chains the current SIGINT/SIGTERM handlers without SA_RESTART (main thread); 0 or -errno. */
   armSignals(): number;
   /** The signal that ended the last call reported as EINTR, once; 0 when none. */

@@ -1,10 +1,15 @@
-// Forgotten sockets under descriptor pressure. CPython closes a socket the moment its last
-// reference goes; here the garbage collector finds it later, and Node runs the finalizer
-// that closes its descriptor only after a turn of the event loop. A synchronous loop that
-// drops sockets without closing them would hit EMFILE near the descriptor limit. So when
-// socket(), accept() or socketpair() report EMFILE or ENFILE, a collection is requested
-// and the core closes the descriptors of the sockets it found unreachable
-// (closeUnreachable); the call is then tried once more.
+// Forgotten sockets. A socket the program drops without closing is closed when the garbage
+// collector finds it: a FinalizationRegistry hands its descriptor number and the
+// generation of its claim (native/owners.c) back to the core, which closes the number only
+// if that claim still owns it, so a late finalization never closes a number reused since.
+// (One registration costs far less than a native object with a finalizer per socket.)
+//
+// CPython closes a socket the moment its last reference goes; here the registry's callback
+// runs only after a turn of the event loop, so a synchronous loop that drops sockets would
+// hit EMFILE near the descriptor limit. When socket(), accept() or socketpair() report
+// EMFILE or ENFILE, a collection is requested and the callbacks of the sockets it found
+// unreachable are run at once (FinalizationRegistry's cleanupSome); the call is then tried
+// once more.
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { native } from "./native.js";
@@ -13,30 +18,85 @@ import { E } from "./errors.js";
 const EMFILE = E["EMFILE"];
 const ENFILE = E["ENFILE"];
 
-let collect: (() => void) | null | undefined;
+/** Generations are below 2^22 (native/owners.c): (fd, gen) packs exactly into one number,
+ * gen * GEN_UNIT + fd, which is what the core's socket() returns. */
+export const GEN_UNIT = 2 ** 31;
 
-/** A full collection, requested the only ways a library can: `gc` when the program runs
- * with --expose-gc, else V8's flag set at run time and `gc` taken from a fresh context. */
-function collector(): (() => void) | null {
-  if (collect !== undefined) return collect;
-  const exposed = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === "function") return (collect = exposed as () => void);
+/** The claims of this thread's registered sockets, by registration slot: gen * GEN_UNIT + fd
+ * while the socket may still need closing, CLOSED once close() did it. The registry holds
+ * each socket's slot number, a small integer: a number or object held instead would live
+ * on until the callback and cost the garbage collector more than the rest of socket()
+ * and close() together. A slot is reused only after its callback ran, so a callback never
+ * meets another socket's claim. */
+const claims: number[] = [];
+const freeSlots: number[] = [];
+const CLOSED = -1;
+
+/** How many descriptors the registry's callback has closed (for the pressure path). */
+let reaped = 0;
+
+function reap(slot: number): void {
+  const claim = claims[slot]!;
+  claims[slot] = CLOSED;
+  freeSlots.push(slot);
+  if (claim === CLOSED) return;
+  const fd = claim % GEN_UNIT;
+  // The core closes the number only if this claim still owns it.
+  if (native.close(fd, (claim - fd) / GEN_UNIT) !== 0) reaped++;
+}
+
+const forgotten = new FinalizationRegistry<number>(reap);
+
+/** Has the descriptor `fd` of `socket`, claimed with generation `gen`, closed when the
+ * socket is collected; the registration's slot, for closed(). */
+export function closeWhenForgotten(socket: object, fd: number, gen: number): number {
+  const slot = freeSlots.length > 0 ? freeSlots.pop()! : claims.length;
+  claims[slot] = gen * GEN_UNIT + fd;
+  forgotten.register(socket, slot);
+  return slot;
+}
+
+/** The socket registered in `slot` was closed: its collection has nothing left to close. */
+export function closed(slot: number): void {
+  claims[slot] = CLOSED;
+}
+
+type Collect = () => void;
+type CleanupSome = (this: FinalizationRegistry<number>, callback?: (held: number) => void) => void;
+
+let tools: { collect: Collect; cleanupSome: CleanupSome } | null | undefined;
+
+/** A full collection and a way to run the registry's pending callbacks now, taken the only
+ * ways a library can: V8's flags set at run time, and `gc` and
+ * `FinalizationRegistry.prototype.cleanupSome` from a fresh context (where they exist). */
+function pressureTools(): typeof tools {
+  if (tools !== undefined) return tools;
   try {
     v8.setFlagsFromString("--expose-gc");
-    const taken: unknown = vm.runInNewContext("gc");
-    collect = typeof taken === "function" ? (taken as () => void) : null;
+    v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
+    const taken = vm.runInNewContext(
+      "[typeof gc === 'function' ? gc : null, FinalizationRegistry.prototype.cleanupSome]",
+    ) as [unknown, unknown];
+    const exposed = (globalThis as { gc?: unknown }).gc;
+    const collect = typeof exposed === "function" ? exposed : taken[0];
+    tools =
+      typeof collect === "function" && typeof taken[1] === "function"
+        ? { collect: collect as Collect, cleanupSome: taken[1] as CleanupSome }
+        : null;
   } catch {
-    collect = null;
+    tools = null;
   }
-  return collect;
+  return tools;
 }
 
 /** Whether `rc` (a core result) is EMFILE/ENFILE and descriptors of forgotten sockets were
  * closed since, so that the call is worth one more try. */
 export function recoveredFromPressure(rc: unknown): boolean {
   if (rc !== -EMFILE && rc !== -ENFILE) return false;
-  const gc = collector();
-  if (gc === null) return false;
-  gc();
-  return native.closeUnreachable() > 0;
+  const found = pressureTools();
+  if (found === null || found === undefined) return false;
+  const before = reaped;
+  found.collect();
+  found.cleanupSome.call(forgotten, reap);
+  return reaped > before;
 }

@@ -258,7 +258,7 @@ class SocketIO implements AsyncState, op.Channel {
     const mask = (this.armed | want) & (want | POLLIN) & ~(spurious & ~want);
     if (this.socket.fileno() < 0) return;
     if (mask !== this.armed) {
-      const rc = native.watch(this.socket._handle, mask, this.onReady);
+      const rc = native.watch(this.socket.fileno(), this.socket._gen, mask, this.onReady);
       if (rc < 0) {
         this.armed = 0;
         this.failAll(rc);
@@ -272,7 +272,7 @@ class SocketIO implements AsyncState, op.Channel {
     }
     const referenced = want !== 0;
     if (referenced !== this.referenced) {
-      native.watchRef(this.socket._handle, referenced);
+      native.watchRef(this.socket.fileno(), this.socket._gen, referenced);
       this.referenced = referenced;
     }
   }
@@ -285,7 +285,7 @@ class SocketIO implements AsyncState, op.Channel {
         this.finish(waiter, false, new OSError(-rc, waiter.syscall));
       }
     }
-    if (this.referenced && this.socket.fileno() >= 0) native.watchRef(this.socket._handle, false);
+    if (this.referenced && this.socket.fileno() >= 0) native.watchRef(this.socket.fileno(), this.socket._gen, false);
     this.referenced = false;
   }
 

@@ -4,7 +4,7 @@
 // socket with a timeout (or timeout 0) has a non-blocking descriptor and waits with
 // poll(2) under one deadline per call (docs/behaviour.md §4).
 import { Buffer } from "node:buffer";
-import { native, type NativeHandle } from "./native.js";
+import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
 import {
   addressFromNative,
@@ -15,7 +15,7 @@ import {
   type IPv4Address,
 } from "./addresses.js";
 import * as op from "./operations.js";
-import { recoveredFromPressure } from "./pressure.js";
+import { closeWhenForgotten, closed, GEN_UNIT, recoveredFromPressure } from "./pressure.js";
 import { READ, WRITE, twin } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
 import {
@@ -64,7 +64,8 @@ export function setdefaulttimeout(timeout: number | null): void {
 const MAKEFILE_MODES = new Set(["rb", "wb", "rwb", "r", "w", "rw"]);
 
 /** Where the core writes an AF_INET sender of recvfrom: port, address (host order). */
-const senderSlots = new Int32Array(2);
+const senderSlots = new Int32Array(new ArrayBuffer(8)); // off the heap: its bytes never move
+native.senderSlots(senderSlots);
 let lastSender = 0;
 let lastSenderText = "";
 
@@ -138,8 +139,12 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   readonly type: number;
   /** The protocol number (0 = the family's default for the type). */
   readonly proto: number;
-  #handle: NativeHandle | null;
+  /** The descriptor, -1 once closed. */
   #fd: number;
+  /** The generation of its claim on the descriptor (native/owners.c). */
+  #gen: number;
+  /** Its registration with the registry that closes forgotten sockets (pressure.ts). */
+  #slot: number;
   #timeout: number | null = null;
   /** Kept-back bytes (docs/behaviour.md §4, "Nothing is lost"): the one implementation, shared with TLS. */
   readonly #kept = new op.KeptBytes();
@@ -164,38 +169,46 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    */
   constructor(af?: AddressFamily<A> | number, type?: number, proto?: number, fileno?: number) {
     let fd: number;
-    if (fileno === undefined || adoptingFresh) {
+    let gen: number;
+    if (fileno === undefined) {
       this.family = af === undefined ? AF_INET : int32(af, "af");
       this.type = type === undefined ? SOCK_STREAM : int32(type, "type");
       this.proto = proto === undefined ? 0 : int32(proto, "proto");
-      if (fileno === undefined) {
-        fd = native.socket(this.family, this.type, this.proto);
-        if (fd < 0 && recoveredFromPressure(fd)) fd = native.socket(this.family, this.type, this.proto);
-        if (fd < 0) throw new OSError(-fd, "socket");
-      } else {
-        fd = fileno;
-      }
+      // One call makes the descriptor and claims it (see native/owners.c).
+      let claim = native.socket(this.family, this.type, this.proto);
+      if (claim < 0 && recoveredFromPressure(claim)) claim = native.socket(this.family, this.type, this.proto);
+      if (claim < 0) throw new OSError(-claim, "socket");
+      fd = claim % GEN_UNIT;
+      gen = (claim - fd) / GEN_UNIT;
     } else {
-      const family = af === undefined ? undefined : int32(af, "af");
-      const kind = type === undefined ? undefined : int32(type, "type");
-      const protocol = proto === undefined ? undefined : int32(proto, "proto");
-      fd = integer(fileno, "fileno", 0, INT32_MAX);
-      const rc = native.describe(fd, described);
-      if (rc < 0) throw new OSError(-rc, "socket");
-      this.family = family ?? described[0]!;
-      this.type = kind ?? described[1]!;
-      this.proto = protocol ?? described[2]!;
-    }
-    const handle = native.adopt(fd, fileno === undefined || adoptingFresh);
-    if (typeof handle === "number") {
-      throw new OSError(
-        -handle,
-        "socket",
-        handle === -E.EEXIST ? { message: `descriptor ${fd} already belongs to an open socket` } : undefined,
-      );
+      if (adoptingFresh) {
+        this.family = af === undefined ? AF_INET : int32(af, "af");
+        this.type = type === undefined ? SOCK_STREAM : int32(type, "type");
+        this.proto = proto === undefined ? 0 : int32(proto, "proto");
+        fd = fileno;
+      } else {
+        const family = af === undefined ? undefined : int32(af, "af");
+        const kind = type === undefined ? undefined : int32(type, "type");
+        const protocol = proto === undefined ? undefined : int32(proto, "proto");
+        fd = integer(fileno, "fileno", 0, INT32_MAX);
+        const rc = native.describe(fd, described);
+        if (rc < 0) throw new OSError(-rc, "socket");
+        this.family = family ?? described[0]!;
+        this.type = kind ?? described[1]!;
+        this.proto = protocol ?? described[2]!;
+      }
+      gen = native.adopt(fd, adoptingFresh);
+      if (gen < 0) {
+        throw new OSError(
+          -gen,
+          "socket",
+          gen === -E.EEXIST ? { message: `descriptor ${fd} already belongs to an open socket` } : undefined,
+        );
+      }
     }
     this.#fd = fd;
-    this.#handle = handle;
+    this.#gen = gen;
+    this.#slot = closeWhenForgotten(this, fd, gen);
     if (defaultTimeout !== null) this.#setTimeout(defaultTimeout, "socket");
   }
 
@@ -207,10 +220,10 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     return this.#fd;
   }
 
-  /** @internal */
-  get _handle(): NativeHandle {
-    if (this.#handle === null) throw new OSError(E.EBADF, "socket");
-    return this.#handle;
+  /** @internal The generation of the socket's claim on its descriptor (for the core's
+   * watch/watchRef); meaningful while fileno() is not -1. */
+  get _gen(): number {
+    return this.#gen;
   }
 
   /** @internal Whether kept-back bytes are waiting (select reports them as POLLIN). */
@@ -370,12 +383,12 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * @example s.close();
    */
   close(): void {
-    const handle = this.#handle;
-    if (handle === null) return;
-    this.#handle = null;
+    const fd = this.#fd;
+    if (fd < 0) return;
     this.#fd = -1;
     this.#kept.clear();
-    const rc = native.close(handle);
+    closed(this.#slot);
+    const rc = native.close(fd, this.#gen);
     this._async?.closed();
     if (this._onClose !== null) for (const wake of this._onClose) wake();
     this.#check(rc, "close");
@@ -753,7 +766,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const buf = this.#recvBuffer(wanted);
     if (buf !== null && !this.#kept.waiting) {
       // The common case is one system call, as for recv: no operation object, no closure.
-      const rc = native.recvfrom(fd, buf, 0, buf.length, f, senderSlots);
+      const rc = native.recvfrom(fd, buf, 0, buf.length, f, true);
       if (typeof rc !== "number") {
         const from = rc[1] ?? (this.type === SOCK_STREAM ? this.getpeername() : null);
         return [op.fitted(buf, rc[0]), addressFromNative(from) as A];

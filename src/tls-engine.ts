@@ -14,6 +14,7 @@ import {
   SSL_ERROR_WANT_READ,
   SSL_ERROR_WANT_WRITE,
   SSL_ERROR_ZERO_RETURN,
+  SSLError,
   sslErrorFrom,
 } from "./tls-errors.js";
 
@@ -47,6 +48,11 @@ export function socketCiphertext(lower: op.Channel): Ciphertext {
   };
 }
 
+/** Whether an error is OpenSSL's report of a transport that ended without close_notify. */
+export function isTruncation(error: unknown): boolean {
+  return error instanceof SSLError && error.reason === "UNEXPECTED_EOF_WHILE_READING";
+}
+
 export class TlsEngine {
   #conn: TlsConnectionHandle | null;
   /** OpenSSL reads and writes the descriptor itself (DTLS; the measured alternative). */
@@ -55,6 +61,12 @@ export class TlsEngine {
    * written once it is (OpenSSL's rule: a write that must wait is retried with the same
    * bytes). */
   #unreported = 0;
+  /** The peer's transport ending without close_notify once the handshake is done reads as
+   * the end of the stream (mbedTLS's mbedtls_ssl_read, and so MicroPython, returns 0 there);
+   * set by the MicroPython bridge. Otherwise it is CPython's SSLEOFError. */
+  truncationEnds = false;
+  /** The end read so: every later read is the end too. */
+  #truncated = false;
 
   constructor(conn: TlsConnectionHandle, attached: boolean) {
     this.#conn = conn;
@@ -139,9 +151,21 @@ export class TlsEngine {
     const peek = (flags & MSG_PEEK) !== 0;
     const io = flags & MSG_DONTWAIT;
     for (;;) {
+      if (this.#truncated) return 0;
+      // (OpenSSL leaves the finished state when it reports the truncation: asked before)
+      const ends = this.truncationEnds && this.established;
       const rc = tls.connectionRead(this.handle(syscall), buf, offset, length, peek);
       if (rc >= 0) return rc;
-      const next = this.#next(-rc, wire, io, syscall);
+      let next: number;
+      try {
+        next = this.#next(-rc, wire, io, syscall);
+      } catch (error) {
+        if (ends && isTruncation(error)) {
+          this.#truncated = true;
+          return 0;
+        }
+        throw error;
+      }
       if (next !== RETRY) return next;
     }
   }

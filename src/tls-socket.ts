@@ -301,6 +301,12 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
     }
   }
 
+  /** @internal The MicroPython bridge's rule: a transport ending without close_notify after
+   * the handshake is the end of the stream, as mbedTLS reads it. */
+  _truncationEnds(): void {
+    this.#engine.truncationEnds = true;
+  }
+
   /** @internal Releases the TLS state after a failed wrap (the socket stays the caller's). */
   _free(): void {
     this.#closed = true;

@@ -327,6 +327,6 @@ asyncio.run(main())
   assert.equal(r.stdout, "main done\n");
   assert.match(
     r.stderr,
-    /^Task exception wasn't retrieved\nfuture: <Task[^\n]*> coro= <generator object 'fails' at [0-9a-f]+>\nTraceback \(most recent call last\):\n[\s\S]*\n {2}File "[^"]*main\.py", line 4, in fails\nOSError: \[Errno 5\] EIO\n$/,
+    /^Task exception wasn't retrieved\nfuture: <Task> coro= <generator object 'fails' at [0-9a-f]+>\nTraceback \(most recent call last\):\n {2}File "[^"]*main\.py", line 4, in fails\nOSError: \[Errno 5\] EIO\n$/,
   );
 });

@@ -13,26 +13,52 @@ test("-c runs code with sys.argv set, exit status 0", async () => {
   assert.equal(r.code, 0);
 });
 
+// MicroPython 1.27's unix port (the WebAssembly port's version) runs a script and -c through
+// pyexec: a SystemExit value that is not an int is printed to stderr, the traceback of an
+// uncaught exception goes to stdout, and an uncaught KeyboardInterrupt is status 130.
+// -m and standard input keep handle_uncaught_exception's rule: stderr, status 1.
 test("exit statuses: sys.exit(3), sys.exit(), sys.exit('message'), an uncaught exception", async () => {
   const three = await runMp("import sys\nprint('before')\nsys.exit(3)\nprint('after')");
   assert.equal(three.code, 3);
   assert.equal(three.stdout, "before\n");
   const zero = await runMp("import sys\nsys.exit()");
   assert.equal(zero.code, 0);
-  // the unix port: a SystemExit value that is not an int is status 1, and is not printed
+  // a SystemExit value that is not an int: printed to stderr (bool too), status 1
   const message = await runMp("raise SystemExit('went wrong')");
-  assert.equal(message.code, 1);
-  assert.equal(message.stderr, "");
+  assert.deepEqual([message.code, message.stdout, message.stderr], [1, "", "went wrong\n"]);
   const truth = await runMp("import sys\nsys.exit(True)");
-  assert.equal(truth.code, 1);
+  assert.deepEqual([truth.code, truth.stderr], [1, "True\n"]);
   const big = await runMp("import sys\nsys.exit(258)");
   assert.equal(big.code, 2);
+  const negative = await startMp(["-c", "import sys\nsys.exit(-1)"], { input: "" }).done;
+  assert.deepEqual([negative.code, negative.stderr], [255, ""]);
   const crash = await runMp("def f():\n    return 1 / 0\nprint('started')\nf()\n");
   assert.equal(crash.code, 1);
-  assert.equal(crash.stdout, "started\n");
-  assert.match(crash.stderr, /^Traceback \(most recent call last\):\n/);
-  assert.match(crash.stderr, /main\.py", line 4/);
-  assert.match(crash.stderr, /ZeroDivisionError: divide by zero\n$/);
+  assert.equal(crash.stderr, "");
+  assert.match(crash.stdout, /^started\nTraceback \(most recent call last\):\n/);
+  assert.match(crash.stdout, /main\.py", line 4/);
+  assert.match(crash.stdout, /ZeroDivisionError: divide by zero\n$/);
+  const c = await startMp(["-c", "raise ValueError(3)"], { input: "" }).done;
+  assert.deepEqual(
+    [c.code, c.stdout, c.stderr],
+    [1, 'Traceback (most recent call last):\n  File "<stdin>", line 1, in <module>\nValueError: 3\n', ""],
+  );
+});
+
+test("-m and standard input: the traceback on stderr, a SystemExit message not printed, status 1 (the unix port's older rule)", async () => {
+  const dir = scriptDir({ "bad.py": "print('ran')\nraise ValueError(2)\n", "quits.py": "raise SystemExit('x')\n" });
+  const m = await startMp(["-m", "bad"], { cwd: dir, input: "" }).done;
+  assert.deepEqual(
+    [m.code, m.stdout, m.stderr],
+    [1, "ran\n", 'Traceback (most recent call last):\n  File "bad.py", line 2, in <module>\nValueError: 2\n'],
+  );
+  const q = await startMp(["-m", "quits"], { cwd: dir, input: "" }).done;
+  assert.deepEqual([q.code, q.stdout, q.stderr], [1, "", ""]);
+  const stdin = await startMp([], { cwd: dir, input: "raise ValueError(4)\n" }).done;
+  assert.deepEqual(
+    [stdin.code, stdin.stdout, stdin.stderr],
+    [1, "", 'Traceback (most recent call last):\n  File "<stdin>", line 1, in <module>\nValueError: 4\n'],
+  );
 });
 
 test("run-multitests protocol: -c with the script, output streamed, BROADCAST lines on stdin", async () => {
@@ -203,7 +229,7 @@ test("an uncaught OSError from the bridge: the script's traceback only, as on a 
   const r = await runMp("import socket\ns = socket.socket()\ns.connect(('127.0.0.1', 1))\n");
   assert.equal(r.code, 1);
   assert.match(
-    r.stderr,
+    r.stdout,
     /^Traceback \(most recent call last\):\n {2}File "[^"]*main\.py", line 3, in <module>\nOSError: \[Errno 111\] ECONNREFUSED\n$/,
   );
 });
@@ -281,7 +307,7 @@ test("tracebacks as the unix port prints them: the script's frames under the nam
   const r = await startMp(["boom.py"], { cwd: dir, input: "" }).done;
   assert.equal(r.code, 1);
   assert.equal(
-    r.stderr,
+    r.stdout,
     'Traceback (most recent call last):\n  File "boom.py", line 5, in <module>\n  File "boom.py", line 4, in f\nOSError: [Errno 111] ECONNREFUSED\n',
   );
 });

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ROOT, startPeer } from "./support/peers.js";
 import { scriptDir, startMp } from "./support/micropython.js";
+import { haveOpenssl, makeCertificates } from "./support/tls.js";
 
 const MPLIB = process.env["MICROPYTHON_LIB"];
 const MICRODOT = process.env["MICRODOT"];
@@ -65,7 +66,7 @@ function runWithLib(lib, script, limitMs = 30000) {
 
 /** A CPython HTTP/1.1 server: JSON echo of GETs, POST bodies echoed, a chunked reply, a redirect. */
 const HTTPD = `
-import http.server, json, threading
+import http.server, json, sys, threading
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def log_message(self, *a): pass
@@ -90,13 +91,19 @@ class H(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.reply(201, json.dumps({"got": body.decode(), "type": self.headers.get("Content-Type")}).encode())
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+if len(sys.argv) > 2:  # HTTPS with this certificate and key (closing without close_notify, as CPython does)
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 print(srv.server_address[1], flush=True)
 threading.Timer(20, srv.shutdown).start()
 srv.serve_forever()
 `;
 
-async function httpd() {
-  const peer = startPeer("python", HTTPD, { limitMs: 25000 });
+/** The HTTP server; with `tls` ({ cert, key } paths), HTTPS. */
+async function httpd(tls) {
+  const peer = startPeer("python", HTTPD, { limitMs: 25000, args: tls ? [tls.cert, tls.key] : [] });
   return { port: Number(await peer.ready), stop: () => peer.child.kill() };
 }
 
@@ -150,6 +157,44 @@ f.close()
     assert.equal(r.stdout, "/json?u=2\nraw=1\n");
   } finally {
     stop();
+  }
+});
+
+// CPython's http.server over ssl ends each connection without close_notify, as many servers
+// do; mbedTLS reads that as the end of the body, and so must the bridge.
+test("requests and urllib.urequest over HTTPS to CPython's http.server: bodies read to the end, a chunked one too", {
+  skip:
+    skipUnless(MPLIB, "micropython-lib", LAYOUT["urllib.urequest"][0][1]) ||
+    (haveOpenssl() ? false : "needs the openssl command to make certificates"),
+}, async () => {
+  const certs = makeCertificates();
+  const { port, stop } = await httpd(certs.server);
+  try {
+    const r = await runWithLib(
+      libFolder(["requests", "urllib.urequest"]),
+      `
+import json, requests
+from urllib.urequest import urlopen
+base = "https://localhost:${port}"
+f = urlopen(base + "/json?u=2")
+print(json.loads(f.read())["path"])
+f.close()
+f = urlopen(base + "/post", data=b"raw=1")
+print(json.loads(f.read())["got"])
+f.close()
+r = requests.get(base + "/json?a=1", headers={"X-Test": "yes"})
+print(r.status_code, r.json())
+print(requests.get(base + "/chunked").text)
+`,
+    ).done;
+    assert.equal(r.stderr, "");
+    assert.equal(
+      r.stdout,
+      "/json?u=2\nraw=1\n200 {'path': '/json?a=1', 'x': 'yes'}\na chunked body, in pieces of seven\n",
+    );
+  } finally {
+    stop();
+    certs.cleanup();
   }
 });
 
@@ -294,4 +339,100 @@ print(json.dumps(out))
   const r = await mp.done;
   assert.equal(r.stdout, `${port}\nstopped\n`, r.stderr);
   assert.equal(r.code, 0);
+});
+
+// A WebSocket route needs hashlib.sha1 (the unix port's; the WebAssembly port has none) and
+// its handler, an async closure under with_websocket, goes through run_in_executor (microdot
+// takes that path where `inspect` exists, as it does in this port).
+test("microdot: a WebSocket echo route over TLS, driven by CPython (handshake accept key, text frames, close)", {
+  skip:
+    skipUnless(MICRODOT, "microdot", "src/microdot/websocket.py") ||
+    (haveOpenssl() ? false : "needs the openssl command to make certificates"),
+}, async () => {
+  const certs = makeCertificates();
+  try {
+    const mp = runWithLib(
+      libFolder(["microdot"]),
+      `
+import asyncio, ssl
+from microdot import Microdot
+from microdot.websocket import with_websocket
+app = Microdot()
+@app.route("/ws")
+@with_websocket
+async def ws(request, ws):
+    while True:
+        data = await ws.receive()
+        if data == "bye":
+            break
+        await ws.send("echo:" + data)
+@app.route("/stop")
+async def stop(request):
+    request.app.shutdown()
+    return "stopping"
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain("${certs.server.cert}", "${certs.server.key}")
+async def main():
+    server = asyncio.create_task(app.start_server(host="127.0.0.1", port=0, ssl=ctx))
+    while getattr(app, "server", None) is None:
+        await asyncio.sleep_ms(5)
+    print(app.server.sockets[0].getsockname()[1])
+    await server
+    await asyncio.sleep(0.2)
+    print("stopped")
+asyncio.run(main())
+`,
+    );
+    const port = Number(await mp.line());
+    const client = startPeer(
+      "python",
+      `
+import base64, hashlib, json, os, socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+def connect():
+    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="localhost")
+s = connect()
+key = base64.b64encode(os.urandom(16)).decode()
+s.sendall(("GET /ws HTTP/1.1\\r\\nHost: localhost\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+           "Sec-WebSocket-Key: %s\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n" % key).encode())
+head = b""
+while b"\\r\\n\\r\\n" not in head:
+    head += s.recv(1)
+lines = head.decode().split("\\r\\n")
+accept = [l.split(": ", 1)[1] for l in lines if l.lower().startswith("sec-websocket-accept")]
+want = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+out = [lines[0], accept == [want]]
+def exact(n):
+    d = b""
+    while len(d) < n:
+        d += s.recv(n - len(d))
+    return d
+def send(text):
+    p, mask = text.encode(), os.urandom(4)
+    s.sendall(bytes([0x81, 0x80 | len(p)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(p)))
+for text in ("a", "hello websocket"):
+    send(text)
+    h = exact(2)
+    out.append([h[0], exact(h[1] & 0x7F).decode()])
+send("bye")
+s.close()
+s = connect()
+s.sendall(b"GET /stop HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n")
+out.append(s.recv(100).split(b"\\r\\n")[0].decode())
+print(json.dumps(out))
+`,
+      { args: [String(port), certs.ca] },
+    );
+    assert.deepEqual(JSON.parse(await client.ready), [
+      "HTTP/1.1 101 Switching Protocols",
+      true,
+      [0x81, "echo:a"],
+      [0x81, "echo:hello websocket"],
+      "HTTP/1.0 200 OK",
+    ]);
+    const r = await mp.done;
+    assert.equal(r.stdout, `${port}\nstopped\n`, r.stderr);
+  } finally {
+    certs.cleanup();
+  }
 });

@@ -1,4 +1,4 @@
-// Guarantees of the native core itself: its two kinds of external are told apart, and a
+// Guarantees of the native core itself: a socket and a pollAsync job are never confused, and a
 // Worker torn down with resolver work in flight exits cleanly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,10 +11,11 @@ import * as select from "../dist/select.js";
 import { native } from "../dist/native.js";
 import { ROOT } from "./support/peers.js";
 
-// Native review (docs/behaviour.md §5: no input reads or writes out of bounds): the core tells its two
-// kinds of external apart. A pollAsync job given where a socket handle is expected was read
-// as a handle: close() would have closed a descriptor number taken from the job's memory.
-test("the core refuses a pollAsync job where a socket handle is expected, and the reverse", async () => {
+// Native review (docs/behaviour.md §5: no input reads or writes out of bounds): a pollAsync job
+// (the core's one kind of external) given where a socket's descriptor and generation are
+// expected is refused, and so is anything else where the job is expected: close() must never
+// take a descriptor number from the wrong place.
+test("the core refuses a pollAsync job where a socket is expected, and the reverse", async () => {
   const [a, b] = socket.socketpair();
   const pollfds = new Uint8Array(8);
   new Int32Array(pollfds.buffer)[0] = a.fileno();
@@ -24,11 +25,14 @@ test("the core refuses a pollAsync job where a socket handle is expected, and th
   const job = native.pollAsync(pollfds, 1, 10000, (rc) => settle(rc));
   try {
     assert.notEqual(typeof job, "number");
-    assert.throws(() => native.close(job), TypeError);
-    assert.throws(() => native.watch(job, select.POLLIN, () => {}), TypeError);
-    assert.throws(() => native.watchRef(job, true), TypeError);
-    assert.throws(() => native.close({}), TypeError);
-    assert.throws(() => native.pollAsyncAbort(a._handle), TypeError);
+    assert.throws(() => native.close(job, 1), TypeError);
+    assert.throws(() => native.close(a.fileno(), job), TypeError);
+    assert.throws(() => native.watch(job, a._gen, select.POLLIN, () => {}), TypeError);
+    assert.throws(() => native.watchRef(job, a._gen, true), TypeError);
+    assert.throws(() => native.close({}, 1), TypeError);
+    assert.throws(() => native.pollAsyncAbort(a.fileno()), TypeError);
+    // A generation that is not the socket's claim closes nothing.
+    assert.equal(native.close(a.fileno(), a._gen + 1), 0);
     // Nothing was closed or disturbed: the job still sees the data, the sockets still work.
     b.send("x");
     assert.equal(await done, 1);

@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { readdirSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
 import * as socket from "../dist/index.js";
-import { fdCount } from "./support/peers.js";
+import { DIST, fdCount } from "./support/peers.js";
 import { openSockets, tempDir } from "./support/host.js";
 import { runNode } from "./support/node-child.js";
 
@@ -145,6 +145,42 @@ test("an accepted socket closed, its number reused, then GC: the new socket surv
   `);
   assert.equal(result.reusedNumber, true, "the socketpair did not reuse the accepted socket's number");
   assert.equal(result.got, "pair ok");
+});
+
+test("a Worker that ends with sockets open closes every one of them, and no socket of another thread", async () => {
+  const { Worker } = await import("node:worker_threads");
+  const { pathToFileURL } = await import("node:url");
+  const here = socket.socket(AF_INET, SOCK_DGRAM);
+  here.bind(["127.0.0.1", 0]);
+  const sockets = openSockets();
+  const code = `
+    const { parentPort, workerData } = await import("node:worker_threads");
+    const s = await import(${JSON.stringify(pathToFileURL(path.join(DIST, "index.js")).href)});
+    const kept = [];
+    const srv = s.socket(); srv.bind(["127.0.0.1", 0]); srv.listen();
+    const c = s.socket(); c.connect(srv.getsockname());
+    const [conn] = srv.accept();
+    kept.push(srv, c, conn, ...s.socketpair(), s.socket(s.AF_INET, s.SOCK_DGRAM));
+    // One with a readiness watcher armed (a pending recvAsync), one forgotten.
+    const [a, b] = s.socketpair();
+    kept.push(a, b);
+    a.recvAsync(1).catch(() => {});
+    s.socket();
+    parentPort.postMessage(kept.map((k) => k.fileno()));
+    if (workerData === "exits") process.exit(0);`;
+  for (const ending of ["exits", "terminated"]) {
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: ending });
+    const exited = once(worker, "exit");
+    const [numbers] = await once(worker, "message");
+    assert.equal(numbers.length, 8);
+    if (ending === "terminated") await worker.terminate();
+    await exited;
+    assert.deepEqual(openSockets(), sockets, `after the Worker ${ending}`);
+  }
+  // This thread's socket was left alone.
+  here.sendto("x", here.getsockname());
+  assert.equal(here.recv(1).toString(), "x");
+  here.close();
 });
 
 test("10 000 TCP and 10 000 UDP open/close cycles leak no descriptor", () => {

@@ -22,6 +22,7 @@ import { Poll, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../s
 import type { Heap } from "./heap.js";
 import { errnoPairs } from "./hostfs.js";
 import { createTlsCalls, TLS_KEY_BASE, type TlsPollable } from "./tls-calls.js";
+import { createHostCalls } from "./host-calls.js";
 
 /** Details are waiting in error(): "kind\x01errno\x01message". */
 export const OTHER = -0x3fff0000;
@@ -404,7 +405,10 @@ export function createCalls(heap: Heap): Record<string, Call> {
   } satisfies Record<string, Call>;
 
   const calls: Record<string, Call> = {};
-  for (const [name, call] of Object.entries({ ...table, ...tls.calls })) calls[name] = guarded(call as Call, fail);
+  const host = createHostCalls({ view, hold });
+  for (const [name, call] of Object.entries({ ...table, ...tls.calls, ...host })) {
+    calls[name] = guarded(call as Call, fail);
+  }
   return calls;
 }
 

@@ -105,8 +105,9 @@ class Input {
 
 interface Invocation {
   heapsize: number;
-  /** "c": `text` is code; "m": `text` is a module name. */
-  mode: "c" | "m";
+  /** "c": `text` is code (a script or -c); "s": code read from standard input; "m": `text`
+   * is a module name. They differ in where a traceback goes (_usocket_main.py). */
+  mode: "c" | "s" | "m";
   text: string;
   /** The name of the code in tracebacks (and __file__ unless "<stdin>"). */
   filename: string;
@@ -196,7 +197,7 @@ function parse(args: string[]): Invocation {
   if (first === undefined || first === "-") {
     return {
       heapsize,
-      mode: "c",
+      mode: "s",
       text: fs.readFileSync(0, "utf8"),
       filename: "<stdin>",
       first: "",

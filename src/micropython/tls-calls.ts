@@ -90,6 +90,8 @@ interface StreamConnection {
   ctx: SslModule.SSLContext;
   conn: NativeModule.TlsConnectionHandle;
   freed: boolean;
+  /** The stream ended without close_notify after the handshake: reads return the end. */
+  ended?: boolean;
 }
 
 interface SocketConnection {
@@ -372,6 +374,7 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
           client_id: clientId,
           do_handshake_on_connect: handshake !== 0,
         });
+        s._truncationEnds();
         const id = nextConnection++;
         connections.set(id, { kind: "socket", ctx, ssl: s, carry: null });
         return id;
@@ -529,6 +532,7 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
         let rc: number;
         let buf: Buffer | null = null;
         if (op === 0) rc = tls.connectionHandshake(c.conn);
+        else if (op === 1 && c.ended === true) return 0;
         else if (op === 1) {
           buf = room(length);
           rc = length === 0 ? 0 : tls.connectionRead(c.conn, buf, 0, length, false);
@@ -548,8 +552,17 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
         if (code === errors.SSL_ERROR_WANT_READ || code === errors.SSL_ERROR_WANT_WRITE) return WANT_READ;
         if (code === errors.SSL_ERROR_ZERO_RETURN) return 0;
         const entry = tls.takeError();
-        if (entry === null && code === errors.SSL_ERROR_SYSCALL) raiseMbed(CONN_EOF);
-        throw errors.sslErrorFrom(entry, code, "stream", tls.connectionState(c.conn)[1]);
+        const failure = errors.sslErrorFrom(entry, code, "stream", tls.connectionState(c.conn)[1]);
+        // After the handshake the stream ending without close_notify is the end of the data,
+        // as mbedtls_ssl_read returns 0 there; during it, mbedTLS's CONN_EOF.
+        if (failure.reason === "UNEXPECTED_EOF_WHILE_READING") {
+          if (op === 1 && !handshaking) {
+            c.ended = true;
+            return 0;
+          }
+          raiseMbed(CONN_EOF);
+        }
+        throw failure;
       } catch (error) {
         return fail(error, handshaking);
       }

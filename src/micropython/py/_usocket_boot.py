@@ -16,6 +16,13 @@ def install(lib, time, input, asyncio, hostfs):
         import ssl
         mods = {'socket': socket, 'usocket': socket, 'select': select, 'uselect': select, 'network': network,
                 'tls': tls, 'ssl': ssl}
+        # hashlib with sha1/md5 and os.getenv & co., as the unix port has them
+        for name in ('hashlib', 'uhashlib'):
+            sys.modules.pop(name, None)
+        import _usocket_hashlib
+        import _usocket_host
+        _usocket_host.install()
+        mods['hashlib'] = mods['uhashlib'] = _usocket_hashlib
         if time:
             import _usocket_time
             mods['time'] = mods['utime'] = _usocket_time

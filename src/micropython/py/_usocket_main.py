@@ -1,9 +1,7 @@
 # Runs the program of the command line (cli.ts) in __main__, as MicroPython's unix port does:
 # sys.argv and sys.path set first, SystemExit turned into the exit status, any other
-# exception's traceback printed to stderr (without the bridge's own frames) and status 1.
-import sys
-
-_LIB = '/usocket/lib/'
+# exception's traceback printed (without the bridge's own frames), then sys.atexit's function.
+import _usocket_sys as sys
 
 # __main__'s globals, set by cli.ts (this port does not list __main__ in sys.modules)
 main = None
@@ -34,25 +32,23 @@ def _find(name):
     raise ImportError("no module named '%s'" % name)
 
 
-def _status(e):
-    # SystemExit: None is 0, an int (or bool) is itself, anything else is 1, as the unix port
+def _status(e, pyexec):
+    # SystemExit: None is 0, an int is itself (low 8 bits). Otherwise a script or -c (the unix
+    # port's pyexec) prints the value to stderr, bool included; -m and stdin do not; status 1.
     v = e.args[0] if e.args else None
     if v is None:
         return 0
-    if type(v) is int or type(v) is bool:
-        return int(v) & 0xff
+    if type(v) is int:
+        return v & 0xff
+    if not pyexec and type(v) is bool:
+        return int(v)
+    if pyexec:
+        sys.stderr.write(str(v) + '\n')
     return 1
 
 
-def _report(e):
-    import io
-    text = io.StringIO()
-    sys.print_exception(e, text)
-    lines = text.getvalue().split('\n')
-    kept = [line for line in lines if not line.startswith('  File "' + _LIB)]
-    if kept[0].startswith('Traceback') and not [line for line in kept if line.startswith('  File ')]:
-        kept = kept[1:]  # no frame of the script's own: just the exception, as for a failed -m import
-    sys.stderr.write('\n'.join(kept))
+def _report(e, out):
+    sys.print_exception(e, out)
 
 
 def _exec(filename, g):
@@ -63,10 +59,21 @@ def _exec(filename, g):
 
 
 def run(mode, text, filename, argv, path):
-    """mode 'c': text is the code; 'm': text is a module name; filename names the code in tracebacks."""
+    """mode 'c': text is the code (a script or -c); 's': the code read from stdin; 'm': text is a
+    module name; filename names the code in tracebacks."""
     import json
     sys.argv[:] = json.loads(argv)
     sys.path[:] = json.loads(path)
+    status = _run(mode, text, filename)
+    if callable(sys.exitfunc):
+        try:
+            sys.exitfunc()
+        except BaseException as e:
+            _report(e, sys.stderr)
+    return status
+
+
+def _run(mode, text, filename):
     g = main
     try:
         if mode == 'm':
@@ -86,8 +93,14 @@ def run(mode, text, filename, argv, path):
                 g['__file__'] = filename
             exec(compile(text, filename, 'exec'), g)
     except SystemExit as e:
-        return _status(e)
+        return _status(e, mode == 'c')
     except BaseException as e:
-        _report(e)
+        # A script or -c runs through the unix port's pyexec: the traceback goes to stdout and
+        # an uncaught KeyboardInterrupt is status 130 (as a shell reports SIGINT); -m and
+        # standard input keep the older rule: stderr and status 1.
+        if mode == 'c':
+            _report(e, sys.stdout)
+            return 130 if isinstance(e, KeyboardInterrupt) else 1
+        _report(e, sys.stderr)
         return 1
     return 0

@@ -8,12 +8,15 @@ _OTHER, _STALE, _NONE = [int(_c) for _c in _u.codes().split(',')]
 _CAP = 262144
 
 _POLL = {}
+# set as attributes, which interns the names: dir(socket) lists only interned names
+_self = __import__(__name__)
 for _kv in _u.constants().split('\x01'):
     _k, _v = _kv.split('=')
     if _k[:4] == 'POLL':
         _POLL[_k] = int(_v)
     else:
-        globals()[_k] = int(_v)
+        setattr(_self, _k, int(_v))
+del _self
 
 # The host's errno numbers, as MicroPython's errno module numbers them (the same on Linux).
 _EMAP = {}

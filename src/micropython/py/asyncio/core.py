@@ -6,6 +6,9 @@ import sys
 from time import ticks_ms, ticks_diff, ticks_add
 from .taskqueue import TaskQueue
 
+# MicroPython's type of coroutine objects (a generator)
+_generator = type((lambda: (yield))())
+
 
 class CancelledError(BaseException):
     pass
@@ -74,6 +77,10 @@ class Task:
         self._slot = 0
         self._due = 0
         self._seq = 0
+
+    def __repr__(self):
+        # as the unix port's Task (C, _asyncio), in the default exception handler's report
+        return "<Task>"
 
     def __iter__(self):
         if self._done:
@@ -272,7 +279,8 @@ class Loop:
     def default_exception_handler(loop, context):
         print(context["message"], file=sys.stderr)
         print("future:", context["future"], "coro=", context["future"].coro, file=sys.stderr)
-        sys.print_exception(context["exception"], sys.stderr)
+        # the sys the program sees (the command line's leaves the bridge's own frames out)
+        sys.modules.get("sys", sys).print_exception(context["exception"], sys.stderr)
 
     @staticmethod
     def call_exception_handler(context):
@@ -280,8 +288,14 @@ class Loop:
 
     @staticmethod
     async def run_in_executor(executor, func, *args):
-        # No threads here: the function runs in the loop's thread when awaited.
-        return func(*args)
+        # No threads here: the function runs in the loop's thread when awaited. A coroutine
+        # it returns is awaited too: MicroPython's inspect cannot tell an async closure from
+        # a plain one, so a library that sends non-coroutine functions here (microdot, with
+        # the port's frozen inspect) hands over async handlers wrapped by decorators.
+        r = func(*args)
+        if type(r) is _generator:
+            r = await r
+        return r
 
 
 def get_event_loop(runq_len=0, waitq_len=0):
