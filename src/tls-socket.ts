@@ -549,6 +549,11 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
     return this.#sock.gettimeout();
   }
 
+  /** The wrapped socket's getblocking(): false only when it is non-blocking (timeout 0). */
+  getblocking(): boolean {
+    return this.#sock.getblocking();
+  }
+
   /** setblocking(false) is settimeout(0), setblocking(true) settimeout(null). */
   setblocking(flag: boolean): void {
     this.#check("setblocking");

@@ -554,7 +554,7 @@ describe("MicroPython's module wrap_socket and the socket methods of SSLSocket",
     await peer3.done;
   });
 
-  test("fileno, getsockname, getpeername, pending, makefile, timeouts and Symbol.dispose", async () => {
+  test("fileno, getsockname, getpeername, pending, makefile, timeouts, getblocking and Symbol.dispose", async () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
     const fd = s.fileno();
     let peerAddress;
@@ -570,8 +570,12 @@ describe("MicroPython's module wrap_socket and the socket methods of SSLSocket",
       t.settimeout(2.5);
       assert.equal(t.gettimeout(), 2.5);
       assert.equal(s.gettimeout(), 2.5);
+      assert.equal(t.getblocking(), true);
+      t.setblocking(false);
+      assert.equal(t.getblocking(), false);
       t.setblocking(true);
       assert.equal(t.gettimeout(), null);
+      assert.equal(t.getblocking(), true);
       t.write("w");
       assert.equal(String(t.read(6)), "echo:w");
       t[Symbol.dispose](); // what `using` calls
