@@ -819,6 +819,8 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * @example const type = s.getsockopt(SOL_SOCKET, SO_TYPE);
    */
   getsockopt(level: number, option: number): number;
+  /** buflen 0 is the integer form, as CPython's. */
+  getsockopt(level: number, option: number, buflen: 0): number;
   /**
    * Reads a socket option's bytes: at most `buflen` (up to 1024), as many as the system
    * returned.

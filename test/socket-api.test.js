@@ -468,6 +468,8 @@ test("getsockopt() returns an integer, or at most buflen bytes", () => {
     // A larger buflen gets as many bytes as the system returned (an int: 4).
     assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 64).length, 4);
     assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8).length, 8);
+    // buflen 0 is the integer form, as CPython's.
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 0), socket.SOCK_STREAM);
   } finally {
     s.close();
   }
