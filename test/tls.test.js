@@ -3,7 +3,11 @@
 // bulk transfer, and select seeing decrypted bytes.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createPrivateKey, randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import * as ssl from "../dist/ssl.js";
@@ -11,6 +15,7 @@ import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
 import { fdCount, listener, startPeer } from "./support/peers.js";
 
 const skip = haveOpenssl() ? false : "the openssl command is not installed";
+const hasScript = () => spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
 let certs;
 before(() => {
   if (!skip) certs = makeCertificates();
@@ -444,6 +449,91 @@ describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
     t.write("x");
     t.close();
     await peer.done;
+  });
+});
+
+describe("an encrypted private key", { skip, timeout: 600000 }, () => {
+  /** The server key, encrypted with `secret` (PKCS#8 PEM), and the certificate and that key in one file. */
+  function encrypted() {
+    const pem = createPrivateKey(readFileSync(certs.server.key)).export({
+      format: "pem",
+      type: "pkcs8",
+      cipher: "aes-256-cbc",
+      passphrase: "secret",
+    });
+    return [Buffer.from(pem), Buffer.concat([readFileSync(certs.server.cert), Buffer.from(pem)])];
+  }
+
+  test("load_cert_chain(cert, key, password) takes the password as text, bytes or a function (CPython's)", async () => {
+    const [key, combined] = encrypted();
+    for (const password of [
+      "secret",
+      Buffer.from("secret"),
+      () => "secret",
+      () => new TextEncoder().encode("secret"),
+    ]) {
+      const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+      ctx.load_cert_chain(readFileSync(certs.server.cert), key, password);
+    }
+    // The key inside the certificate file, as CPython allows.
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    ctx.load_cert_chain(combined, null, "secret");
+    // And it serves: a CPython client verifies this server.
+    const [srv, [, port]] = listener();
+    const peer = pythonPeer({ role: "client", port, ca: certs.ca, hostname: "localhost", action: "echo" });
+    await peer.ready;
+    srv.settimeout(10);
+    const [conn] = srv.accept();
+    srv.close();
+    conn.settimeout(10);
+    const t = ctx.wrap_socket(conn, { server_side: true });
+    t.sendall("ping");
+    assert.equal(String(t.read(9)), "echo:ping");
+    t.close();
+    assert.equal((await peer.done).code, 0);
+  });
+
+  test("a wrong or missing password is an SSLError, and a bad password argument a TypeError", () => {
+    const [key] = encrypted();
+    const cert = readFileSync(certs.server.cert);
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    assert.throws(
+      () => ctx.load_cert_chain(cert, key, "wrong"),
+      (e) => e instanceof ssl.SSLError && e.syscall === "load_cert_chain",
+    );
+    assert.throws(
+      () => ctx.load_cert_chain(cert, key),
+      (e) => e instanceof ssl.SSLError && e.syscall === "load_cert_chain",
+    );
+    assert.throws(() => ctx.load_cert_chain(cert, key, 42), TypeError);
+    assert.throws(() => ctx.load_cert_chain(cert, key, () => 42), TypeError);
+  });
+
+  test("without a password, an encrypted key never prompts on the terminal (OpenSSL's default would wait there)", {
+    skip: hasScript() ? false : "the script command (util-linux) is not installed",
+  }, () => {
+    const [key] = encrypted();
+    const dir = mkdtempSync(path.join(tmpdir(), "usocket-enc-"));
+    try {
+      writeFileSync(path.join(dir, "enc.key"), key);
+      const code = `import("${new URL("../dist/ssl.js", import.meta.url).href}").then((ssl) => {
+        const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+        try { ctx.load_cert_chain(${JSON.stringify(certs.server.cert)}, ${JSON.stringify(path.join(dir, "enc.key"))}); }
+        catch (e) { console.log("raised " + e.name); }
+      })`;
+      writeFileSync(path.join(dir, "run.mjs"), code);
+      // script(1) gives the child a terminal: OpenSSL's own prompt would wait on it.
+      const out = spawnSync("script", ["-qec", `${process.execPath} ${path.join(dir, "run.mjs")}`, "/dev/null"], {
+        encoding: "utf8",
+        timeout: 20000,
+        input: "",
+      });
+      assert.equal(out.signal, null, `the child was killed (waiting at a prompt?): ${out.stdout}`);
+      assert.match(out.stdout, /raised SSLError/);
+      assert.doesNotMatch(out.stdout, /pass phrase/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
