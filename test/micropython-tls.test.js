@@ -4,7 +4,7 @@
 // now (test/support/tls.js), so nothing in the repository expires.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
+import { haveOpenssl, makeCertificates, makeRsa1024, pythonPeer } from "./support/tls.js";
 import { runMp, scriptDir, startMp } from "./support/micropython.js";
 import * as path from "node:path";
 
@@ -230,6 +230,26 @@ print(server.read(5))
       { files: { "server.key.der": certs.serverDer.key, "server.cert.der": certs.serverDer.cert } },
     );
     assert.equal(r.stdout, "True TLSv1.2\n9 b'to server'\n10 b'to c' b'lient!'\nb''\n", r.stderr);
+  });
+
+  test("a 1024-bit RSA key, as MicroPython's own tests use, loads and serves a handshake on every Node.js (mbedTLS's floor, not OpenSSL's level 2)", async () => {
+    const rsa = makeRsa1024();
+    const r = await runMp(
+      `${PIPES}
+key = open("key.der", "rb").read()
+cert = open("cert.der", "rb").read()
+client = ssl.wrap_socket(a, do_handshake=False)
+server = ssl.wrap_socket(b, server_side=True, key=key, cert=cert, do_handshake=False)
+steps = 0
+while steps < 20 and (client.read(10) is None) and (a.out or b.out):
+    server.read(10)
+    steps += 1
+print(client.cipher()[0])
+print(client.write(b"rsa"), server.read(3))
+`,
+      { files: { "key.der": rsa.keyDer, "cert.der": rsa.certDer } },
+    );
+    assert.match(r.stdout, /^TLS-ECDHE-RSA-WITH-[A-Z0-9-]+\n3 b'rsa'\n$/, r.stderr);
   });
 
   test("ioctl: POLLIN from bytes already decrypted without asking the stream; POLLNVAL once closed", async () => {

@@ -7,7 +7,8 @@ import { createHash, randomBytes } from "node:crypto";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import * as ssl from "../dist/ssl.js";
-import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
+import { createSecureContext } from "node:tls";
+import { haveOpenssl, makeCertificates, makeRsa1024, pythonPeer } from "./support/tls.js";
 import { fdCount, listener, startPeer } from "./support/peers.js";
 
 const skip = haveOpenssl() ? false : "the openssl command is not installed";
@@ -392,6 +393,33 @@ describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
     t.write("x");
     t.close();
     await peer.done;
+  });
+});
+
+describe("OpenSSL's security level is the running Node's, as CPython's is OpenSSL's", { skip }, () => {
+  test("security_level: a 1024-bit RSA key is refused exactly where Node's own tls refuses it; @SECLEVEL in set_ciphers changes it", () => {
+    const rsa = makeRsa1024();
+    let nodeRefuses = false;
+    try {
+      createSecureContext({ key: rsa.keyPem, cert: rsa.certPem });
+    } catch (error) {
+      assert.match(String(error), /too small/, "Node refuses it for its size");
+      nodeRefuses = true;
+    }
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    const level = ctx.security_level;
+    assert.ok(Number.isInteger(level) && level >= 1 && level <= 5, `level ${level}`);
+    assert.equal(level >= 2, nodeRefuses, `level ${level}, Node ${process.version} refuses: ${nodeRefuses}`);
+    if (nodeRefuses) assert.throws(() => ctx.load_cert_chain(rsa.certPem, rsa.keyPem), ssl.SSLError);
+    else ctx.load_cert_chain(rsa.certPem, rsa.keyPem);
+    const lowered = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    lowered.set_ciphers("DEFAULT:@SECLEVEL=1");
+    assert.equal(lowered.security_level, 1);
+    lowered.load_cert_chain(rsa.certPem, rsa.keyPem);
+    lowered.set_ciphers("ECDHE-RSA-AES128-GCM-SHA256");
+    assert.equal(lowered.security_level, 1, "a list without @SECLEVEL leaves the level alone");
+    lowered.set_ciphers("DEFAULT:@SECLEVEL=3");
+    assert.equal(lowered.security_level, 3);
   });
 });
 
