@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { haveOpenssl, makeCertificates, makeRsa1024, pythonPeer } from "./support/tls.js";
 import { runMp, scriptDir, startMp } from "./support/micropython.js";
 import * as path from "node:path";
+import * as net from "node:net";
 
 const skip = haveOpenssl() ? false : "needs the openssl command to make certificates";
 let certs;
@@ -289,6 +290,45 @@ except OSError as e:
     print(e.args)
 `);
     assert.equal(r.stdout, "(-29312, 'MBEDTLS_ERR_SSL_CONN_EOF')\n", r.stderr);
+  });
+});
+
+describe("asyncio over TLS: MicroPython's order of events", { skip }, () => {
+  // multi_net/asyncio_tls_server_client_verify_error.py's order, made certain: the peer's
+  // answer is already in when write() runs (here: bytes sent on accept, before any hello).
+  // A write that starts the handshake sends the hello and returns with the data buffered,
+  // as mbedTLS's does (its read right after the hello finds nothing), so the failure is
+  // drain()'s; before, it depended on whether the peer had answered yet.
+  test("write() that starts the handshake buffers even when the peer's answer is already in; drain() meets the failure", async () => {
+    const server = net.createServer((c) => {
+      c.on("error", () => {});
+      c.end("this is not TLS\r\n");
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const r = await runMp(
+        `import sys, asyncio, ssl
+async def main():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.verify_mode = ssl.CERT_NONE
+    reader, writer = await asyncio.open_connection("127.0.0.1", int(sys.argv[1]), ssl=ctx)
+    await asyncio.sleep_ms(300)
+    try:
+        writer.write(b"data")
+        print("buffered")
+        await writer.drain()
+        print("drained")
+    except OSError as e:
+        print("drain:", e)
+    writer.close()
+asyncio.run(main())
+`,
+        { args: [String(server.address().port)] },
+      );
+      assert.equal(r.stdout, "buffered\ndrain: (-29184, 'MBEDTLS_ERR_SSL_INVALID_RECORD')\n", r.stderr);
+    } finally {
+      server.close();
+    }
   });
 });
 
