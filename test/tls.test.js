@@ -344,6 +344,37 @@ describe("timeouts and non-blocking reads", { skip, timeout: 600000 }, () => {
   });
 });
 
+describe("the order of a non-blocking handshake", { skip, timeout: 600000 }, () => {
+  test("a step that sends a flight returns before reading, even with the peer's bytes already in; the next step reads them", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer((c) => {
+      c.on("error", () => {});
+      c.end("this is not TLS\r\n");
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const s = socket.socket();
+    try {
+      s.connect(["127.0.0.1", server.address().port]);
+      // the peer's bytes are in before the hello goes out (the peer is this event loop's)
+      for (let i = 0; i < 500 && select.select([s], [], [], 0)[0].length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal(select.select([s], [], [], 0)[0].length, 1, "the peer's bytes came");
+      s.setblocking(false);
+      const t = clientContext().wrap_socket(s, { server_hostname: "localhost", do_handshake_on_connect: false });
+      assert.equal(t.write("data"), null, "the hello went out; nothing was read in the same step");
+      assert.throws(
+        () => t.write("data"),
+        (e) => e instanceof ssl.SSLError && !(e instanceof ssl.SSLCertVerificationError),
+      );
+      t.close();
+    } finally {
+      s.close();
+      server.close();
+    }
+  });
+});
+
 describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
   test("8 MiB each way with uneven writes arrive whole (SHA-256 on both ends)", async () => {
     const size = 8 * 1024 * 1024 + 12345;
