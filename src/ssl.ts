@@ -1,6 +1,7 @@
 // usocket-node/ssl: MicroPython's ssl/tls module over the running node's OpenSSL
 // (docs/behaviour.md §11). Importing it loads the TLS addon; the socket module does not.
-import type { Socket } from "./socket.js";
+import type { Address } from "./addresses.js";
+import type { Socket, SocketMode } from "./socket.js";
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, SSLContext, type CertInput } from "./tls-context.js";
 import type { SSLSocket } from "./tls-socket.js";
 import { describeType } from "./validate.js";
@@ -18,7 +19,7 @@ export {
 } from "./tls-context.js";
 export type { CertInput, PskKeys, WrapOptions } from "./tls-context.js";
 export { SSLSocket } from "./tls-socket.js";
-export type { PeerCertificate } from "./tls-socket.js";
+export type { NameForm, PeerCertificate } from "./tls-socket.js";
 export { SSLError, SSLCertVerificationError } from "./tls-errors.js";
 
 /** Options of the module-level wrap_socket (MicroPython's). */
@@ -39,7 +40,10 @@ export interface ModuleWrapOptions {
 
 /** wrap_socket(sock, options): MicroPython's module function, a context made from the
  * options and its wrap_socket. */
-export function wrap_socket(sock: Socket, options: ModuleWrapOptions = {}): SSLSocket {
+export function wrap_socket<A extends Address, Mode extends SocketMode>(
+  sock: Socket<A, Mode>,
+  options: ModuleWrapOptions = {},
+): SSLSocket<A, Mode> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`wrap_socket: options must be an object, not ${describeType(options)}`);
   }

@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { E, OSError } from "./errors.js";
 import type { AsyncOptions } from "./options.js";
-import { Socket } from "./socket.js";
+import type { Address } from "./addresses.js";
+import { Socket, type SocketMode } from "./socket.js";
 import { takeSSLError } from "./tls-errors.js";
 import { tls, type TlsContextHandle } from "./tls-native.js";
 import { SSLSocket, type SSLSocketInternals } from "./tls-socket.js";
@@ -334,16 +335,22 @@ export class SSLContext {
   /** wrap_socket(sock, options): an SSLSocket over a connected socket (SOCK_STREAM for
    * TLS, a connected SOCK_DGRAM for DTLS); the handshake runs now unless
    * do_handshake_on_connect is false. */
-  wrap_socket(sock: Socket, options?: WrapOptions): SSLSocket {
-    const s = this.#wrap(sock, options, "wrap_socket");
+  wrap_socket<A extends Address, Mode extends SocketMode>(
+    sock: Socket<A, Mode>,
+    options?: WrapOptions,
+  ): SSLSocket<A, Mode> {
+    const s = this.#wrap<A, Mode>(sock, options, "wrap_socket");
     if (s._internals.handshakeOnConnect) s._handshakeOnConnect();
     return s;
   }
 
   /** wrap_socket(sock, options) without blocking the event loop: resolves after the
    * handshake (unless do_handshake_on_connect is false). */
-  async wrap_socketAsync(sock: Socket, options?: WrapOptions & AsyncOptions): Promise<SSLSocket> {
-    const s = this.#wrap(sock, options, "wrap_socket");
+  async wrap_socketAsync<A extends Address, Mode extends SocketMode>(
+    sock: Socket<A, Mode>,
+    options?: WrapOptions & AsyncOptions,
+  ): Promise<SSLSocket<A, Mode>> {
+    const s = this.#wrap<A, Mode>(sock, options, "wrap_socket");
     if (s._internals.handshakeOnConnect) {
       try {
         await s.do_handshakeAsync(options?.signal === undefined ? undefined : { signal: options.signal });
@@ -355,7 +362,11 @@ export class SSLContext {
     return s;
   }
 
-  #wrap(sock: Socket, options: WrapOptions | undefined, syscall: string): SSLSocket {
+  #wrap<A extends Address, Mode extends SocketMode>(
+    sock: Socket<A, Mode>,
+    options: WrapOptions | undefined,
+    syscall: string,
+  ): SSLSocket<A, Mode> {
     if (!(sock instanceof Socket))
       throw new TypeError(`${syscall}: sock must be a usocket Socket, not ${describeType(sock)}`);
     if (options !== undefined && (typeof options !== "object" || options === null)) {
@@ -386,6 +397,6 @@ export class SSLContext {
       clientId: clientId === null ? null : new Uint8Array(clientId.buffer, clientId.byteOffset, clientId.byteLength),
       datagram: dgram,
     };
-    return new SSLSocket(internals);
+    return new SSLSocket<A, Mode>(internals);
   }
 }

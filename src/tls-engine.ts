@@ -213,11 +213,18 @@ export class TlsEngine {
   /** One try at closing the TLS session: sends close_notify; with `mutual`, also waits for
    * the peer's. 0 when done, -errno or waitFor. */
   shutdown(wire: Ciphertext, mutual: boolean, flags: number, syscall: string): number {
+    let sentNow = false;
     for (;;) {
       const rc = tls.connectionShutdown(this.handle(syscall));
       if (rc >= 0) {
         const left = this.flush(wire, flags, syscall);
         if (left !== 0 || rc === 1 || !mutual) return left;
+        // The peer's close_notify may already be in the input BIO, taken from the socket
+        // with the last data: OpenSSL looks there on a second call, before any wait.
+        if (!sentNow) {
+          sentNow = true;
+          continue;
+        }
       }
       const code = rc >= 0 ? SSL_ERROR_WANT_READ : -rc;
       const next = this.#next(code, wire, flags, syscall);

@@ -7,7 +7,16 @@ import { E, OSError } from "./errors.js";
 import * as op from "./operations.js";
 import { READ, WRITE, twin } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
-import { discard, readintoArguments, readlineLimit, readSize, type Socket } from "./socket.js";
+import {
+  discard,
+  readintoArguments,
+  readlineLimit,
+  readSize,
+  type AnySocket,
+  type Socket,
+  type SocketMode,
+  type StreamResult,
+} from "./socket.js";
 import type { Address } from "./addresses.js";
 import type { SSLContext } from "./tls-context.js";
 import { TlsChannel, TlsEngine } from "./tls-engine.js";
@@ -22,7 +31,7 @@ const MAKEFILE_MODES = new Set(["rb", "wb", "rwb", "r", "w", "rw"]);
 /** @internal What SSLContext.wrap_socket hands to a new SSLSocket. */
 export interface SSLSocketInternals {
   context: SSLContext;
-  sock: Socket;
+  sock: AnySocket;
   serverSide: boolean;
   hostname: string | null;
   handshakeOnConnect: boolean;
@@ -45,8 +54,10 @@ const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   serialNumber: "serialNumber",
 };
 
-/** A certificate name in CPython's form: one single-pair group per attribute. */
-type NameForm = Array<Array<[string, string]>>;
+/** A certificate name in CPython's form (getpeercert()'s subject and issuer): one group
+ * per relative distinguished name, each a single [attribute, value] pair, e.g.
+ * `[[["commonName", "localhost"]]]`. */
+export type NameForm = Array<Array<[string, string]>>;
 
 /** getpeercert()'s dictionary (CPython's form, with arrays for tuples). */
 export interface PeerCertificate {
@@ -105,14 +116,25 @@ function certificateDict(der: Buffer): PeerCertificate {
   return dict;
 }
 
-export class SSLSocket {
+/**
+ * A TLS (or DTLS) session over a socket, made by {@link SSLContext.wrap_socket}. It has the
+ * socket's stream methods with the same rules, typed the same way: `A` is the wrapped
+ * socket's address form and `Mode` the modes its stream methods are typed for (see
+ * {@link StreamResult}), both taken from the socket given to wrap_socket. So wrapping a
+ * `Socket` gives an SSLSocket whose `read`, `readinto`, `readline` and `write` never return
+ * null, and wrapping a `NonBlockingSocket` gives one whose stream methods include null.
+ * @typeParam A - the address form of the wrapped socket (getsockname, getpeername)
+ * @typeParam Mode - "blocking" (the default), or {@link SocketMode} for a socket that may be non-blocking
+ * @example const tls = ctx.wrap_socket(create_connection(["localhost", 8443]), { server_hostname: "localhost" });
+ */
+export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "blocking"> {
   /** The context it was made with. */
   readonly context: SSLContext;
   /** Whether this end is the TLS server. */
   readonly server_side: boolean;
   /** The name given to wrap_socket (SNI and the name checked), or null. */
   readonly server_hostname: string | null;
-  #sock: Socket;
+  #sock: AnySocket;
   #engine: TlsEngine;
   #kept = new op.KeptBytes();
   #sync: TlsChannel;
@@ -280,18 +302,18 @@ export class SSLSocket {
   // ---- reading ----
 
   /** read(size?): `size` bytes unless the session ends first; all until the end without size. */
-  read(size?: number | null): Buffer | null {
-    return this.#run((ch) => this.#readOperation(ch, size), "read");
+  read(size?: number | null): StreamResult<Mode, Buffer> {
+    return this.#run((ch) => this.#readOperation(ch, size), "read") as StreamResult<Mode, Buffer>;
   }
 
   /** read(size?) without blocking the event loop. */
-  readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(
+  readAsync(size?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
+    return twin<Buffer>(
       this.#sock,
       READ,
       "read",
       [size, options],
-      (ch, [n]) => this.#readOperation(this.#over(ch), n),
+      (ch, [n]) => this.#readOperation(this.#over(ch), n) as op.Operation<Buffer>,
       this.#engine.attached,
     );
   }
@@ -302,22 +324,18 @@ export class SSLSocket {
   }
 
   /** readinto(buffer, nbytes?): fills the buffer unless the session ends first. */
-  readinto(buffer: ArrayBufferView, nbytes?: number): number | null {
-    return this.#run((ch) => this.#readintoOperation(ch, buffer, nbytes), "readinto");
+  readinto(buffer: ArrayBufferView, nbytes?: number): StreamResult<Mode, number> {
+    return this.#run((ch) => this.#readintoOperation(ch, buffer, nbytes), "readinto") as StreamResult<Mode, number>;
   }
 
   /** readinto(buffer, nbytes?) without blocking the event loop. */
-  readintoAsync(
-    buffer: ArrayBufferView,
-    nbytes?: number | AsyncOptions,
-    options?: AsyncOptions,
-  ): Promise<number | null> {
-    return twin(
+  readintoAsync(buffer: ArrayBufferView, nbytes?: number | AsyncOptions, options?: AsyncOptions): Promise<number> {
+    return twin<number>(
       this.#sock,
       READ,
       "readinto",
       [nbytes, options],
-      (ch, [n]) => this.#readintoOperation(this.#over(ch), buffer, n),
+      (ch, [n]) => this.#readintoOperation(this.#over(ch), buffer, n) as op.Operation<number>,
       this.#engine.attached,
     );
   }
@@ -329,18 +347,18 @@ export class SSLSocket {
   }
 
   /** readline(limit?): up to and including "\n". */
-  readline(limit?: number | null): Buffer | null {
-    return this.#run((ch) => this.#readlineOperation(ch, limit), "readline");
+  readline(limit?: number | null): StreamResult<Mode, Buffer> {
+    return this.#run((ch) => this.#readlineOperation(ch, limit), "readline") as StreamResult<Mode, Buffer>;
   }
 
   /** readline(limit?) without blocking the event loop. */
-  readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer | null> {
-    return twin(
+  readlineAsync(limit?: number | null | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
+    return twin<Buffer>(
       this.#sock,
       READ,
       "readline",
       [limit, options],
-      (ch, [n]) => this.#readlineOperation(this.#over(ch), n),
+      (ch, [n]) => this.#readlineOperation(this.#over(ch), n) as op.Operation<Buffer>,
       this.#engine.attached,
     );
   }
@@ -401,18 +419,18 @@ export class SSLSocket {
   // ---- writing ----
 
   /** write(data): every byte (blocking), or as many as could go (non-blocking; null for none). */
-  write(data: Uint8Array | ArrayBufferView | string): number | null {
-    return this.#run((ch) => this.#sendAllOperation(ch, data, "write", true), "write");
+  write(data: Uint8Array | ArrayBufferView | string): StreamResult<Mode, number> {
+    return this.#run((ch) => this.#sendAllOperation(ch, data, "write", true), "write") as StreamResult<Mode, number>;
   }
 
   /** write(data) without blocking the event loop. */
-  writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number | null> {
-    return twin(
+  writeAsync(data: Uint8Array | ArrayBufferView | string, options?: AsyncOptions): Promise<number> {
+    return twin<number>(
       this.#sock,
       WRITE,
       "write",
       [options],
-      (ch) => this.#sendAllOperation(this.#over(ch), data, "write", true),
+      (ch) => this.#sendAllOperation(this.#over(ch), data, "write", true) as op.Operation<number>,
       this.#engine.attached,
     );
   }
@@ -520,15 +538,15 @@ export class SSLSocket {
   }
 
   /** The wrapped socket's own address. */
-  getsockname(): Address {
+  getsockname(): A {
     this.#check("getsockname");
-    return this.#sock.getsockname();
+    return this.#sock.getsockname() as A;
   }
 
   /** The address of the peer. */
-  getpeername(): Address {
+  getpeername(): A {
     this.#check("getpeername");
-    return this.#sock.getpeername();
+    return this.#sock.getpeername() as A;
   }
 
   /** makefile(mode = "rb"): the SSLSocket itself (it has the stream methods). */
@@ -542,14 +560,14 @@ export class SSLSocket {
   }
 
   /** unwrap(): ends the TLS session (close_notify both ways) and returns the plain socket. */
-  unwrap(): Socket {
+  unwrap(): Socket<A, Mode> {
     this.#fd("unwrap");
     this.#run(
       (ch) => op.untilDone(() => this.#engine.shutdown(ch.wire, true, ch.extraFlags, "unwrap"), "unwrap"),
       "unwrap",
     );
     this._free();
-    return this.#sock;
+    return this.#sock as Socket<A, Mode>;
   }
 
   /** close(): sends close_notify (without waiting for the peer's), then closes the socket.

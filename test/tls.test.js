@@ -278,6 +278,35 @@ describe("the end of a session", { skip, timeout: 600000 }, () => {
     plain.close();
     await peer.done;
   });
+
+  test("unwrap() finds the peer's close_notify that arrived with the last data, and the plain socket carries on", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "unwrap_plain" });
+    s.settimeout(10);
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    // Let the line and the close_notify behind it both arrive, so one read takes both records.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(String(t.readline()), "plain next\n");
+    const plain = t.unwrap();
+    plain.sendall("raw");
+    assert.equal(String(plain.recv(100)), "plain:raw");
+    plain.close();
+    await peer.done;
+  });
+
+  test("unwrap() on a non-blocking socket succeeds at once when the close_notify is already buffered", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, action: "unwrap_plain" });
+    s.settimeout(10);
+    const t = clientContext().wrap_socket(s, { server_hostname: "localhost" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(String(t.readline()), "plain next\n");
+    t.setblocking(false);
+    const plain = t.unwrap();
+    plain.setblocking(true);
+    plain.sendall("nb");
+    assert.equal(String(plain.recv(100)), "plain:nb");
+    plain.close();
+    await peer.done;
+  });
 });
 
 describe("timeouts and non-blocking reads", { skip, timeout: 600000 }, () => {

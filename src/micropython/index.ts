@@ -9,4 +9,4 @@
 export { installSocket, type InstallOptions } from "./install.js";
 export { loadMicroPython, DEFAULT_HEAPSIZE } from "./loader.js";
 export { main } from "./cli.js";
-export type { LoadOptions, MicroPythonInstance } from "./types.js";
+export type { EmscriptenFS, LoadOptions, MicroPythonInstance } from "./types.js";

@@ -1,6 +1,8 @@
 // The parts of the MicroPython WebAssembly port's instance that the bridge uses
 // (npm @micropython/micropython-webassembly-pyscript; it ships no type declarations).
 
+/** The part of the port's Emscripten file system (`mp.FS`) that the bridge uses: devices
+ * for standard streams and the files of src/micropython/py/ it copies in. */
 export interface EmscriptenFS {
   makedev(major: number, minor: number): number;
   registerDevice(dev: number, ops: Record<string, unknown>): void;

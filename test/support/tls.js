@@ -169,6 +169,11 @@ def act(s):
         s.sendall(b"partial")
         raw = socket.socket(fileno=s.detach())  # close TCP without close_notify
         raw.close()
+    elif a == "unwrap_plain":
+        s.sendall(b"plain next\n")
+        raw = s.unwrap()
+        raw.sendall(b"plain:" + raw.recv(100))
+        raw.close()
     elif a == "close_notify":
         s.sendall(b"bye")
         s.unwrap().close()
