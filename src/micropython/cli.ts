@@ -28,12 +28,17 @@ class Output {
   #fd: number;
   #buf = Buffer.allocUnsafe(8192);
   #used = 0;
+  /** The other stream: what it holds goes out before this one writes, so that stdout and
+   * stderr reach one file (2>&1) in the order the program wrote them, as the unix port's
+   * unbuffered writes do. */
+  partner: Output | null = null;
 
   constructor(fd: number) {
     this.#fd = fd;
   }
 
   byte(c: number): void {
+    if (this.#used === 0 && this.partner !== null) this.partner.flush();
     this.#buf[this.#used++] = c;
     if (c === 10 || this.#used === this.#buf.length) this.flush();
   }
@@ -250,6 +255,8 @@ export async function main(args: string[]): Promise<number> {
   }
   const out = new Output(1);
   const err = new Output(2);
+  out.partner = err;
+  err.partner = out;
   const input = new Input(() => {
     out.flush();
     err.flush();
