@@ -338,3 +338,31 @@ print("out")
   // the unix port's output for the same program
   assert.equal(readFileSync(file, "utf8"), "partialE\n end\nto errout\n");
 });
+
+test("a partial line is written before the program waits (time.sleep, select.poll, asyncio), as the unix port shows it", async () => {
+  const dir = scriptDir({
+    "main.py": `import asyncio, select, time
+print("sleep", end="")
+time.sleep(1)
+print(" poll", end="")
+select.poll().poll(1000)
+async def main():
+    print(" asyncio", end="")
+    await asyncio.sleep(1)
+asyncio.run(main())
+print(" end")
+`,
+  });
+  const mp = startMp([path.join(dir, "main.py")], { cwd: dir, input: "" });
+  const start = performance.now();
+  const seen = [];
+  mp.child.stdout.on("data", (chunk) => seen.push([String(chunk), performance.now() - start]));
+  const r = await mp.done;
+  assert.equal(r.stdout, "sleep poll asyncio end\n", r.stderr);
+  // each piece arrived before the waits after it were over (3 s, 2 s, 1 s; margins for a
+  // loaded machine's late reads)
+  const at = (text) => seen.find(([chunk]) => chunk.includes(text))?.[1];
+  assert.ok(at(" end") - at("sleep") >= 1500, JSON.stringify(seen));
+  assert.ok(at(" end") - at(" poll") >= 1000, JSON.stringify(seen));
+  assert.ok(at(" end") - at(" asyncio") >= 300, JSON.stringify(seen));
+});

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import * as util from "node:util";
 import { loadMicroPython, DEFAULT_HEAPSIZE } from "./loader.js";
 import { LIB } from "./install.js";
-import { setStdinHeld } from "./host-calls.js";
+import { setBeforeWait, setStdinHeld } from "./host-calls.js";
 
 const INVALID = "Invalid command line arguments. Use -h option for help.";
 
@@ -262,6 +262,10 @@ export async function main(args: string[]): Promise<number> {
     err.flush();
   });
   setStdinHeld(() => input.held());
+  setBeforeWait(() => {
+    out.flush();
+    err.flush();
+  });
   let run: (...a: unknown[]) => unknown;
   try {
     const mp = await loadMicroPython({

@@ -30,6 +30,21 @@ export function setStdinHeld(held: () => number): void {
   stdinHeld = held;
 }
 
+/** What runs before the program waits in a sleep or a poll: the command line writes out
+ * the partial line it holds (`print('.', end='')` before `time.sleep`), as the unix port's
+ * unbuffered output would have shown it. */
+let waitHook: (() => void) | null = null;
+
+/** Called by the command line with what to do before the program waits. */
+export function setBeforeWait(hook: () => void): void {
+  waitHook = hook;
+}
+
+/** Runs the hook of setBeforeWait, if any. */
+export function beforeWait(): void {
+  if (waitHook !== null) waitHook();
+}
+
 /** The zone's offset (minutes west of UTC, as getTimezoneOffset) outside summer time. */
 function standardOffset(year: number): number {
   return Math.max(new Date(year, 0, 1).getTimezoneOffset(), new Date(year, 6, 1).getTimezoneOffset());
