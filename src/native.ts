@@ -88,7 +88,10 @@ export interface NativeCore {
   /** Wakes a pending pollAsync early (its callback still runs); a no-op once it finished. */
   pollAsyncAbort(job: PollJob): void;
 
-  watch(fd: number, gen: number, events: number, callback?: (status: number, revents: number) => void): number;
+  /** Arms the watcher of the socket (fd, gen) for `events` (0 disarms); the first call,
+   * which creates it, gives the callback (the events reported, or libuv's negative status)
+   * and the shared reference slots (native/readiness.c). 0 or -errno. */
+  watch(fd: number, gen: number, events: number, callback: (code: number) => void, slots: Int32Array): number;
   watchRef(fd: number, gen: number, on: boolean): number;
   /** Chains the current SIGINT/SIGTERM handlers without SA_RESTART (main thread); 0 or -errno. */
   armSignals(): number;

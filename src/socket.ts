@@ -16,7 +16,7 @@ import {
 } from "./addresses.js";
 import * as op from "./operations.js";
 import { closeWhenForgotten, closed, GEN_UNIT, recoveredFromPressure } from "./pressure.js";
-import { READ, WRITE, twin } from "./promises.js";
+import { READ, WRITE, asyncChannel, startsNow, twin, waitThenRun } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
 import {
   bytesToFill,
@@ -29,7 +29,7 @@ import {
   size,
   timeoutSeconds,
 } from "./validate.js";
-import { AF_INET, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SOMAXCONN } from "./constants.js";
+import { AF_INET, MSG_DONTWAIT, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SOMAXCONN } from "./constants.js";
 
 const EINPROGRESS = E.EINPROGRESS;
 const EAGAIN = E.EAGAIN;
@@ -494,6 +494,28 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   }
 
   /**
+   * CPython's connect_ex(address): connect(), returning 0 when it succeeds and the errno of
+   * the failure instead of raising it: ECONNREFUSED, EINPROGRESS on a non-blocking socket,
+   * ETIMEDOUT when the timeout expires (CPython's gives EWOULDBLOCK there), ...
+   * @throws what connect() raises before any system call: OSError(EBADF) once closed,
+   *   OSError(EINVAL) for a host that is not numeric, TypeError or RangeError for an address
+   *   of the wrong shape; OSError(EINTR) when a watched signal ends the wait.
+   * @example if (s.connect_ex(["127.0.0.1", port]) === ECONNREFUSED) console.log("closed");
+   */
+  connect_ex(address: AddressInput): number {
+    const fd = this.fdFor("connect_ex");
+    const packed = packAddress(this.family, address, "connect_ex");
+    try {
+      const rc = native.connect(fd, packed);
+      if (rc !== 0) this._run(this.#connectInProgress(rc, address), "connect_ex");
+      return 0;
+    } catch (error) {
+      if (error instanceof OSError && error.errno > 0 && error.signal === undefined) return error.errno;
+      throw error;
+    }
+  }
+
+  /**
    * connect(address) without blocking the event loop.
    * @example await s.connectAsync(["127.0.0.1", 8080]);
    */
@@ -555,6 +577,23 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     flags?: number | AsyncOptions,
     options?: AsyncOptions,
   ): Promise<number> {
+    if (options === undefined && typeof (flags ?? 0) === "number" && startsNow(this, WRITE)) {
+      // Ready now: one attempt and no operation object, the common call (as for send).
+      let rc: number;
+      let view: ArrayBufferView;
+      let f: number;
+      try {
+        const fd = this.fdFor("send");
+        view = bytesToSend(data);
+        f = flags === undefined ? 0 : flagsArgument(flags);
+        rc = native.send(fd, view, 0, view.byteLength, f | MSG_DONTWAIT);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (rc >= 0) return Promise.resolve(rc);
+      if (rc !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.reject(new OSError(-rc, "send"));
+      return waitThenRun(this, WRITE, sendOnce(asyncChannel(this), view, f), "send", op.POLLOUT);
+    }
     return twin(this, WRITE, "send", [flags, options], (ch, [f]) => sendOnce(ch, bytesToSend(data), flagsArgument(f)));
   }
 
@@ -687,13 +726,45 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * @example const data = await s.recvAsync(4096, { signal });
    */
   recvAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
+    if (options === undefined && typeof (flags ?? 0) === "number" && startsNow(this, READ) && !this.#kept.waiting) {
+      // Ready now: one attempt and no operation object, the common call (as for recv).
+      let rc: number;
+      let buf: Buffer;
+      let wanted: number;
+      let f: number;
+      try {
+        const fd = this.fdFor("recv");
+        wanted = size(bufsize, "bufsize");
+        f = flags === undefined ? 0 : flagsArgument(flags);
+        if (wanted === 0 || wanted > op.RECV_CHUNK) return this.#recvAsync(wanted, f);
+        buf = Buffer.allocUnsafe(wanted);
+        rc = native.recv(fd, buf, 0, wanted, f | MSG_DONTWAIT);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (rc >= 0) return Promise.resolve(op.fitted(buf, rc));
+      if (rc !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.reject(new OSError(-rc, "recv"));
+      // Wait without holding a buffer: the operation takes one when the bytes are there.
+      return waitThenRun(this, READ, op.recvFresh(asyncChannel(this), wanted, f, "recv"), "recv", op.POLLIN);
+    }
     return twin(this, READ, "recv", [flags, options], (ch, [f]) => {
       const wanted = size(bufsize, "bufsize");
-      const fl = flagsArgument(f);
-      const buf = this.#recvBuffer(wanted);
-      if (buf === null) return op.recvDatagram(ch, wanted, fl, "recv");
-      return buf.length === 0 ? finished(buf) : op.recvBytes(ch, buf, fl, "recv");
+      return this.#recvOperation(ch, wanted, flagsArgument(f));
     });
+  }
+
+  /** recvAsync's call beyond the ready-now path, its arguments checked. */
+  #recvAsync(wanted: number, flags: number): Promise<Buffer> {
+    return twin(this, READ, "recv", [undefined], (ch) => this.#recvOperation(ch, wanted, flags));
+  }
+
+  /** recv(wanted) as an operation for the Promise driver, sized as #recvBuffer sizes it;
+   * the buffer is taken when bytes are there (op.recvFresh), so a waiting call holds none. */
+  #recvOperation(ch: op.Channel, wanted: number, flags: number): op.Operation<Buffer> {
+    if (wanted === 0) return finished(EMPTY);
+    if (wanted <= op.RECV_CHUNK) return op.recvFresh(ch, wanted, flags, "recv");
+    if (this.type === SOCK_STREAM) return op.recvFresh(ch, op.RECV_CHUNK, flags, "recv");
+    return op.recvDatagram(ch, wanted, flags, "recv");
   }
 
   /**
@@ -797,6 +868,8 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * @example const type = s.getsockopt(SOL_SOCKET, SO_TYPE);
    */
   getsockopt(level: number, option: number): number;
+  /** buflen 0 is the integer form, as CPython's. */
+  getsockopt(level: number, option: number, buflen: 0): number;
   /**
    * Reads a socket option's bytes: at most `buflen` (up to 1024), as many as the system
    * returned.
@@ -831,6 +904,15 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    */
   gettimeout(): number | null {
     return this.#timeout;
+  }
+
+  /**
+   * CPython's getblocking(): false for a non-blocking socket (timeout 0), true otherwise (a
+   * socket with a timeout blocks, for that long). Like gettimeout(), it works after close().
+   * @example if (!s.getblocking()) s.setblocking(true);
+   */
+  getblocking(): boolean {
+    return this.#timeout !== 0;
   }
 
   /**

@@ -1,12 +1,13 @@
 // SSLContext: the settings TLS connections are made with (docs/behaviour.md §11), over one
 // OpenSSL SSL_CTX. Files are read here, so the addon only ever sees bytes.
+import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { E, OSError } from "./errors.js";
 import type { AsyncOptions } from "./options.js";
 import type { Address } from "./addresses.js";
 import { Socket, type SocketMode } from "./socket.js";
-import { takeSSLError } from "./tls-errors.js";
+import { SSLError, SSL_ERROR_SSL, takeSSLError } from "./tls-errors.js";
 import { tls, type TlsContextHandle } from "./tls-native.js";
 import { SSLSocket, type SSLSocketInternals } from "./tls-socket.js";
 import { describeType, integer } from "./validate.js";
@@ -35,6 +36,55 @@ const TLS13_SUITE = /^TLS_(AES_|CHACHA20_)/;
 
 /** Bytes, or a string: a file path, or (with `textIsData`) the data itself. */
 export type CertInput = string | Uint8Array;
+
+/** The password of an encrypted private key (CPython's `password`): text, bytes, or a
+ * function returning either, called only when the key is encrypted. */
+export type KeyPassword = string | Uint8Array | (() => string | Uint8Array);
+
+/** The first encrypted PEM private key block in `data` (PKCS#8 "ENCRYPTED PRIVATE KEY", or a
+ * traditional key with "Proc-Type: 4,ENCRYPTED"), or null. */
+function encryptedKey(data: Buffer): string | null {
+  const text = data.toString("latin1");
+  if (!text.includes("ENCRYPTED")) return null;
+  const block = /-----BEGIN ((?:ENCRYPTED |RSA |EC |DSA )?PRIVATE KEY)-----[\s\S]*?-----END \1-----/.exec(text);
+  if (block === null) return null;
+  return block[1] === "ENCRYPTED PRIVATE KEY" || block[0].includes("Proc-Type: 4,ENCRYPTED") ? block[0] : null;
+}
+
+function passwordBytes(value: unknown): Buffer {
+  if (typeof value === "string") return Buffer.from(value, "utf8");
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError(`load_cert_chain: password must be a string or bytes, not ${describeType(value)}`);
+}
+
+/** The key decrypted here, with Node's crypto, as unencrypted PKCS#8 PEM: OpenSSL's own
+ * decryption would prompt on the terminal for a missing password and wait there. */
+function decryptedKey(pem: string, password: KeyPassword | null | undefined): Buffer {
+  if (password === undefined || password === null) {
+    throw new SSLError(
+      SSL_ERROR_SSL,
+      "load_cert_chain",
+      "BAD_PASSWORD_READ",
+      "PEM",
+      "the key is encrypted: give a password",
+    );
+  }
+  const passphrase = passwordBytes(typeof password === "function" ? password() : password);
+  try {
+    return Buffer.from(
+      createPrivateKey({ key: pem, format: "pem", passphrase }).export({ format: "pem", type: "pkcs8" }) as string,
+    );
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    throw new SSLError(
+      SSL_ERROR_SSL,
+      "load_cert_chain",
+      "BAD_DECRYPT",
+      "PEM",
+      `the key could not be decrypted: ${text}`,
+    );
+  }
+}
 
 /** Options of SSLContext.wrap_socket. */
 export interface WrapOptions {
@@ -131,6 +181,19 @@ export class SSLContext {
     this.#checkHostname = on;
   }
 
+  /** OpenSSL's security level in force (CPython's read-only `security_level`): the
+   * library's default as the running Node.js builds it (1 up to Node.js 22, 2 from 24),
+   * or the one an `@SECLEVEL=n` in set_ciphers chose. Keys, groups and signatures weaker
+   * than the level are refused, both one's own and the peer's. */
+  get security_level(): number {
+    return tls.contextSecurityLevel(this.#ctx, -1);
+  }
+
+  /** @internal Sets the security level (the bridge's contexts take mbedTLS's, not OpenSSL's). */
+  _setSecurityLevel(level: number): void {
+    tls.contextSecurityLevel(this.#ctx, level);
+  }
+
   /** Called for each certificate of the peer's chain, top first, with (cert_der, depth);
    * a non-zero return fails the handshake (MicroPython's verify_callback). */
   get verify_callback(): ((cert: Buffer, depth: number) => number) | null {
@@ -162,12 +225,17 @@ export class SSLContext {
     tls.contextSetVerify(this.#ctx, VERIFY_FLAGS[this.#verifyMode]!, callback);
   }
 
-  /** load_cert_chain(certfile, keyfile?): paths, or the data (PEM, or DER for a single
-   * certificate or key); the key defaults to the certificate file. A key that does not match
-   * the certificate is an SSLError. */
-  load_cert_chain(certfile: CertInput, keyfile?: CertInput | null): void {
+  /** load_cert_chain(certfile, keyfile?, password?): paths, or the data (PEM, or DER for a
+   * single certificate or key); the key defaults to the certificate file. An encrypted PEM key
+   * needs `password` (text, bytes, or a function returning either, as CPython's); without it,
+   * or with a wrong one, it is an SSLError (never a prompt on the terminal). A key that does
+   * not match the certificate is an SSLError. */
+  load_cert_chain(certfile: CertInput, keyfile?: CertInput | null, password?: KeyPassword | null): void {
     const cert = bytesOf(certfile, "certfile", true);
-    const key = keyfile === undefined || keyfile === null ? cert : bytesOf(keyfile, "keyfile", true);
+    let key = keyfile === undefined || keyfile === null ? cert : bytesOf(keyfile, "keyfile", true);
+    if (password !== undefined && password !== null && typeof password !== "function") passwordBytes(password);
+    const encrypted = encryptedKey(key);
+    if (encrypted !== null) key = decryptedKey(encrypted, password);
     if (tls.contextUseCertificate(this.#ctx, cert, key) !== 1) {
       throw takeSSLError("load_cert_chain", "the certificate or key could not be used");
     }

@@ -171,6 +171,15 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
       throw takeSSLError("wrap_socket", "could not attach TLS to the socket");
     }
     this.#engine = new TlsEngine(conn, attached);
+    // Bytes a failed read kept back are the start of the stream (a hello read while
+    // sniffing the protocol): the TLS layer reads them first.
+    if (!attached && sock._hasKept) {
+      const chunk = Buffer.allocUnsafe(16384);
+      while (sock._hasKept) {
+        const n = sock.takeKept(chunk, 0, chunk.length, false);
+        tls.connectionFeed(conn, chunk, 0, n);
+      }
+    }
     this.#listening = internals.datagram && internals.serverSide && internals.clientId !== null;
     this.#check = (syscall: string): void => {
       if (this.#closed) throw new OSError(E.EBADF, syscall);
@@ -394,7 +403,9 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
   #recvOperation(ch: TlsChannel, bufsize: unknown): op.Operation<Buffer> {
     this.#fd("recv");
     const wanted = size(bufsize, "bufsize");
-    return op.recvBytes(ch, Buffer.allocUnsafe(Math.min(wanted, op.RECV_CHUNK)), 0, "recv");
+    // A buffer per attempt (op.recvFresh): a waiting recvAsync holds none (issue 11).
+    if (wanted > 0) return op.recvFresh(ch, Math.min(wanted, op.RECV_CHUNK), 0, "recv");
+    return op.recvBytes(ch, Buffer.allocUnsafe(0), 0, "recv");
   }
 
   /** recv_into(buffer, nbytes = 0): bytes of one read into the buffer. */
@@ -490,6 +501,9 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
 
   /** The peer's certificate: DER bytes with binary_form, else CPython's dictionary (empty
    * when it was not verified); null before the handshake or when the peer sent none. */
+  getpeercert(binary_form: true): Buffer | null;
+  getpeercert(binary_form?: false): PeerCertificate | Record<string, never> | null;
+  getpeercert(binary_form?: boolean): Buffer | PeerCertificate | Record<string, never> | null;
   getpeercert(binary_form = false): Buffer | PeerCertificate | Record<string, never> | null {
     this.#fd("getpeercert");
     if (typeof binary_form !== "boolean")
@@ -535,6 +549,11 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
   /** The wrapped socket's timeout. */
   gettimeout(): number | null {
     return this.#sock.gettimeout();
+  }
+
+  /** The wrapped socket's getblocking(): false only when it is non-blocking (timeout 0). */
+  getblocking(): boolean {
+    return this.#sock.getblocking();
   }
 
   /** setblocking(false) is settimeout(0), setblocking(true) settimeout(null). */
