@@ -66,6 +66,9 @@ type CleanupSome = (this: FinalizationRegistry<number>, callback?: (held: number
 
 let tools: { collect: Collect; cleanupSome: CleanupSome } | null | undefined;
 
+const [v8Major = 0, v8Minor = 0] = process.versions.v8.split(".").map(Number);
+const CLEANUP_SOME_FLAG = v8Major < 12 || (v8Major === 12 && v8Minor <= 4);
+
 /** A full collection and a way to run the registry's pending callbacks now, taken the only
  * ways a library can: V8's flags set at run time, and `gc` and
  * `FinalizationRegistry.prototype.cleanupSome` from a fresh context (where they exist). */
@@ -73,7 +76,11 @@ function pressureTools(): typeof tools {
   if (tools !== undefined) return tools;
   try {
     v8.setFlagsFromString("--expose-gc");
-    v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
+    // V8 12.4 (Node 22) and older have the flag; Node 24's V8 13 dropped it, and an unknown
+    // flag would only print an error: there the fresh context has no cleanupSome, and
+    // descriptor pressure is reported as EMFILE (the registry still closes the sockets a
+    // turn of the event loop later).
+    if (CLEANUP_SOME_FLAG) v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
     const taken = vm.runInNewContext(
       "[typeof gc === 'function' ? gc : null, FinalizationRegistry.prototype.cleanupSome]",
     ) as [unknown, unknown];
