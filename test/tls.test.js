@@ -452,6 +452,68 @@ describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
   });
 });
 
+describe("protocol versions: minimum_version and maximum_version (CPython's)", { skip, timeout: 600000 }, () => {
+  test("they start at MINIMUM_SUPPORTED/MAXIMUM_SUPPORTED, take TLSVersion values, and refuse others", () => {
+    const ctx = clientContext();
+    assert.equal(ctx.minimum_version, ssl.TLSVersion.MINIMUM_SUPPORTED);
+    assert.equal(ctx.maximum_version, ssl.TLSVersion.MAXIMUM_SUPPORTED);
+    assert.deepEqual(
+      [
+        ssl.TLSVersion.TLSv1_2,
+        ssl.TLSVersion.TLSv1_3,
+        ssl.TLSVersion.MINIMUM_SUPPORTED,
+        ssl.TLSVersion.MAXIMUM_SUPPORTED,
+      ],
+      [0x0303, 0x0304, -2, -1],
+    );
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2;
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_3;
+    assert.equal(ctx.minimum_version, ssl.TLSVersion.TLSv1_2);
+    assert.equal(ctx.maximum_version, ssl.TLSVersion.TLSv1_3);
+    assert.throws(() => (ctx.minimum_version = 0x0305), RangeError);
+    assert.throws(() => (ctx.maximum_version = "TLSv1_2"), TypeError);
+    assert.throws(() => (new ssl.SSLContext(ssl.PROTOCOL_DTLS_CLIENT).minimum_version = 0x0303), RangeError);
+  });
+
+  test("maximum_version TLSv1_2 negotiates TLS 1.2 with a CPython server; minimum_version TLSv1_3 fails against a 1.2-only one", async () => {
+    {
+      const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+      const ctx = clientContext();
+      ctx.maximum_version = ssl.TLSVersion.TLSv1_2;
+      const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+      assert.equal(t.version(), "TLSv1.2");
+      t.write("v");
+      assert.equal(String(t.read(6)), "echo:v");
+      t.close();
+      await peer.done;
+    }
+    {
+      const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, max_tls12: true });
+      s.settimeout(10);
+      const ctx = clientContext();
+      ctx.minimum_version = ssl.TLSVersion.TLSv1_3;
+      assert.throws(
+        () => ctx.wrap_socket(s, { server_hostname: "localhost" }),
+        (e) => e instanceof ssl.SSLError,
+      );
+      s.close();
+      await peer.done;
+    }
+  });
+
+  test("set_ciphers' limits and the version limits combine: TLS 1.2 suites only with maximum_version left alone", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const ctx = clientContext();
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2;
+    ctx.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256");
+    assert.equal(ctx.minimum_version, ssl.TLSVersion.TLSv1_2);
+    const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+    assert.equal(t.version(), "TLSv1.2");
+    t.close();
+    await peer.done;
+  });
+});
+
 describe("an encrypted private key", { skip, timeout: 600000 }, () => {
   /** The server key, encrypted with `secret` (PKCS#8 PEM), and the certificate and that key in one file. */
   function encrypted() {
