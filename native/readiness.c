@@ -1,7 +1,15 @@
 /* Readiness for the Promise API: one libuv poll handle per awaited socket, on the loop
  * of the environment (main thread or Worker) that loaded the addon. The synchronous
- * path never comes here. An active watcher keeps the loop alive; a stopped one does
- * not, so an idle socket never holds the process open. */
+ * path never comes here. A watcher is referenced (keeps the loop alive) only while a call
+ * waits, so an idle socket never holds the process open.
+ *
+ * The reference state is shared with JavaScript through three int32 slots (an Int32Array
+ * the Promise layer hands over when the watcher is created): a copy of the watcher's
+ * state, whether its callback is running, and the state JavaScript wants. While the
+ * callback runs (the caller's continuations included: they run in its microtask
+ * checkpoint), JavaScript only writes what it wants and the callback applies it when
+ * JavaScript returns; a ping-pong that waits again from inside the callback costs no
+ * call into the core. Outside the callback JavaScript asks with watchRef. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,9 +30,14 @@ struct watcher {
   napi_async_context context;
   int fd; /* the number it watches, linked to its owner in owners.c; -1 once detached */
   struct env_state *state;
-  int referenced; /* keeps the loop alive and its callback strongly (see watch_ref) */
+  int referenced; /* keeps the loop alive and its callback strongly (see set_referenced) */
+  napi_ref slots_ref; /* the shared Int32Array (strong while the watcher lives) */
+  int32_t *slots; /* its elements: SLOT_REFERENCED (a copy), SLOT_IN_CALLBACK, SLOT_WANT */
   struct watcher *prev, *next;
 };
+
+/* The shared slots (src/promises.ts names them alike). */
+enum { SLOT_REFERENCED, SLOT_IN_CALLBACK, SLOT_WANT, SLOT_COUNT };
 
 /* Per environment: the live watchers, so a Worker that exits closes them all. */
 struct env_state {
@@ -58,8 +71,25 @@ void watcher_detach(struct watcher *w) {
     w->state->head = w->next;
   if (w->next) w->next->prev = w->prev;
   napi_delete_reference(w->env, w->callback);
+  napi_delete_reference(w->env, w->slots_ref);
+  w->slots = NULL;
   napi_async_destroy(w->env, w->context);
   uv_close((uv_handle_t *)&w->poll, on_closed);
+}
+
+/* References the watcher (it keeps the loop alive and its callback strongly) or not. */
+static void set_referenced(struct watcher *w, int on) {
+  uint32_t count;
+  if (on == w->referenced) return;
+  if (on) {
+    uv_ref((uv_handle_t *)&w->poll);
+    napi_reference_ref(w->env, w->callback, &count);
+  } else {
+    uv_unref((uv_handle_t *)&w->poll);
+    napi_reference_unref(w->env, w->callback, &count);
+  }
+  w->referenced = on;
+  w->slots[SLOT_REFERENCED] = on;
 }
 
 static void on_environment_exit(napi_async_cleanup_hook_handle hook, void *data) {
@@ -88,18 +118,25 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
   struct watcher *w = poll->data;
   napi_env env = w->env;
   napi_handle_scope scope;
-  napi_value callback, receiver, argv[2], result;
-  int revents = 0;
-  if (events & UV_READABLE) revents |= POLLIN;
-  if (events & UV_WRITABLE) revents |= POLLOUT;
+  napi_value callback, receiver, argv[1], result;
+  /* One argument: libuv's error status (POLLERR is UV_EBADF), else the poll events. */
+  int code = status < 0 ? status : ((events & UV_READABLE) ? POLLIN : 0) | ((events & UV_WRITABLE) ? POLLOUT : 0);
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   if (napi_get_reference_value(env, w->callback, &callback) != napi_ok || callback == NULL) {
     /* Idle (weak) and its socket was collected: nobody can wait any more. (The receiver
      * below is an object: napi_make_callback converts it with ToObject.) */
     uv_poll_stop(poll);
-  } else if (napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, status, &argv[0]) == napi_ok &&
-      napi_create_int32(env, revents, &argv[1]) == napi_ok) {
-    if (napi_make_callback(env, w->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
+  } else if (napi_get_global(env, &receiver) == napi_ok && napi_create_int32(env, code, &argv[0]) == napi_ok) {
+    w->slots[SLOT_WANT] = w->referenced;
+    w->slots[SLOT_IN_CALLBACK] = 1;
+    napi_status called = napi_make_callback(env, w->context, receiver, callback, 1, argv, &result);
+    /* The socket may have been closed meanwhile: detached (fd -1), the watcher's memory
+     * stays until the poll handle's close callback, later in this loop iteration. */
+    if (w->fd >= 0) {
+      w->slots[SLOT_IN_CALLBACK] = 0;
+      set_referenced(w, w->slots[SLOT_WANT] != 0);
+    }
+    if (called == napi_pending_exception) {
       napi_value error;
       if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
     }
@@ -109,7 +146,8 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
 
 /* Returns the new watcher, or NULL with *err set to the positive errno that prevented it
  * (ENOMEM when memory or a Node-API call failed). */
-static struct watcher *watcher_create(napi_env env, int32_t fd, int32_t gen, napi_value callback, int *err) {
+static struct watcher *watcher_create(
+    napi_env env, int32_t fd, int32_t gen, napi_value callback, napi_value slots, int32_t *slots_data, int *err) {
   struct env_state *state = env_state_of(env);
   napi_value resource, name;
   *err = ENOMEM;
@@ -131,17 +169,24 @@ static struct watcher *watcher_create(napi_env env, int32_t fd, int32_t gen, nap
   w->env = env;
   w->fd = fd;
   w->state = state;
-  w->referenced = 1;
+  w->referenced = 1; /* a poll handle starts referenced */
   state->allocated++;
   if (napi_create_object(env, &resource) != napi_ok ||
       napi_create_string_latin1(env, "usocket:readiness", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_async_init(env, resource, name, &w->context) != napi_ok ||
+      napi_create_reference(env, slots, 1, &w->slots_ref) != napi_ok ||
       napi_create_reference(env, callback, 1, &w->callback) != napi_ok) {
     /* Not yet linked: close the poll handle alone. */
+    if (w->slots_ref) napi_delete_reference(env, w->slots_ref);
     if (w->context) napi_async_destroy(env, w->context);
     uv_close((uv_handle_t *)&w->poll, on_closed);
     return NULL;
   }
+  /* An ArrayBuffer's memory does not move, and the reference keeps it alive. */
+  w->slots = slots_data;
+  w->slots[SLOT_REFERENCED] = 1;
+  w->slots[SLOT_IN_CALLBACK] = 0;
+  w->slots[SLOT_WANT] = 1;
   w->next = state->head;
   if (state->head) state->head->prev = w;
   state->head = w;
@@ -154,10 +199,12 @@ static struct watcher *watcher_create(napi_env env, int32_t fd, int32_t gen, nap
   return w;
 }
 
-/* watch(fd, gen, events, callback) → 0 or -errno. Asks for callback(status, revents) when
- * the socket becomes ready for `events` (POLLIN and/or POLLOUT); events 0 stops watching.
- * The callback of the first call is kept for the life of the watcher. The watcher stays
- * armed until it is changed: level-triggered, like poll(2). */
+/* watch(fd, gen, events, callback, slots) → 0 or -errno. Asks for callback(code) when the
+ * socket becomes ready for `events` (POLLIN and/or POLLOUT): code is the events reported,
+ * or libuv's negative error status. events 0 stops watching. The callback and the slots
+ * (an Int32Array of at least SLOT_COUNT) of the first call are kept for the life of the
+ * watcher, which starts referenced. The watcher stays armed until it is changed:
+ * level-triggered, like poll(2). */
 static napi_value watch_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t fd, gen, events;
@@ -171,12 +218,22 @@ static napi_value watch_js(napi_env env, napi_callback_info info) {
   }
   if (w == NULL) {
     napi_valuetype type;
+    bool is_typedarray = false;
+    napi_typedarray_type slots_type;
+    size_t slots_length;
+    void *slots_data;
     if (napi_typeof(env, argv[3], &type) != napi_ok || type != napi_function) {
       napi_throw_type_error(env, NULL, "usocket core: expected a callback");
       return NULL;
     }
+    if (napi_is_typedarray(env, argv[4], &is_typedarray) != napi_ok || !is_typedarray ||
+        napi_get_typedarray_info(env, argv[4], &slots_type, &slots_length, &slots_data, NULL, NULL) != napi_ok ||
+        slots_type != napi_int32_array || slots_length < SLOT_COUNT) {
+      napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of the watcher's slots");
+      return NULL;
+    }
     int err;
-    w = watcher_create(env, fd, gen, argv[3], &err);
+    w = watcher_create(env, fd, gen, argv[3], argv[4], slots_data, &err);
     if (w == NULL) return make_errno(env, err);
   }
   int uv_events = ((events & POLLIN) ? UV_READABLE : 0) | ((events & POLLOUT) ? UV_WRITABLE : 0);
@@ -200,16 +257,7 @@ static napi_value watch_ref_js(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (owners_watcher(env, fd, gen, &w) != 0 || w == NULL) return make_int(env, 0);
-  uint32_t count;
-  if (on && !w->referenced) {
-    uv_ref((uv_handle_t *)&w->poll);
-    napi_reference_ref(env, w->callback, &count);
-    w->referenced = 1;
-  } else if (!on && w->referenced) {
-    uv_unref((uv_handle_t *)&w->poll);
-    napi_reference_unref(env, w->callback, &count);
-    w->referenced = 0;
-  }
+  set_referenced(w, on);
   return make_int(env, 0);
 }
 

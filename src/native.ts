@@ -64,13 +64,16 @@ export interface NativeCore {
   /** With `slots`, AF_INET-only answers without a canonical name come back as `true`, written
    * to slots: [count, then per result family, socktype, protocol, port, IPv4 address as an
    * integer in host order]. */
-  /** slots: hints in ([0..3] = family, type, proto, flags), IPv4 answers out (`true`). */
+  /** slots: hints in ([0..3] = family, type, proto, flags), IPv4 answers out (`true`); `true`
+   * for the array registered by gaiSlots. */
   getaddrinfo(
     host: string | null,
     service: string | null,
-    slots: Int32Array,
+    slots: Int32Array | true,
   ): Array<[number, number, number, string, NativeAddress]> | true | number;
   gaiStrerror(code: number): string;
+  /** Registers (once per thread) the Int32Array getaddrinfo(..., true) uses; 0. */
+  gaiSlots(slots: Int32Array): number;
 
   wait(fd: number, events: number, timeoutMs: number): number;
   poll(pollfds: Uint8Array, count: number, timeoutMs: number): number;
@@ -85,7 +88,10 @@ export interface NativeCore {
   /** Wakes a pending pollAsync early (its callback still runs); a no-op once it finished. */
   pollAsyncAbort(job: PollJob): void;
 
-  watch(fd: number, gen: number, events: number, callback?: (status: number, revents: number) => void): number;
+  /** Arms the watcher of the socket (fd, gen) for `events` (0 disarms); the first call,
+   * which creates it, gives the callback (the events reported, or libuv's negative status)
+   * and the shared reference slots (native/readiness.c). 0 or -errno. */
+  watch(fd: number, gen: number, events: number, callback: (code: number) => void, slots: Int32Array): number;
   watchRef(fd: number, gen: number, on: boolean): number;
   /** Chains the current SIGINT/SIGTERM handlers without SA_RESTART (main thread); 0 or -errno. */
   armSignals(): number;

@@ -170,6 +170,30 @@ export function* recvBytes(ch: Channel, buf: Buffer, flags: number, syscall: str
   return fitted(buf, yield* transferOnce(recvSome(ch, buf, 0, buf.length, flags, syscall), syscall));
 }
 
+/** recv(wanted) of at most RECV_CHUNK bytes for a driver that waits between attempts (the
+ * Promise API): each attempt takes a buffer of its own, so a call that waits holds none
+ * (thousands of pending recvAsync(n) cost no n bytes each). */
+export function* recvFresh(ch: Channel, wanted: number, flags: number, syscall: string): Operation<Buffer> {
+  for (;;) {
+    // The buffer lives only inside recvAttempt: a generator keeps its locals across a yield.
+    const got = recvAttempt(ch, wanted, flags, syscall);
+    if (typeof got !== "number") return got;
+    const events = waitEvents(got, POLLIN);
+    if (events === 0) fail(got, syscall);
+    if ((flags & MSG_DONTWAIT) !== 0 || !(yield events)) throw wouldBlock(syscall);
+  }
+}
+
+/** One receive into a new buffer: the bytes (kept-back ones first), or the transport's
+ * negative result. */
+function recvAttempt(ch: Channel, wanted: number, flags: number, syscall: string): Buffer | number {
+  const buf = Buffer.allocUnsafe(wanted);
+  const kept = ch.takeKept(buf, 0, wanted, (flags & MSG_PEEK) !== 0);
+  if (kept > 0) return fitted(buf, kept);
+  const rc = ch.recvInto(buf, 0, wanted, flags, syscall);
+  return rc >= 0 ? fitted(buf, rc) : rc;
+}
+
 /** recvfrom(bufsize): [bytes received, the sender's raw address]. */
 export function* recvfromOnce(
   ch: Channel,

@@ -15,7 +15,16 @@
 // strongly) only while some call waits. An idle socket leaves POLLIN armed but
 // unreferenced, so a ping-pong does not pay for re-arming on every round trip; if it fires
 // while nobody waits it is disarmed then. POLLOUT is disarmed as soon as nobody waits for
-// it, since a socket is writable most of the time.
+// it, since a socket is writable most of the time. The reference state lives in C and is
+// shared through three int32 slots (native/readiness.c): inside the watcher's own callback
+// (where a ping-pong's next wait starts) a change is a write to a slot that the callback
+// applies when JavaScript returns; elsewhere it is a call of watchRef.
+//
+// Ready-now: a call whose queue is empty makes its first attempt at once and, when that
+// succeeds, resolves without touching the event loop. The simplest twins (sendAsync and
+// recvAsync without options, socket.ts) make that attempt themselves, without an operation
+// object; only when it returns EAGAIN do they queue an operation, unstarted, to run from its
+// start once the socket is ready (waitThenRun).
 import { native } from "./native.js";
 import { E, OSError } from "./errors.js";
 import * as op from "./operations.js";
@@ -26,6 +35,12 @@ import { abortReason, isAborted, offAbort, onAbort } from "./abort.js";
 
 const POLLIN = op.POLLIN;
 const POLLOUT = op.POLLOUT;
+
+/** The slots shared with the watcher (native/readiness.c names them alike). */
+const SLOT_REFERENCED = 0;
+const SLOT_IN_CALLBACK = 1;
+const SLOT_WANT = 2;
+const SLOT_COUNT = 3;
 
 /** Queue of a call: reads (accept, recv*, read*) or writes (connect, send*, write). */
 export const READ = 0;
@@ -91,17 +106,16 @@ class SocketIO implements AsyncState, op.Channel {
   readonly queues: [Waiter[], Waiter[]] = [[], []];
   /** Events the watcher is armed for. */
   armed = 0;
-  /** Whether the native watcher exists (it is created by the first watch, referenced). */
-  created = false;
-  /** Whether the watcher keeps the loop alive (see watchRef). */
-  referenced = false;
-  readonly onReady: (status: number, revents: number) => void;
+  /** Shared with the native watcher (see SLOT_*), which takes them when it is created;
+   * all 0 until then. Over an ArrayBuffer, whose memory never moves. */
+  readonly slots = new Int32Array(new ArrayBuffer(4 * SLOT_COUNT));
+  readonly onReady: (code: number) => void;
   /** Set while the watcher rests after an error that did not end the waiting calls. */
   retryTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(readonly socket: AnySocket) {
     this.type = socket.type;
-    this.onReady = (status, revents) => this.ready(status, revents);
+    this.onReady = (code) => this.ready(code);
   }
 
   fdFor(syscall: string): number {
@@ -208,23 +222,26 @@ class SocketIO implements AsyncState, op.Channel {
     this.update(0);
   }
 
-  /** The watcher's callback. libuv reports POLLERR as status UV_EBADF and stops the
-   * watcher: that is readiness both ways, and the retried system call reports the real
-   * error (ECONNREFUSED from SO_ERROR, ECONNRESET from recv, ...). */
-  ready(status: number, revents: number): void {
-    if (status < 0) {
+  /** The watcher's callback: the events reported, or libuv's negative status. libuv
+   * reports POLLERR as status UV_EBADF and stops the watcher: that is readiness both ways,
+   * and the retried system call reports the real error (ECONNREFUSED from SO_ERROR,
+   * ECONNRESET from recv, ...). */
+  ready(code: number): void {
+    const failed = code < 0;
+    let revents = code;
+    if (failed) {
       this.armed = 0;
       revents = POLLIN | POLLOUT;
     }
     const served = this.serve(READ, revents) | this.serve(WRITE, revents);
-    if (status < 0 && this.waiting()) {
+    if (failed && this.waiting()) {
       // An error condition stands (POLLERR) while the calls still see EAGAIN, as with
       // errors queued by IP_RECVERR: re-armed now, the watcher would fire again at once and
       // spin. Look again after a pause instead.
       this.retryLater();
       return;
     }
-    this.update(status < 0 ? 0 : revents & ~served);
+    this.update(failed ? 0 : revents & ~served);
   }
 
   /** Whether the head of either queue waits for readiness. */
@@ -258,23 +275,23 @@ class SocketIO implements AsyncState, op.Channel {
     const mask = (this.armed | want) & (want | POLLIN) & ~(spurious & ~want);
     if (this.socket.fileno() < 0) return;
     if (mask !== this.armed) {
-      const rc = native.watch(this.socket.fileno(), this.socket._gen, mask, this.onReady);
+      const rc = native.watch(this.socket.fileno(), this.socket._gen, mask, this.onReady, this.slots);
       if (rc < 0) {
         this.armed = 0;
         this.failAll(rc);
         return;
       }
       this.armed = mask;
-      if (!this.created && mask !== 0) {
-        this.created = true;
-        this.referenced = true; // a watcher starts referenced
-      }
     }
-    const referenced = want !== 0;
-    if (referenced !== this.referenced) {
-      native.watchRef(this.socket.fileno(), this.socket._gen, referenced);
-      this.referenced = referenced;
-    }
+    this.reference(want !== 0);
+  }
+
+  /** Makes the watcher keep the loop alive (or not): inside its own callback a write the
+   * callback applies on return, elsewhere a call into the core. */
+  reference(on: boolean): void {
+    const slots = this.slots;
+    if (slots[SLOT_IN_CALLBACK] !== 0) slots[SLOT_WANT] = on ? 1 : 0;
+    else if ((slots[SLOT_REFERENCED] !== 0) !== on) native.watchRef(this.socket.fileno(), this.socket._gen, on);
   }
 
   /** Rejects every call: the socket cannot be watched (or was closed). */
@@ -285,8 +302,7 @@ class SocketIO implements AsyncState, op.Channel {
         this.finish(waiter, false, new OSError(-rc, waiter.syscall));
       }
     }
-    if (this.referenced && this.socket.fileno() >= 0) native.watchRef(this.socket.fileno(), this.socket._gen, false);
-    this.referenced = false;
+    if (this.socket.fileno() >= 0) this.reference(false);
   }
 
   /** close(): the descriptor and its watcher are gone; pending calls reject with EBADF. */
@@ -294,7 +310,6 @@ class SocketIO implements AsyncState, op.Channel {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.armed = 0;
-    this.referenced = false;
     for (const queue of this.queues) {
       while (queue.length > 0) {
         const waiter = queue[0]!;
@@ -330,11 +345,9 @@ export function runAsync<T>(
 ): Promise<T> {
   if (signal !== undefined && isAborted(signal)) return Promise.reject(abortReason(signal));
   const io = ioOf(socket);
-  const queue = io.queues[direction];
-  const timeout = socket.gettimeout();
-  const deadline = timeout === null || timeout === 0 ? 0 : performance.now() + timeout * 1000;
+  const deadline = deadlineOf(socket);
   let events = 0;
-  if (queue.length === 0) {
+  if (io.queues[direction].length === 0) {
     let step: IteratorResult<number, T>;
     try {
       step = io.attempt(operation, nonblocking) as IteratorResult<number, T>;
@@ -344,15 +357,65 @@ export function runAsync<T>(
     if (step.done) return Promise.resolve(step.value);
     events = step.value;
   }
+  return enqueue(io, direction, operation, syscall, signal, nonblocking, events, deadline);
+}
+
+/** When a call starting now times out (performance.now() milliseconds); 0: never. */
+function deadlineOf(socket: AnySocket): number {
+  const timeout = socket.gettimeout();
+  return timeout === null || timeout === 0 ? 0 : performance.now() + timeout * 1000;
+}
+
+/** Queues a call: `events` is what it waits for (0: it waits its turn, unstarted). */
+function enqueue<T>(
+  io: SocketIO,
+  direction: Direction,
+  operation: op.Operation<T>,
+  syscall: string,
+  signal: AbortSignal | undefined,
+  nonblocking: boolean,
+  events: number,
+  deadline: number,
+): Promise<T> {
   const promise = new Promise<T>(capture as (resolve: (value: T) => void, reject: (reason: unknown) => void) => void);
   const waiter = new Waiter(io, direction, operation, syscall, nonblocking, signal, capturedResolve, capturedReject);
   capturedResolve = capturedReject = ignore; // hold no Promise beyond its call
   waiter.events = events;
-  queue.push(waiter);
+  io.queues[direction].push(waiter);
   if (signal !== undefined) onAbort(signal, waiter);
   if (deadline !== 0) waiter.timer = setTimeout(onTimeout, Math.max(0, deadline - performance.now()), waiter);
   if (events !== 0) io.update(0);
   return promise;
+}
+
+/**
+ * Whether a call of this direction would start at once (none is queued before it): the
+ * ready-now paths of socket.ts may then make the first attempt themselves.
+ */
+export function startsNow(socket: AnySocket, direction: Direction): boolean {
+  const io = socket._async as SocketIO | null;
+  return io === null || io.queues[direction].length === 0;
+}
+
+/** The channel a Promise call's operation runs on (every attempt with MSG_DONTWAIT). */
+export function asyncChannel(socket: AnySocket): op.Channel {
+  return ioOf(socket);
+}
+
+/**
+ * A ready-now attempt (startsNow) found nothing to do: waits for `events` without a
+ * signal, then runs `operation` (built on asyncChannel, not yet started) from its start,
+ * so its first step makes the attempt again with whatever is ready then. The socket's
+ * timeout counts from now.
+ */
+export function waitThenRun<T>(
+  socket: AnySocket,
+  direction: Direction,
+  operation: op.Operation<T>,
+  syscall: string,
+  events: number,
+): Promise<T> {
+  return enqueue(ioOf(socket), direction, operation, syscall, undefined, false, events, deadlineOf(socket));
 }
 
 /**

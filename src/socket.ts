@@ -16,7 +16,7 @@ import {
 } from "./addresses.js";
 import * as op from "./operations.js";
 import { closeWhenForgotten, closed, GEN_UNIT, recoveredFromPressure } from "./pressure.js";
-import { READ, WRITE, twin } from "./promises.js";
+import { READ, WRITE, asyncChannel, startsNow, twin, waitThenRun } from "./promises.js";
 import type { AsyncOptions } from "./options.js";
 import {
   bytesToFill,
@@ -29,7 +29,7 @@ import {
   size,
   timeoutSeconds,
 } from "./validate.js";
-import { AF_INET, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SOMAXCONN } from "./constants.js";
+import { AF_INET, MSG_DONTWAIT, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SOMAXCONN } from "./constants.js";
 
 const EINPROGRESS = E.EINPROGRESS;
 const EAGAIN = E.EAGAIN;
@@ -577,6 +577,23 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     flags?: number | AsyncOptions,
     options?: AsyncOptions,
   ): Promise<number> {
+    if (options === undefined && typeof (flags ?? 0) === "number" && startsNow(this, WRITE)) {
+      // Ready now: one attempt and no operation object, the common call (as for send).
+      let rc: number;
+      let view: ArrayBufferView;
+      let f: number;
+      try {
+        const fd = this.fdFor("send");
+        view = bytesToSend(data);
+        f = flags === undefined ? 0 : flagsArgument(flags);
+        rc = native.send(fd, view, 0, view.byteLength, f | MSG_DONTWAIT);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (rc >= 0) return Promise.resolve(rc);
+      if (rc !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.reject(new OSError(-rc, "send"));
+      return waitThenRun(this, WRITE, sendOnce(asyncChannel(this), view, f), "send", op.POLLOUT);
+    }
     return twin(this, WRITE, "send", [flags, options], (ch, [f]) => sendOnce(ch, bytesToSend(data), flagsArgument(f)));
   }
 
@@ -709,13 +726,45 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * @example const data = await s.recvAsync(4096, { signal });
    */
   recvAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
+    if (options === undefined && typeof (flags ?? 0) === "number" && startsNow(this, READ) && !this.#kept.waiting) {
+      // Ready now: one attempt and no operation object, the common call (as for recv).
+      let rc: number;
+      let buf: Buffer;
+      let wanted: number;
+      let f: number;
+      try {
+        const fd = this.fdFor("recv");
+        wanted = size(bufsize, "bufsize");
+        f = flags === undefined ? 0 : flagsArgument(flags);
+        if (wanted === 0 || wanted > op.RECV_CHUNK) return this.#recvAsync(wanted, f);
+        buf = Buffer.allocUnsafe(wanted);
+        rc = native.recv(fd, buf, 0, wanted, f | MSG_DONTWAIT);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (rc >= 0) return Promise.resolve(op.fitted(buf, rc));
+      if (rc !== -EAGAIN || (f & MSG_DONTWAIT) !== 0) return Promise.reject(new OSError(-rc, "recv"));
+      // Wait without holding a buffer: the operation takes one when the bytes are there.
+      return waitThenRun(this, READ, op.recvFresh(asyncChannel(this), wanted, f, "recv"), "recv", op.POLLIN);
+    }
     return twin(this, READ, "recv", [flags, options], (ch, [f]) => {
       const wanted = size(bufsize, "bufsize");
-      const fl = flagsArgument(f);
-      const buf = this.#recvBuffer(wanted);
-      if (buf === null) return op.recvDatagram(ch, wanted, fl, "recv");
-      return buf.length === 0 ? finished(buf) : op.recvBytes(ch, buf, fl, "recv");
+      return this.#recvOperation(ch, wanted, flagsArgument(f));
     });
+  }
+
+  /** recvAsync's call beyond the ready-now path, its arguments checked. */
+  #recvAsync(wanted: number, flags: number): Promise<Buffer> {
+    return twin(this, READ, "recv", [undefined], (ch) => this.#recvOperation(ch, wanted, flags));
+  }
+
+  /** recv(wanted) as an operation for the Promise driver, sized as #recvBuffer sizes it;
+   * the buffer is taken when bytes are there (op.recvFresh), so a waiting call holds none. */
+  #recvOperation(ch: op.Channel, wanted: number, flags: number): op.Operation<Buffer> {
+    if (wanted === 0) return finished(EMPTY);
+    if (wanted <= op.RECV_CHUNK) return op.recvFresh(ch, wanted, flags, "recv");
+    if (this.type === SOCK_STREAM) return op.recvFresh(ch, op.RECV_CHUNK, flags, "recv");
+    return op.recvDatagram(ch, wanted, flags, "recv");
   }
 
   /**

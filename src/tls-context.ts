@@ -238,6 +238,19 @@ export class SSLContext {
     this.#checkHostname = on;
   }
 
+  /** OpenSSL's security level in force (CPython's read-only `security_level`): the
+   * library's default as the running Node.js builds it (1 up to Node.js 22, 2 from 24),
+   * or the one an `@SECLEVEL=n` in set_ciphers chose. Keys, groups and signatures weaker
+   * than the level are refused, both one's own and the peer's. */
+  get security_level(): number {
+    return tls.contextSecurityLevel(this.#ctx, -1);
+  }
+
+  /** @internal Sets the security level (the bridge's contexts take mbedTLS's, not OpenSSL's). */
+  _setSecurityLevel(level: number): void {
+    tls.contextSecurityLevel(this.#ctx, level);
+  }
+
   /** Called for each certificate of the peer's chain, top first, with (cert_der, depth);
    * a non-zero return fails the handshake (MicroPython's verify_callback). */
   get verify_callback(): ((cert: Buffer, depth: number) => number) | null {

@@ -403,7 +403,9 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
   #recvOperation(ch: TlsChannel, bufsize: unknown): op.Operation<Buffer> {
     this.#fd("recv");
     const wanted = size(bufsize, "bufsize");
-    return op.recvBytes(ch, Buffer.allocUnsafe(Math.min(wanted, op.RECV_CHUNK)), 0, "recv");
+    // A buffer per attempt (op.recvFresh): a waiting recvAsync holds none (issue 11).
+    if (wanted > 0) return op.recvFresh(ch, Math.min(wanted, op.RECV_CHUNK), 0, "recv");
+    return op.recvBytes(ch, Buffer.allocUnsafe(0), 0, "recv");
   }
 
   /** recv_into(buffer, nbytes = 0): bytes of one read into the buffer. */

@@ -11,7 +11,8 @@ import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import * as ssl from "../dist/ssl.js";
-import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
+import { createSecureContext } from "node:tls";
+import { haveOpenssl, makeCertificates, makeRsa1024, pythonPeer } from "./support/tls.js";
 import { fdCount, listener, startPeer } from "./support/peers.js";
 
 const skip = haveOpenssl() ? false : "the openssl command is not installed";
@@ -400,6 +401,37 @@ describe("timeouts and non-blocking reads", { skip, timeout: 600000 }, () => {
   });
 });
 
+describe("the order of a non-blocking handshake", { skip, timeout: 600000 }, () => {
+  test("a step that sends a flight returns before reading, even with the peer's bytes already in; the next step reads them", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer((c) => {
+      c.on("error", () => {});
+      c.end("this is not TLS\r\n");
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const s = socket.socket();
+    try {
+      s.connect(["127.0.0.1", server.address().port]);
+      // the peer's bytes are in before the hello goes out (the peer is this event loop's)
+      for (let i = 0; i < 500 && select.select([s], [], [], 0)[0].length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal(select.select([s], [], [], 0)[0].length, 1, "the peer's bytes came");
+      s.setblocking(false);
+      const t = clientContext().wrap_socket(s, { server_hostname: "localhost", do_handshake_on_connect: false });
+      assert.equal(t.write("data"), null, "the hello went out; nothing was read in the same step");
+      assert.throws(
+        () => t.write("data"),
+        (e) => e instanceof ssl.SSLError && !(e instanceof ssl.SSLCertVerificationError),
+      );
+      t.close();
+    } finally {
+      s.close();
+      server.close();
+    }
+  });
+});
+
 describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
   test("8 MiB each way with uneven writes arrive whole (SHA-256 on both ends)", async () => {
     const size = 8 * 1024 * 1024 + 12345;
@@ -596,6 +628,30 @@ describe("an encrypted private key", { skip, timeout: 600000 }, () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+describe("OpenSSL's security level is the running Node's, as CPython's is OpenSSL's", { skip }, () => {
+  test("security_level: a 1024-bit RSA key is refused exactly where Node's own tls refuses it; @SECLEVEL in set_ciphers changes it", () => {
+    const rsa = makeRsa1024();
+    let nodeRefuses = false;
+    try {
+      createSecureContext({ key: rsa.keyPem, cert: rsa.certPem });
+    } catch (error) {
+      assert.match(String(error), /too small/, "Node refuses it for its size");
+      nodeRefuses = true;
+    }
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    const level = ctx.security_level;
+    assert.ok(Number.isInteger(level) && level >= 1 && level <= 5, `level ${level}`);
+    assert.equal(level >= 2, nodeRefuses, `level ${level}, Node ${process.version} refuses: ${nodeRefuses}`);
+    if (nodeRefuses) assert.throws(() => ctx.load_cert_chain(rsa.certPem, rsa.keyPem), ssl.SSLError);
+    else ctx.load_cert_chain(rsa.certPem, rsa.keyPem);
+    const lowered = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    lowered.set_ciphers("DEFAULT:@SECLEVEL=1");
+    assert.equal(lowered.security_level, 1);
+    lowered.load_cert_chain(rsa.certPem, rsa.keyPem);
+    lowered.set_ciphers("ECDHE-RSA-AES128-GCM-SHA256");
+    assert.equal(lowered.security_level, 1, "a list without @SECLEVEL leaves the level alone");
+    lowered.set_ciphers("DEFAULT:@SECLEVEL=3");
+    assert.equal(lowered.security_level, 3);
   });
 });
 

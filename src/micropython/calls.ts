@@ -20,6 +20,8 @@ import { gethostname } from "../helpers.js";
 import * as constants from "../constants.js";
 import { Poll, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../select.js";
 import type { Heap } from "./heap.js";
+import { createDevices, FAILED } from "./devices.js";
+import type { EmscriptenFS } from "./types.js";
 import { errnoPairs } from "./hostfs.js";
 import { createTlsCalls, TLS_KEY_BASE, type TlsPollable } from "./tls-calls.js";
 import { createHostCalls } from "./host-calls.js";
@@ -111,8 +113,8 @@ function hostInterface(): string[] {
 /** A call of `_usocket`: numbers and strings in, a number or a string out. */
 type Call = (...args: never[]) => number | string;
 
-/** The functions of `_usocket` for one interpreter. */
-export function createCalls(heap: Heap): Record<string, Call> {
+/** The functions of `_usocket` for one interpreter (and its socket devices, devices.ts). */
+export function createCalls(heap: Heap, FS: EmscriptenFS): Record<string, Call> {
   const sockets = new Map<number, Socket>();
   const pollers = new Map<number, Poller>();
   let nextSocket = 1;
@@ -204,6 +206,8 @@ export function createCalls(heap: Heap): Record<string, Call> {
     NONE,
   });
 
+  const devices = createDevices(FS, { fail });
+
   function poller(pid: number): Poller {
     const p = pollers.get(pid);
     if (p === undefined) throw new OSError(EBADF, "poll");
@@ -212,7 +216,7 @@ export function createCalls(heap: Heap): Record<string, Call> {
 
   const table = {
     // ---- housekeeping ----
-    codes: () => `${OTHER},${STALE},${NONE}`,
+    codes: () => `${OTHER},${STALE},${NONE},${FAILED}`,
     constants: () => constantsText(),
     errnos: () =>
       Object.entries(native.errno)
@@ -248,6 +252,13 @@ export function createCalls(heap: Heap): Record<string, Call> {
     netif: () => hostInterface().join(FIELD),
 
     // ---- the socket ----
+    /** The next open of a socket device (devices.ts) is this socket's. */
+    attach(id: number): number {
+      devices.attach(sock(id));
+      return 0;
+    },
+    /** Why the last device operation failed: a code as the calls return. */
+    failure: () => devices.failure(),
     socket: (af: number, type: number, proto: number) => adopt(new Socket(af, type, proto)),
     close(id: number): number {
       const s = sockets.get(id);
