@@ -628,6 +628,9 @@ describe("an encrypted private key", { skip, timeout: 600000 }, () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
 describe("OpenSSL's security level is the running Node's, as CPython's is OpenSSL's", { skip }, () => {
   test("security_level: a 1024-bit RSA key is refused exactly where Node's own tls refuses it; @SECLEVEL in set_ciphers changes it", () => {
     const rsa = makeRsa1024();
