@@ -446,13 +446,14 @@ export class SSLContext {
 
   /** wrap_socket(sock, options): an SSLSocket over a connected socket (SOCK_STREAM for
    * TLS, a connected SOCK_DGRAM for DTLS); the handshake runs now unless
-   * do_handshake_on_connect is false. */
+   * do_handshake_on_connect is false. A TLS client socket not connected yet (CPython's
+   * wrap-then-connect) makes its handshake in the SSLSocket's connect(). */
   wrap_socket<A extends Address, Mode extends SocketMode>(
     sock: Socket<A, Mode>,
     options?: WrapOptions,
   ): SSLSocket<A, Mode> {
     const s = this.#wrap<A, Mode>(sock, options, "wrap_socket");
-    if (s._internals.handshakeOnConnect) s._handshakeOnConnect();
+    if (s._internals.handshakeOnConnect && s._connected()) s._handshakeOnConnect();
     return s;
   }
 
@@ -463,7 +464,7 @@ export class SSLContext {
     options?: WrapOptions & AsyncOptions,
   ): Promise<SSLSocket<A, Mode>> {
     const s = this.#wrap<A, Mode>(sock, options, "wrap_socket");
-    if (s._internals.handshakeOnConnect) {
+    if (s._internals.handshakeOnConnect && s._connected()) {
       try {
         await s.do_handshakeAsync(options?.signal === undefined ? undefined : { signal: options.signal });
       } catch (error) {
