@@ -55,6 +55,8 @@ function summerOffset(year: number): number {
   return Math.min(new Date(year, 0, 1).getTimezoneOffset(), new Date(year, 6, 1).getTimezoneOffset());
 }
 
+/** The calls of this file, for calls.ts's table (its one error wrapper turns what they
+ * throw into result codes). */
 export function createHostCalls(core: HostCallsCore): Record<string, (...args: never[]) => number | string> {
   const hashes = new Map<number, Hash>();
   let nextHash = 1;
