@@ -27,6 +27,12 @@ export interface NativeCore {
   describe(fd: number, out: Int32Array): number;
   /** Closes `fd` if the claim of generation `gen` still owns it (else nothing); 0 or -errno. */
   close(fd: number, gen: number): number;
+  /** Keeps a weak reference to the socket object of claim (fd, gen) for closeUnreachable;
+   * 0 or -errno. */
+  track(fd: number, gen: number, socket: object): number;
+  /** Closes the descriptors of this thread's tracked sockets that a collection found
+   * unreachable; how many. */
+  closeUnreachable(): number;
   setNonblocking(fd: number, on: boolean): number;
   bind(fd: number, address: Uint8Array): number;
   connect(fd: number, address: Uint8Array): number;
