@@ -16,6 +16,7 @@ export {
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
   SSLContext,
+  TLSVersion,
 } from "./tls-context.js";
 export type { CertInput, KeyPassword, PskKeys, WrapOptions } from "./tls-context.js";
 export { SSLSocket } from "./tls-socket.js";

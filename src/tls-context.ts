@@ -37,6 +37,18 @@ const TLS13_SUITE = /^TLS_(AES_|CHACHA20_)/;
 /** Bytes, or a string: a file path, or (with `textIsData`) the data itself. */
 export type CertInput = string | Uint8Array;
 
+/** Protocol versions for SSLContext.minimum_version and maximum_version, with CPython's
+ * values: MINIMUM_SUPPORTED and MAXIMUM_SUPPORTED leave that end to OpenSSL. */
+export const TLSVersion = Object.freeze({
+  MINIMUM_SUPPORTED: -2,
+  MAXIMUM_SUPPORTED: -1,
+  TLSv1: 0x0301,
+  TLSv1_1: 0x0302,
+  TLSv1_2: 0x0303,
+  TLSv1_3: 0x0304,
+});
+const TLS_VERSIONS: ReadonlySet<number> = new Set(Object.values(TLSVersion));
+
 /** The password of an encrypted private key (CPython's `password`): text, bytes, or a
  * function returning either, called only when the key is encrypted. */
 export type KeyPassword = string | Uint8Array | (() => string | Uint8Array);
@@ -133,6 +145,10 @@ export class SSLContext {
   #ctx: TlsContextHandle;
   #verifyMode: number;
   #checkHostname: boolean;
+  #minimumVersion: number = TLSVersion.MINIMUM_SUPPORTED;
+  #maximumVersion: number = TLSVersion.MAXIMUM_SUPPORTED;
+  /** The limits set_ciphers' list implies ([min, max], 0 = none). */
+  #cipherVersions: [number, number] = [0, 0];
   #verifyCallback: ((cert: Buffer, depth: number) => number) | null = null;
   #pskIdentity: Buffer | null = null;
   #pskKey: Buffer | null = null;
@@ -159,6 +175,47 @@ export class SSLContext {
   /** @internal */
   get isDatagram(): boolean {
     return this.protocol >= PROTOCOL_DTLS_CLIENT;
+  }
+
+  /** The lowest protocol version offered or accepted ({@link TLSVersion}; TLS contexts only). */
+  get minimum_version(): number {
+    return this.#minimumVersion;
+  }
+
+  set minimum_version(version: number) {
+    this.#minimumVersion = this.#version(version, "minimum_version");
+    this.#applyVersions("minimum_version");
+  }
+
+  /** The highest protocol version offered or accepted ({@link TLSVersion}; TLS contexts only). */
+  get maximum_version(): number {
+    return this.#maximumVersion;
+  }
+
+  set maximum_version(version: number) {
+    this.#maximumVersion = this.#version(version, "maximum_version");
+    this.#applyVersions("maximum_version");
+  }
+
+  #version(version: unknown, name: string): number {
+    if (typeof version !== "number")
+      throw new TypeError(`${name} must be a TLSVersion number, not ${describeType(version)}`);
+    if (this.isDatagram) throw new RangeError(`${name} is for TLS contexts (DTLS speaks DTLS 1.2)`);
+    if (!TLS_VERSIONS.has(version)) throw new RangeError(`${name} must be a TLSVersion value, not ${version}`);
+    return version;
+  }
+
+  /** OpenSSL's limits: the program's versions narrowed by what set_ciphers left offered. */
+  #applyVersions(syscall: string): void {
+    // OpenSSL's 0 is "no limit", what MINIMUM_SUPPORTED and MAXIMUM_SUPPORTED (negative) mean.
+    const userMin = Math.max(this.#minimumVersion, 0);
+    const userMax = Math.max(this.#maximumVersion, 0);
+    const [cipherMin, cipherMax] = this.#cipherVersions;
+    const min = Math.max(userMin, cipherMin);
+    const max = userMax === 0 ? cipherMax : cipherMax === 0 ? userMax : Math.min(userMax, cipherMax);
+    if (tls.contextSetVersions(this.#ctx, min, max) !== 1) {
+      throw takeSSLError(syscall, "could not limit the protocol versions");
+    }
   }
 
   /** CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED. */
@@ -309,11 +366,11 @@ export class SSLContext {
       throw takeSSLError("set_ciphers", "No cipher can be selected");
     }
     // Without a TLS 1.3 suite TLS 1.3 is not offered; with only TLS 1.3 suites, nothing older.
-    const min = list.length === 0 ? T["TLS1_3_VERSION"]! : 0;
-    const max = suites.length === 0 ? T["TLS1_2_VERSION"]! : 0;
-    if (tls.contextSetVersions(this.#ctx, min, max) !== 1) {
-      throw takeSSLError("set_ciphers", "could not limit the protocol versions");
-    }
+    this.#cipherVersions = [
+      list.length === 0 ? T["TLS1_3_VERSION"]! : 0,
+      suites.length === 0 ? T["TLS1_2_VERSION"]! : 0,
+    ];
+    this.#applyVersions("set_ciphers");
   }
 
   /** The client's PSK identity (with psk_key, the client offers only PSK suites). */
@@ -389,13 +446,14 @@ export class SSLContext {
 
   /** wrap_socket(sock, options): an SSLSocket over a connected socket (SOCK_STREAM for
    * TLS, a connected SOCK_DGRAM for DTLS); the handshake runs now unless
-   * do_handshake_on_connect is false. */
+   * do_handshake_on_connect is false. A TLS client socket not connected yet (CPython's
+   * wrap-then-connect) makes its handshake in the SSLSocket's connect(). */
   wrap_socket<A extends Address, Mode extends SocketMode>(
     sock: Socket<A, Mode>,
     options?: WrapOptions,
   ): SSLSocket<A, Mode> {
     const s = this.#wrap<A, Mode>(sock, options, "wrap_socket");
-    if (s._internals.handshakeOnConnect) s._handshakeOnConnect();
+    if (s._internals.handshakeOnConnect && s._connected()) s._handshakeOnConnect();
     return s;
   }
 
@@ -406,7 +464,7 @@ export class SSLContext {
     options?: WrapOptions & AsyncOptions,
   ): Promise<SSLSocket<A, Mode>> {
     const s = this.#wrap<A, Mode>(sock, options, "wrap_socket");
-    if (s._internals.handshakeOnConnect) {
+    if (s._internals.handshakeOnConnect && s._connected()) {
       try {
         await s.do_handshakeAsync(options?.signal === undefined ? undefined : { signal: options.signal });
       } catch (error) {

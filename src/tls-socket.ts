@@ -17,7 +17,7 @@ import {
   type SocketMode,
   type StreamResult,
 } from "./socket.js";
-import type { Address } from "./addresses.js";
+import type { Address, AddressInput } from "./addresses.js";
 import type { SSLContext } from "./tls-context.js";
 import { TlsChannel, TlsEngine } from "./tls-engine.js";
 import { SSLError, SSL_ERROR_SSL, takeSSLError } from "./tls-errors.js";
@@ -305,6 +305,39 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
    * the handshake is the end of the stream, as mbedTLS reads it. */
   _truncationEnds(): void {
     this.#engine.truncationEnds = true;
+  }
+
+  /** @internal Whether wrap_socket can make the handshake now: false for a TLS client whose
+   * socket is not connected yet (CPython's wrap-then-connect; connect() makes it, or the
+   * first read or write of a connection still in progress). */
+  _connected(): boolean {
+    if (this.#internals.datagram || this.server_side) return true;
+    try {
+      this.#sock.getpeername();
+      return true;
+    } catch (error) {
+      if (error instanceof OSError && error.errno === E["ENOTCONN"]) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * CPython's connect(address) for an SSLSocket wrapped before its socket was connected:
+   * connects the socket (its timeout, its errors), then makes the handshake unless
+   * do_handshake_on_connect was false; a failed handshake closes the SSLSocket and its socket.
+   * @example const t = ctx.wrap_socket(socket(), { server_hostname: "localhost" }); t.connect(["127.0.0.1", 8443]);
+   */
+  connect(address: AddressInput): void {
+    this.#check("connect");
+    this.#sock.connect(address);
+    if (!this.#internals.handshakeOnConnect) return;
+    try {
+      this._handshakeOnConnect();
+    } catch (error) {
+      // The SSLSocket is the program's only handle on the socket: a failed handshake closes both.
+      this.#sock.close();
+      throw error;
+    }
   }
 
   /** @internal Releases the TLS state after a failed wrap (the socket stays the caller's). */

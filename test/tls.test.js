@@ -484,6 +484,123 @@ describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
   });
 });
 
+describe("CPython's wrap-then-connect: wrap_socket of a socket not yet connected, then connect()", {
+  skip,
+  timeout: 600000,
+}, () => {
+  test("the handshake waits for connect(), which makes it; then the session works", async () => {
+    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key });
+    const port = Number(await peer.ready);
+    const t = clientContext().wrap_socket(socket.socket(), { server_hostname: "localhost" });
+    assert.equal(t.version(), null); // not connected: no handshake yet
+    t.settimeout(10);
+    t.connect(["127.0.0.1", port]);
+    assert.match(t.version(), /^TLSv1\.[23]$/);
+    assert.equal(t.getpeername()[0], "127.0.0.1");
+    t.write("c");
+    assert.equal(String(t.read(6)), "echo:c");
+    t.close();
+    await peer.done;
+  });
+
+  test("connect() of an SSLSocket reports a refused connection as the socket does, and a closed one EBADF", () => {
+    const [holder, port] = (() => {
+      const h = socket.socket();
+      h.bind(["127.0.0.1", 0]);
+      return [h, h.getsockname()[1]];
+    })();
+    const t = clientContext().wrap_socket(socket.socket(), { server_hostname: "localhost" });
+    assert.throws(
+      () => t.connect(["127.0.0.1", port]),
+      (e) => e instanceof socket.OSError && e.code === "ECONNREFUSED",
+    );
+    t.close();
+    holder.close();
+    assert.throws(
+      () => t.connect(["127.0.0.1", port]),
+      (e) => e instanceof socket.OSError && e.code === "EBADF",
+    );
+  });
+
+  test("a handshake that fails in connect() closes the SSLSocket and its socket: no descriptor left", async () => {
+    const before = fdCount();
+    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key });
+    const port = Number(await peer.ready);
+    const t = clientContext().wrap_socket(socket.socket(), { server_hostname: "not-this-host.example" });
+    t.settimeout(10);
+    assert.throws(
+      () => t.connect(["127.0.0.1", port]),
+      (e) => e instanceof ssl.SSLCertVerificationError,
+    );
+    assert.equal(t.fileno(), -1);
+    t.close();
+    await peer.done;
+    assert.equal(fdCount(), before);
+  });
+});
+
+describe("protocol versions: minimum_version and maximum_version (CPython's)", { skip, timeout: 600000 }, () => {
+  test("they start at MINIMUM_SUPPORTED/MAXIMUM_SUPPORTED, take TLSVersion values, and refuse others", () => {
+    const ctx = clientContext();
+    assert.equal(ctx.minimum_version, ssl.TLSVersion.MINIMUM_SUPPORTED);
+    assert.equal(ctx.maximum_version, ssl.TLSVersion.MAXIMUM_SUPPORTED);
+    assert.deepEqual(
+      [
+        ssl.TLSVersion.TLSv1_2,
+        ssl.TLSVersion.TLSv1_3,
+        ssl.TLSVersion.MINIMUM_SUPPORTED,
+        ssl.TLSVersion.MAXIMUM_SUPPORTED,
+      ],
+      [0x0303, 0x0304, -2, -1],
+    );
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2;
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_3;
+    assert.equal(ctx.minimum_version, ssl.TLSVersion.TLSv1_2);
+    assert.equal(ctx.maximum_version, ssl.TLSVersion.TLSv1_3);
+    assert.throws(() => (ctx.minimum_version = 0x0305), RangeError);
+    assert.throws(() => (ctx.maximum_version = "TLSv1_2"), TypeError);
+    assert.throws(() => (new ssl.SSLContext(ssl.PROTOCOL_DTLS_CLIENT).minimum_version = 0x0303), RangeError);
+  });
+
+  test("maximum_version TLSv1_2 negotiates TLS 1.2 with a CPython server; minimum_version TLSv1_3 fails against a 1.2-only one", async () => {
+    {
+      const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+      const ctx = clientContext();
+      ctx.maximum_version = ssl.TLSVersion.TLSv1_2;
+      const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+      assert.equal(t.version(), "TLSv1.2");
+      t.write("v");
+      assert.equal(String(t.read(6)), "echo:v");
+      t.close();
+      await peer.done;
+    }
+    {
+      const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, max_tls12: true });
+      s.settimeout(10);
+      const ctx = clientContext();
+      ctx.minimum_version = ssl.TLSVersion.TLSv1_3;
+      assert.throws(
+        () => ctx.wrap_socket(s, { server_hostname: "localhost" }),
+        (e) => e instanceof ssl.SSLError,
+      );
+      s.close();
+      await peer.done;
+    }
+  });
+
+  test("set_ciphers' limits and the version limits combine: TLS 1.2 suites only with maximum_version left alone", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const ctx = clientContext();
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2;
+    ctx.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256");
+    assert.equal(ctx.minimum_version, ssl.TLSVersion.TLSv1_2);
+    const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+    assert.equal(t.version(), "TLSv1.2");
+    t.close();
+    await peer.done;
+  });
+});
+
 describe("an encrypted private key", { skip, timeout: 600000 }, () => {
   /** The server key, encrypted with `secret` (PKCS#8 PEM), and the certificate and that key in one file. */
   function encrypted() {
@@ -658,9 +775,18 @@ describe("bad input", { skip, timeout: 600000 }, () => {
       (e) => e instanceof socket.OSError && e.code === "EPROTOTYPE",
     );
     udp.close();
-    const unconnected = socket.socket();
-    assert.throws(() => ctx.wrap_socket(unconnected), socket.OSError);
+    // A client socket not connected yet is wrapped for a later connect() (CPython's
+    // wrap-then-connect); reading from it before that is an OSError.
+    const unconnected = ctx.wrap_socket(socket.socket());
+    assert.throws(() => unconnected.read(1), socket.OSError);
     unconnected.close();
+    // A server side needs its connection now.
+    const serverSide = socket.socket();
+    assert.throws(
+      () => new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).wrap_socket(serverSide, { server_side: true }),
+      socket.OSError,
+    );
+    serverSide.close();
   });
 
   test("a plain-text peer gives SSLError, not a crash", async () => {

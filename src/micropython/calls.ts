@@ -24,7 +24,7 @@ import { createDevices, FAILED } from "./devices.js";
 import type { EmscriptenFS } from "./types.js";
 import { errnoPairs } from "./hostfs.js";
 import { createTlsCalls, TLS_KEY_BASE, type TlsPollable } from "./tls-calls.js";
-import { createHostCalls } from "./host-calls.js";
+import { beforeWait, createHostCalls } from "./host-calls.js";
 
 /** Details are waiting in error(): "kind\x01errno\x01message". */
 export const OTHER = -0x3fff0000;
@@ -62,6 +62,7 @@ function addressText(address: Address): string {
 let sleeper: Socket | null = null;
 
 function sleep(ms: number): void {
+  beforeWait();
   sleeper ??= new Socket(constants.AF_INET, constants.SOCK_DGRAM);
   const deadline = performance.now() + ms;
   for (let left = ms; left > 0; left = deadline - performance.now()) {
@@ -401,6 +402,7 @@ export function createCalls(heap: Heap, FS: EmscriptenFS): Record<string, Call> 
     poll_poll(pid: number, timeoutMs: number, addr: number, capacity: number): number {
       const p = poller(pid);
       const bytes = mem(); // first: the results must not be lost to a moved heap
+      if (timeoutMs !== 0) beforeWait();
       const ready = p.poll.poll(timeoutMs);
       const out = new DataView(bytes.buffer, addr >>> 0, capacity * 8);
       const keys = new Map<Pollable, number>();

@@ -21,7 +21,8 @@ import type { EmscriptenFS } from "./types.js";
 export const IO_DEVICE = "/dev/usocket-io";
 export const STREAM_DEVICE = "/dev/usocket-stream";
 
-/** The errno a failed operation throws: no errno of MicroPython's or the port's libc. */
+/** The errno a failed operation throws: no errno of MicroPython's or the port's libc, and
+ * within the 16 bits a WASI errno has (the port's libc passes it to MicroPython as it is). */
 export const FAILED = 0x7eee;
 
 /** MicroPython's EAGAIN (its own numbering in this port): the stream layer answers None. */

@@ -225,6 +225,7 @@ class socket:
         self._sw = self._write_first
 
     def _calls(self):
+        # closed: every data call goes through _usocket, which raises EBADF
         self._r = self._recv_calls
         self._ri = self._recv_into_calls
         self._w = self._send_calls
