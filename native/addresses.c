@@ -384,15 +384,51 @@ static int getaddrinfo_slots(const struct addrinfo *list, int32_t *slots, size_t
  * proto, flags in its first four elements) and the answer out (see getaddrinfo_slots): one
  * typed array instead of four number arguments, on a call programs make in loops. With
  * no room for a result (four elements), the answer always comes back as arrays. */
+/* The Int32Array of hints and answers getaddrinfo(host, service, true) uses: one of this
+ * thread's environment (one environment per thread), given once by gaiSlots() and kept
+ * alive from then on, so that no call has to look it up again. */
+static _Thread_local int32_t *gai_slots;
+static _Thread_local size_t gai_slots_length;
+
+/* gaiSlots(slots) → 0: registers the Int32Array (at least 4 elements) of getaddrinfo's
+ * hints and answers. */
+static napi_value gai_slots_js(napi_env env, napi_callback_info info) {
+  GET_ARGS_N(env, info, argv, 1);
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_ref keep;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array || length < 4) {
+    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of hints and slots");
+    return NULL;
+  }
+  /* Never released: the array lives as long as the environment (the thread's) does. */
+  NAPI_OK(napi_create_reference(env, argv[0], 1, &keep));
+  gai_slots = data;
+  gai_slots_length = length;
+  return make_int(env, 0);
+}
+
+/* getaddrinfo(host, service, slots) with slots an Int32Array, or true for the registered
+ * one (gaiSlots). */
 static napi_value getaddrinfo_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   struct resolver_query query;
   struct addrinfo *list = NULL;
   napi_typedarray_type type;
-  size_t length;
-  void *data;
-  if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array || length < 4) {
+  napi_valuetype kind;
+  size_t length = 0;
+  void *data = NULL;
+  NAPI_OK(napi_typeof(env, argv[2], &kind));
+  if (kind == napi_boolean) {
+    data = gai_slots;
+    length = gai_slots_length;
+  } else if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array) {
+    length = 0;
+  }
+  if (data == NULL || length < 4) {
     napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of hints and slots");
     return NULL;
   }
@@ -433,6 +469,7 @@ void register_addresses(napi_env env, napi_value exports) {
       {"inetPton", inet_pton_js},
       {"inetNtop", inet_ntop_js},
       {"getaddrinfo", getaddrinfo_js},
+      {"gaiSlots", gai_slots_js},
       {"gaiStrerror", gai_strerror_js},
   };
   register_functions(env, exports, entries, sizeof entries / sizeof entries[0]);

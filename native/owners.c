@@ -18,6 +18,7 @@ struct slot {
   napi_env env; /* the owner's environment; NULL when nobody owns the number */
   int32_t gen; /* the owner's generation: 1 .. GEN_LIMIT - 1 */
   struct watcher *watcher; /* the owner's readiness watcher (readiness.c), if it made one */
+  napi_ref self; /* weak, to the owner's object: only where it is tracked (owners_track) */
 };
 
 /* Generations stay below 2^22 so that JavaScript can pack (fd, gen) exactly into one
@@ -60,6 +61,7 @@ int owners_claim(napi_env env, int fd, int fresh, int32_t *gen) {
        * stays with it (it belongs to that socket's environment) and goes when it does. */
       slot->env = env;
       slot->watcher = NULL;
+      slot->self = NULL; /* a stale owner's reference stays with its environment */
       slot->gen = slot->gen + 1 < GEN_LIMIT ? slot->gen + 1 : 1;
       *gen = slot->gen;
     }
@@ -68,16 +70,47 @@ int owners_claim(napi_env env, int fd, int fresh, int32_t *gen) {
   return err;
 }
 
-int owners_release(napi_env env, int32_t fd, int32_t gen, struct watcher **watcher) {
+int owners_release(napi_env env, int32_t fd, int32_t gen, struct watcher **watcher, napi_ref *self) {
   pthread_mutex_lock(&lock);
   struct slot *slot = owned(env, fd, gen);
   *watcher = slot == NULL ? NULL : slot->watcher;
+  *self = slot == NULL ? NULL : slot->self;
   if (slot != NULL) {
     slot->env = NULL;
     slot->watcher = NULL;
+    slot->self = NULL;
   }
   pthread_mutex_unlock(&lock);
   return slot != NULL;
+}
+
+int owners_track(napi_env env, int32_t fd, int32_t gen, napi_ref self) {
+  pthread_mutex_lock(&lock);
+  struct slot *slot = owned(env, fd, gen);
+  if (slot != NULL) slot->self = self;
+  pthread_mutex_unlock(&lock);
+  return slot == NULL ? EBADF : 0;
+}
+
+size_t owners_release_unreachable(napi_env env, struct owners_released *out, size_t capacity) {
+  size_t count = 0;
+  pthread_mutex_lock(&lock);
+  for (size_t fd = 0; fd < slots_size && count < capacity; fd++) {
+    struct slot *slot = &slots[fd];
+    napi_value value = NULL;
+    if (slot->env != env || slot->self == NULL || napi_get_reference_value(env, slot->self, &value) != napi_ok ||
+        value != NULL)
+      continue;
+    out[count].fd = (int)fd;
+    out[count].watcher = slot->watcher;
+    out[count].self = slot->self;
+    count++;
+    slot->env = NULL;
+    slot->watcher = NULL;
+    slot->self = NULL;
+  }
+  pthread_mutex_unlock(&lock);
+  return count;
 }
 
 int owners_watcher(napi_env env, int32_t fd, int32_t gen, struct watcher **watcher) {
@@ -119,6 +152,7 @@ static void close_environment(void *data) {
       watcher = slots[next].watcher;
       slots[next].env = NULL;
       slots[next].watcher = NULL;
+      slots[next].self = NULL; /* the environment's references go with it */
       break;
     }
     pthread_mutex_unlock(&lock);

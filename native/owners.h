@@ -3,6 +3,7 @@
 #ifndef USOCKET_OWNERS_H
 #define USOCKET_OWNERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <node_api.h>
 
@@ -14,8 +15,25 @@ struct watcher;
 int owners_claim(napi_env env, int fd, int fresh, int32_t *gen);
 
 /* Ends the ownership of (fd, gen) in `env`: 1 when it still owned the number (the caller
- * closes it), else 0. Its watcher, unlinked, to *watcher (NULL when none). */
-int owners_release(napi_env env, int32_t fd, int32_t gen, struct watcher **watcher);
+ * closes it), else 0. Its watcher, unlinked, to *watcher, and its tracking reference to
+ * *self (NULL when none; the caller deletes it). */
+int owners_release(napi_env env, int32_t fd, int32_t gen, struct watcher **watcher, napi_ref *self);
+
+/* Where a FinalizationRegistry cannot be drained synchronously (V8 without cleanupSome):
+ * records a weak reference to the socket object of (fd, gen), so that a collection under
+ * descriptor pressure can find the sockets the program forgot. 0, or EBADF when the claim
+ * owns nothing (the caller deletes the reference). */
+int owners_track(napi_env env, int32_t fd, int32_t gen, napi_ref self);
+
+/* Ends the ownership of `env`'s tracked sockets whose objects the collector has found
+ * unreachable, at most `capacity` of them, into `out`: how many. The caller detaches the
+ * watchers, deletes the references and closes the numbers. */
+struct owners_released {
+  int fd;
+  struct watcher *watcher;
+  napi_ref self;
+};
+size_t owners_release_unreachable(napi_env env, struct owners_released *out, size_t capacity);
 
 /* The watcher of (fd, gen), NULL when it has none: 0, or EBADF when it owns nothing. */
 int owners_watcher(napi_env env, int32_t fd, int32_t gen, struct watcher **watcher);

@@ -90,13 +90,57 @@ static napi_value close_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 2);
   int32_t fd, gen;
   struct watcher *watcher;
+  napi_ref self;
   if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &gen) < 0) return NULL;
-  if (!owners_release(env, fd, gen, &watcher)) return make_int(env, 0);
+  if (!owners_release(env, fd, gen, &watcher, &self)) return make_int(env, 0);
+  if (self != NULL) napi_delete_reference(env, self);
   if (watcher != NULL) watcher_detach(watcher);
   poll_async_closing(fd);
   /* On Linux the descriptor is released even when close reports EINTR: never retry. */
   if (close(fd) < 0 && errno != EINTR) return make_errno(env, errno);
   return make_int(env, 1);
+}
+
+/* track(fd, gen, socket) → 0 or -errno: a weak reference to the socket object of claim
+ * (fd, gen), for closeUnreachable. Only where the FinalizationRegistry that closes forgotten
+ * sockets cannot be drained at once (src/pressure.ts). */
+static napi_value track_js(napi_env env, napi_callback_info info) {
+  GET_ARGS_N(env, info, argv, 3);
+  int32_t fd, gen;
+  napi_valuetype type;
+  napi_ref self;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32(env, argv[1], &gen) < 0) return NULL;
+  if (napi_typeof(env, argv[2], &type) != napi_ok || type != napi_object) {
+    napi_throw_type_error(env, NULL, "usocket core: expected an object");
+    return NULL;
+  }
+  NAPI_OK(napi_create_reference(env, argv[2], 0, &self));
+  int err = owners_track(env, fd, gen, self);
+  if (err != 0) {
+    napi_delete_reference(env, self);
+    return make_errno(env, err);
+  }
+  return make_int(env, 0);
+}
+
+/* closeUnreachable() → how many descriptors it closed: those of this environment's tracked
+ * sockets whose objects a collection found unreachable (see track). */
+static napi_value close_unreachable_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct owners_released dead[64];
+  int64_t closed = 0;
+  for (;;) {
+    size_t count = owners_release_unreachable(env, dead, sizeof dead / sizeof dead[0]);
+    for (size_t i = 0; i < count; i++) {
+      napi_delete_reference(env, dead[i].self);
+      if (dead[i].watcher != NULL) watcher_detach(dead[i].watcher);
+      poll_async_closing(dead[i].fd);
+      close(dead[i].fd);
+      closed++;
+    }
+    if (count < sizeof dead / sizeof dead[0]) break;
+  }
+  return make_int(env, closed);
 }
 
 /* socket(family, type, proto) → gen * 2^31 + fd: a new descriptor, already claimed for the
@@ -116,7 +160,8 @@ static napi_value socket_js(napi_env env, napi_callback_info info) {
   }
   if (napi_create_double(env, (double)gen * 2147483648.0 + fd, &result) != napi_ok) {
     struct watcher *none;
-    owners_release(env, fd, gen, &none);
+    napi_ref no_self;
+    owners_release(env, fd, gen, &none, &no_self);
     close(fd);
     return NULL;
   }
@@ -438,6 +483,8 @@ void register_sockets(napi_env env, napi_value exports) {
       {"adopt", adopt_js},
       {"describe", describe_js},
       {"close", close_js},
+      {"track", track_js},
+      {"closeUnreachable", close_unreachable_js},
       {"setNonblocking", set_nonblocking_js},
       {"bind", bind_js},
       {"connect", connect_js},

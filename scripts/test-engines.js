@@ -1,8 +1,12 @@
-// npm run test:engines: runs the test suite (already compiled into dist/) on the oldest and
-// the newest Node.js that package.json's `engines` claims, so the claim is exactly what is
-// tested. `engines.node` must read ">=A.B.C <N": the Nodes are A.B.C and the newest N-1
-// release. Each comes from npm's `node` package into node_modules/.cache/, once. The addon
-// is built once, by the Node that ran `npm install`: Node-API keeps it loadable by both.
+// npm run test:engines: runs the test suite (already compiled into dist/) on the Node.js
+// releases that bound package.json's `engines`, so the claim is what is tested.
+// `engines.node` must read ">=A.B.C <N" with N odd: the Nodes are A.B.C (the oldest
+// claimed) and the newest release of each of the two even (LTS) majors below N, N-3 and
+// N-1 (for ">=20.19.0 <27": 20.19.0, the newest 24 and the newest 26). Majors in between
+// are not run here, to keep CI short (docs/development.md says why these). Each Node comes
+// from npm's `node` package into node_modules/.cache/, once. The addons are built once, by
+// the Node that ran `npm install`: Node-API and the OpenSSL symbols they use are the same
+// in every one of these Nodes.
 // Extra arguments go to `node --test` (default: every test file).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
@@ -11,12 +15,13 @@ import { fileURLToPath } from "node:url";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const range = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).engines.node;
-const match = /^>=(\d+\.\d+\.\d+) <(\d+)$/.exec(range);
-if (!match) {
-  console.error(`test:engines: engines.node is "${range}"; expected ">=A.B.C <N"`);
+const match = /^>=(\d+)\.\d+\.\d+ <(\d+)$/.exec(range);
+const below = match ? Number(match[2]) : 0;
+if (!match || below % 2 === 0 || below - 3 <= Number(match[1])) {
+  console.error(`test:engines: engines.node is "${range}"; expected ">=A.B.C <N", N odd and above A + 3`);
   process.exit(2);
 }
-const versions = [match[1], String(Number(match[2]) - 1)];
+const versions = [range.slice(2, range.indexOf(" ")), String(below - 3), String(below - 1)];
 
 function nodeBinary(version) {
   const prefix = path.join(root, "node_modules", ".cache", "usocket-engines", version);

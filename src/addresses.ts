@@ -296,7 +296,14 @@ function numericService(port: number): string {
 
 /** The hints of a getaddrinfo call going in (family, type, proto, flags), and the
  * IPv4-only answers the core writes coming out (room for 64 results). */
-const gaiSlots = new Int32Array(1 + 64 * 5);
+const gaiSlots = new Int32Array(new ArrayBuffer(4 * (1 + 64 * 5))); // its bytes never move
+native.gaiSlots(gaiSlots);
+
+/** The last IPv4 address getaddrinfo answered, and its text: one address usually comes
+ * once per socket type, and again on the next call (a string is immutable; the tuples are
+ * new each time). */
+let gaiAddress = 0;
+let gaiText = "";
 
 /** The tuples of an answer the core wrote to gaiSlots; the address text is what inet_ntop
  * prints for IPv4. */
@@ -304,14 +311,13 @@ function getaddrinfoFromSlots(): AddrInfo[] {
   const s = gaiSlots;
   const count = s[0]!;
   const list: AddrInfo[] = new Array(count);
-  let address = 0;
-  let host = "";
   for (let i = 0, k = 1; i < count; i++, k += 5) {
     const a = s[k + 4]!;
-    // One address usually comes once per socket type: format it once.
-    if (i === 0 || a !== address) host = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
-    address = a;
-    list[i] = [s[k]!, s[k + 1]!, s[k + 2]!, "", [host, s[k + 3]!]];
+    if (a !== gaiAddress || gaiText === "") {
+      gaiText = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+      gaiAddress = a;
+    }
+    list[i] = [s[k]!, s[k + 1]!, s[k + 2]!, "", [gaiText, s[k + 3]!]];
   }
   return list;
 }
@@ -369,7 +375,7 @@ export function getaddrinfo(
   slots[1] = int32(type, "type");
   slots[2] = int32(proto, "proto");
   slots[3] = int32(flags, "flags");
-  return getaddrinfoResult(native.getaddrinfo(host ?? null, service, slots));
+  return getaddrinfoResult(native.getaddrinfo(host ?? null, service, true));
 }
 
 /**

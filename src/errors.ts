@@ -41,6 +41,9 @@ export class OSError extends Error {
   readonly args: [number];
   /** The operation that failed ("connect", "recv", "getaddrinfo", …). */
   readonly syscall: string;
+  /** The error's text without the number and names, as CPython's `e.strerror`: the
+   * system's (`strerror`), the resolver's (`gai_strerror`) or the one given. */
+  readonly strerror: string;
   /** The address involved, where one applies. */
   declare readonly address?: unknown;
   /** For `sendall`/`write` failing part-way: the bytes that did go out. */
@@ -71,6 +74,7 @@ export class OSError extends Error {
     this.code = code;
     this.args = [errno];
     this.syscall = syscall;
+    this.strerror = reason;
     if (options?.address !== undefined) this.address = options.address;
     if (options?.written !== undefined) this.written = options.written;
     if (signal !== null) Object.defineProperty(this, "signal", { value: signal, enumerable: true });

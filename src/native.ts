@@ -27,6 +27,12 @@ export interface NativeCore {
   describe(fd: number, out: Int32Array): number;
   /** Closes `fd` if the claim of generation `gen` still owns it (else nothing); 0 or -errno. */
   close(fd: number, gen: number): number;
+  /** Keeps a weak reference to the socket object of claim (fd, gen) for closeUnreachable;
+   * 0 or -errno. */
+  track(fd: number, gen: number, socket: object): number;
+  /** Closes the descriptors of this thread's tracked sockets that a collection found
+   * unreachable; how many. */
+  closeUnreachable(): number;
   setNonblocking(fd: number, on: boolean): number;
   bind(fd: number, address: Uint8Array): number;
   connect(fd: number, address: Uint8Array): number;
@@ -64,13 +70,16 @@ export interface NativeCore {
   /** With `slots`, AF_INET-only answers without a canonical name come back as `true`, written
    * to slots: [count, then per result family, socktype, protocol, port, IPv4 address as an
    * integer in host order]. */
-  /** slots: hints in ([0..3] = family, type, proto, flags), IPv4 answers out (`true`). */
+  /** slots: hints in ([0..3] = family, type, proto, flags), IPv4 answers out (`true`); `true`
+   * for the array registered by gaiSlots. */
   getaddrinfo(
     host: string | null,
     service: string | null,
-    slots: Int32Array,
+    slots: Int32Array | true,
   ): Array<[number, number, number, string, NativeAddress]> | true | number;
   gaiStrerror(code: number): string;
+  /** Registers (once per thread) the Int32Array getaddrinfo(..., true) uses; 0. */
+  gaiSlots(slots: Int32Array): number;
 
   wait(fd: number, events: number, timeoutMs: number): number;
   poll(pollfds: Uint8Array, count: number, timeoutMs: number): number;

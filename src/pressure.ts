@@ -22,6 +22,14 @@ const ENFILE = E["ENFILE"];
  * gen * GEN_UNIT + fd, which is what the core's socket() returns. */
 export const GEN_UNIT = 2 ** 31;
 
+/** V8 12.4 (Node 22) and older have FinalizationRegistry's cleanupSome behind a flag, which
+ * runs the registry's pending callbacks at once under descriptor pressure. Node 24's V8 13
+ * dropped both: there each socket is also tracked by a weak native reference, and the core
+ * finds the forgotten ones itself (native.track, native.closeUnreachable), at the price of
+ * one more call per socket. */
+const [v8Major = 0, v8Minor = 0] = process.versions.v8.split(".").map(Number);
+const CLEANUP_SOME_FLAG = v8Major < 12 || (v8Major === 12 && v8Minor <= 4);
+
 /** The claims of this thread's registered sockets, by registration slot: gen * GEN_UNIT + fd
  * while the socket may still need closing, CLOSED once close() did it. The registry holds
  * each socket's slot number, a small integer: a number or object held instead would live
@@ -53,6 +61,7 @@ export function closeWhenForgotten(socket: object, fd: number, gen: number): num
   const slot = freeSlots.length > 0 ? freeSlots.pop()! : claims.length;
   claims[slot] = gen * GEN_UNIT + fd;
   forgotten.register(socket, slot);
+  if (!CLEANUP_SOME_FLAG) native.track(fd, gen, socket);
   return slot;
 }
 
@@ -64,7 +73,7 @@ export function closed(slot: number): void {
 type Collect = () => void;
 type CleanupSome = (this: FinalizationRegistry<number>, callback?: (held: number) => void) => void;
 
-let tools: { collect: Collect; cleanupSome: CleanupSome } | null | undefined;
+let tools: { collect: Collect; cleanupSome: CleanupSome | null } | null | undefined;
 
 /** A full collection and a way to run the registry's pending callbacks now, taken the only
  * ways a library can: V8's flags set at run time, and `gc` and
@@ -73,15 +82,17 @@ function pressureTools(): typeof tools {
   if (tools !== undefined) return tools;
   try {
     v8.setFlagsFromString("--expose-gc");
-    v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
+    // (An unknown flag would only print an error.)
+    if (CLEANUP_SOME_FLAG) v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
     const taken = vm.runInNewContext(
       "[typeof gc === 'function' ? gc : null, FinalizationRegistry.prototype.cleanupSome]",
     ) as [unknown, unknown];
     const exposed = (globalThis as { gc?: unknown }).gc;
     const collect = typeof exposed === "function" ? exposed : taken[0];
+    const cleanupSome = CLEANUP_SOME_FLAG && typeof taken[1] === "function" ? (taken[1] as CleanupSome) : null;
     tools =
-      typeof collect === "function" && typeof taken[1] === "function"
-        ? { collect: collect as Collect, cleanupSome: taken[1] as CleanupSome }
+      typeof collect === "function" && (cleanupSome !== null || !CLEANUP_SOME_FLAG)
+        ? { collect: collect as Collect, cleanupSome }
         : null;
   } catch {
     tools = null;
@@ -97,6 +108,7 @@ export function recoveredFromPressure(rc: unknown): boolean {
   if (found === null || found === undefined) return false;
   const before = reaped;
   found.collect();
+  if (found.cleanupSome === null) return native.closeUnreachable() > 0;
   found.cleanupSome.call(forgotten, reap);
   return reaped > before;
 }

@@ -494,6 +494,28 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   }
 
   /**
+   * CPython's connect_ex(address): connect(), returning 0 when it succeeds and the errno of
+   * the failure instead of raising it: ECONNREFUSED, EINPROGRESS on a non-blocking socket,
+   * ETIMEDOUT when the timeout expires (CPython's gives EWOULDBLOCK there), ...
+   * @throws what connect() raises before any system call: OSError(EBADF) once closed,
+   *   OSError(EINVAL) for a host that is not numeric, TypeError or RangeError for an address
+   *   of the wrong shape; OSError(EINTR) when a watched signal ends the wait.
+   * @example if (s.connect_ex(["127.0.0.1", port]) === ECONNREFUSED) console.log("closed");
+   */
+  connect_ex(address: AddressInput): number {
+    const fd = this.fdFor("connect_ex");
+    const packed = packAddress(this.family, address, "connect_ex");
+    try {
+      const rc = native.connect(fd, packed);
+      if (rc !== 0) this._run(this.#connectInProgress(rc, address), "connect_ex");
+      return 0;
+    } catch (error) {
+      if (error instanceof OSError && error.errno > 0 && error.signal === undefined) return error.errno;
+      throw error;
+    }
+  }
+
+  /**
    * connect(address) without blocking the event loop.
    * @example await s.connectAsync(["127.0.0.1", 8080]);
    */
@@ -846,6 +868,8 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * @example const type = s.getsockopt(SOL_SOCKET, SO_TYPE);
    */
   getsockopt(level: number, option: number): number;
+  /** buflen 0 is the integer form, as CPython's. */
+  getsockopt(level: number, option: number, buflen: 0): number;
   /**
    * Reads a socket option's bytes: at most `buflen` (up to 1024), as many as the system
    * returned.
@@ -880,6 +904,15 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    */
   gettimeout(): number | null {
     return this.#timeout;
+  }
+
+  /**
+   * CPython's getblocking(): false for a non-blocking socket (timeout 0), true otherwise (a
+   * socket with a timeout blocks, for that long). Like gettimeout(), it works after close().
+   * @example if (!s.getblocking()) s.setblocking(true);
+   */
+  getblocking(): boolean {
+    return this.#timeout !== 0;
   }
 
   /**

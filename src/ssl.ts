@@ -16,8 +16,9 @@ export {
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,
   SSLContext,
+  TLSVersion,
 } from "./tls-context.js";
-export type { CertInput, PskKeys, WrapOptions } from "./tls-context.js";
+export type { CertInput, KeyPassword, PskKeys, WrapOptions } from "./tls-context.js";
 export { SSLSocket } from "./tls-socket.js";
 export type { NameForm, PeerCertificate } from "./tls-socket.js";
 export { SSLError, SSLCertVerificationError } from "./tls-errors.js";

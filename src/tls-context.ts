@@ -1,12 +1,13 @@
 // SSLContext: the settings TLS connections are made with (docs/behaviour.md §11), over one
 // OpenSSL SSL_CTX. Files are read here, so the addon only ever sees bytes.
+import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { E, OSError } from "./errors.js";
 import type { AsyncOptions } from "./options.js";
 import type { Address } from "./addresses.js";
 import { Socket, type SocketMode } from "./socket.js";
-import { takeSSLError } from "./tls-errors.js";
+import { SSLError, SSL_ERROR_SSL, takeSSLError } from "./tls-errors.js";
 import { tls, type TlsContextHandle } from "./tls-native.js";
 import { SSLSocket, type SSLSocketInternals } from "./tls-socket.js";
 import { describeType, integer } from "./validate.js";
@@ -35,6 +36,67 @@ const TLS13_SUITE = /^TLS_(AES_|CHACHA20_)/;
 
 /** Bytes, or a string: a file path, or (with `textIsData`) the data itself. */
 export type CertInput = string | Uint8Array;
+
+/** Protocol versions for SSLContext.minimum_version and maximum_version, with CPython's
+ * values: MINIMUM_SUPPORTED and MAXIMUM_SUPPORTED leave that end to OpenSSL. */
+export const TLSVersion = Object.freeze({
+  MINIMUM_SUPPORTED: -2,
+  MAXIMUM_SUPPORTED: -1,
+  TLSv1: 0x0301,
+  TLSv1_1: 0x0302,
+  TLSv1_2: 0x0303,
+  TLSv1_3: 0x0304,
+});
+const TLS_VERSIONS: ReadonlySet<number> = new Set(Object.values(TLSVersion));
+
+/** The password of an encrypted private key (CPython's `password`): text, bytes, or a
+ * function returning either, called only when the key is encrypted. */
+export type KeyPassword = string | Uint8Array | (() => string | Uint8Array);
+
+/** The first encrypted PEM private key block in `data` (PKCS#8 "ENCRYPTED PRIVATE KEY", or a
+ * traditional key with "Proc-Type: 4,ENCRYPTED"), or null. */
+function encryptedKey(data: Buffer): string | null {
+  const text = data.toString("latin1");
+  if (!text.includes("ENCRYPTED")) return null;
+  const block = /-----BEGIN ((?:ENCRYPTED |RSA |EC |DSA )?PRIVATE KEY)-----[\s\S]*?-----END \1-----/.exec(text);
+  if (block === null) return null;
+  return block[1] === "ENCRYPTED PRIVATE KEY" || block[0].includes("Proc-Type: 4,ENCRYPTED") ? block[0] : null;
+}
+
+function passwordBytes(value: unknown): Buffer {
+  if (typeof value === "string") return Buffer.from(value, "utf8");
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError(`load_cert_chain: password must be a string or bytes, not ${describeType(value)}`);
+}
+
+/** The key decrypted here, with Node's crypto, as unencrypted PKCS#8 PEM: OpenSSL's own
+ * decryption would prompt on the terminal for a missing password and wait there. */
+function decryptedKey(pem: string, password: KeyPassword | null | undefined): Buffer {
+  if (password === undefined || password === null) {
+    throw new SSLError(
+      SSL_ERROR_SSL,
+      "load_cert_chain",
+      "BAD_PASSWORD_READ",
+      "PEM",
+      "the key is encrypted: give a password",
+    );
+  }
+  const passphrase = passwordBytes(typeof password === "function" ? password() : password);
+  try {
+    return Buffer.from(
+      createPrivateKey({ key: pem, format: "pem", passphrase }).export({ format: "pem", type: "pkcs8" }) as string,
+    );
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    throw new SSLError(
+      SSL_ERROR_SSL,
+      "load_cert_chain",
+      "BAD_DECRYPT",
+      "PEM",
+      `the key could not be decrypted: ${text}`,
+    );
+  }
+}
 
 /** Options of SSLContext.wrap_socket. */
 export interface WrapOptions {
@@ -83,6 +145,10 @@ export class SSLContext {
   #ctx: TlsContextHandle;
   #verifyMode: number;
   #checkHostname: boolean;
+  #minimumVersion: number = TLSVersion.MINIMUM_SUPPORTED;
+  #maximumVersion: number = TLSVersion.MAXIMUM_SUPPORTED;
+  /** The limits set_ciphers' list implies ([min, max], 0 = none). */
+  #cipherVersions: [number, number] = [0, 0];
   #verifyCallback: ((cert: Buffer, depth: number) => number) | null = null;
   #pskIdentity: Buffer | null = null;
   #pskKey: Buffer | null = null;
@@ -111,6 +177,47 @@ export class SSLContext {
     return this.protocol >= PROTOCOL_DTLS_CLIENT;
   }
 
+  /** The lowest protocol version offered or accepted ({@link TLSVersion}; TLS contexts only). */
+  get minimum_version(): number {
+    return this.#minimumVersion;
+  }
+
+  set minimum_version(version: number) {
+    this.#minimumVersion = this.#version(version, "minimum_version");
+    this.#applyVersions("minimum_version");
+  }
+
+  /** The highest protocol version offered or accepted ({@link TLSVersion}; TLS contexts only). */
+  get maximum_version(): number {
+    return this.#maximumVersion;
+  }
+
+  set maximum_version(version: number) {
+    this.#maximumVersion = this.#version(version, "maximum_version");
+    this.#applyVersions("maximum_version");
+  }
+
+  #version(version: unknown, name: string): number {
+    if (typeof version !== "number")
+      throw new TypeError(`${name} must be a TLSVersion number, not ${describeType(version)}`);
+    if (this.isDatagram) throw new RangeError(`${name} is for TLS contexts (DTLS speaks DTLS 1.2)`);
+    if (!TLS_VERSIONS.has(version)) throw new RangeError(`${name} must be a TLSVersion value, not ${version}`);
+    return version;
+  }
+
+  /** OpenSSL's limits: the program's versions narrowed by what set_ciphers left offered. */
+  #applyVersions(syscall: string): void {
+    // OpenSSL's 0 is "no limit", what MINIMUM_SUPPORTED and MAXIMUM_SUPPORTED (negative) mean.
+    const userMin = Math.max(this.#minimumVersion, 0);
+    const userMax = Math.max(this.#maximumVersion, 0);
+    const [cipherMin, cipherMax] = this.#cipherVersions;
+    const min = Math.max(userMin, cipherMin);
+    const max = userMax === 0 ? cipherMax : cipherMax === 0 ? userMax : Math.min(userMax, cipherMax);
+    if (tls.contextSetVersions(this.#ctx, min, max) !== 1) {
+      throw takeSSLError(syscall, "could not limit the protocol versions");
+    }
+  }
+
   /** CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED. */
   get verify_mode(): number {
     return this.#verifyMode;
@@ -129,6 +236,19 @@ export class SSLContext {
   set check_hostname(on: boolean) {
     if (typeof on !== "boolean") throw new TypeError(`check_hostname must be a boolean, not ${describeType(on)}`);
     this.#checkHostname = on;
+  }
+
+  /** OpenSSL's security level in force (CPython's read-only `security_level`): the
+   * library's default as the running Node.js builds it (1 up to Node.js 22, 2 from 24),
+   * or the one an `@SECLEVEL=n` in set_ciphers chose. Keys, groups and signatures weaker
+   * than the level are refused, both one's own and the peer's. */
+  get security_level(): number {
+    return tls.contextSecurityLevel(this.#ctx, -1);
+  }
+
+  /** @internal Sets the security level (the bridge's contexts take mbedTLS's, not OpenSSL's). */
+  _setSecurityLevel(level: number): void {
+    tls.contextSecurityLevel(this.#ctx, level);
   }
 
   /** Called for each certificate of the peer's chain, top first, with (cert_der, depth);
@@ -162,12 +282,17 @@ export class SSLContext {
     tls.contextSetVerify(this.#ctx, VERIFY_FLAGS[this.#verifyMode]!, callback);
   }
 
-  /** load_cert_chain(certfile, keyfile?): paths, or the data (PEM, or DER for a single
-   * certificate or key); the key defaults to the certificate file. A key that does not match
-   * the certificate is an SSLError. */
-  load_cert_chain(certfile: CertInput, keyfile?: CertInput | null): void {
+  /** load_cert_chain(certfile, keyfile?, password?): paths, or the data (PEM, or DER for a
+   * single certificate or key); the key defaults to the certificate file. An encrypted PEM key
+   * needs `password` (text, bytes, or a function returning either, as CPython's); without it,
+   * or with a wrong one, it is an SSLError (never a prompt on the terminal). A key that does
+   * not match the certificate is an SSLError. */
+  load_cert_chain(certfile: CertInput, keyfile?: CertInput | null, password?: KeyPassword | null): void {
     const cert = bytesOf(certfile, "certfile", true);
-    const key = keyfile === undefined || keyfile === null ? cert : bytesOf(keyfile, "keyfile", true);
+    let key = keyfile === undefined || keyfile === null ? cert : bytesOf(keyfile, "keyfile", true);
+    if (password !== undefined && password !== null && typeof password !== "function") passwordBytes(password);
+    const encrypted = encryptedKey(key);
+    if (encrypted !== null) key = decryptedKey(encrypted, password);
     if (tls.contextUseCertificate(this.#ctx, cert, key) !== 1) {
       throw takeSSLError("load_cert_chain", "the certificate or key could not be used");
     }
@@ -241,11 +366,11 @@ export class SSLContext {
       throw takeSSLError("set_ciphers", "No cipher can be selected");
     }
     // Without a TLS 1.3 suite TLS 1.3 is not offered; with only TLS 1.3 suites, nothing older.
-    const min = list.length === 0 ? T["TLS1_3_VERSION"]! : 0;
-    const max = suites.length === 0 ? T["TLS1_2_VERSION"]! : 0;
-    if (tls.contextSetVersions(this.#ctx, min, max) !== 1) {
-      throw takeSSLError("set_ciphers", "could not limit the protocol versions");
-    }
+    this.#cipherVersions = [
+      list.length === 0 ? T["TLS1_3_VERSION"]! : 0,
+      suites.length === 0 ? T["TLS1_2_VERSION"]! : 0,
+    ];
+    this.#applyVersions("set_ciphers");
   }
 
   /** The client's PSK identity (with psk_key, the client offers only PSK suites). */
@@ -321,13 +446,14 @@ export class SSLContext {
 
   /** wrap_socket(sock, options): an SSLSocket over a connected socket (SOCK_STREAM for
    * TLS, a connected SOCK_DGRAM for DTLS); the handshake runs now unless
-   * do_handshake_on_connect is false. */
+   * do_handshake_on_connect is false. A TLS client socket not connected yet (CPython's
+   * wrap-then-connect) makes its handshake in the SSLSocket's connect(). */
   wrap_socket<A extends Address, Mode extends SocketMode>(
     sock: Socket<A, Mode>,
     options?: WrapOptions,
   ): SSLSocket<A, Mode> {
     const s = this.#wrap<A, Mode>(sock, options, "wrap_socket");
-    if (s._internals.handshakeOnConnect) s._handshakeOnConnect();
+    if (s._internals.handshakeOnConnect && s._connected()) s._handshakeOnConnect();
     return s;
   }
 
@@ -338,7 +464,7 @@ export class SSLContext {
     options?: WrapOptions & AsyncOptions,
   ): Promise<SSLSocket<A, Mode>> {
     const s = this.#wrap<A, Mode>(sock, options, "wrap_socket");
-    if (s._internals.handshakeOnConnect) {
+    if (s._internals.handshakeOnConnect && s._connected()) {
       try {
         await s.do_handshakeAsync(options?.signal === undefined ? undefined : { signal: options.signal });
       } catch (error) {

@@ -67,6 +67,8 @@ export class TlsEngine {
   truncationEnds = false;
   /** The end read so: every later read is the end too. */
   #truncated = false;
+  /** The handshake has been seen finished (then no step checks for a flight any more). */
+  #finished = false;
 
   constructor(conn: TlsConnectionHandle, attached: boolean) {
     this.#conn = conn;
@@ -119,9 +121,17 @@ export class TlsEngine {
     if (code === SSL_ERROR_WANT_READ) {
       if (this.attached) return this.#dtlsTimer(syscall) ? RETRY : op.waitFor(POLLIN);
       const conn = this.handle(syscall);
+      // A handshake step that has just sent a flight waits for the reply instead of reading
+      // at once (mbedTLS's read there finds nothing: the peer has not seen the flight). On
+      // loopback the send wakes the peer, which can answer before this process runs again,
+      // and the step would then carry the handshake further, into failures that belong to
+      // the next call (a non-blocking write would meet a verification error that
+      // MicroPython meets in drain()). The wait is one poll either way.
+      const flight = this.#sendsFlight(conn);
       // What OpenSSL wrote before it needed input (a handshake flight) goes out first.
       const left = wire.send(conn, flags, syscall);
       if (left < 0) return left;
+      if (flight) return op.waitFor(left > 0 ? POLLIN | POLLOUT : POLLIN);
       const n = wire.receive(conn, flags, syscall);
       if (n > 0) return RETRY;
       if (n === 0) {
@@ -135,6 +145,16 @@ export class TlsEngine {
     if (code === SSL_ERROR_WANT_WRITE) return op.waitFor(POLLOUT);
     if (code === SSL_ERROR_ZERO_RETURN) return 0;
     return this.#fail(code, syscall, wire);
+  }
+
+  /** Whether the handshake is under way and has ciphertext of its own to send now. */
+  #sendsFlight(conn: TlsConnectionHandle): boolean {
+    if (this.#finished) return false;
+    if (tls.connectionState(conn)[0] === 1) {
+      this.#finished = true;
+      return false;
+    }
+    return tls.connectionBuffered(conn)[2] > 0;
   }
 
   /** Whether DTLS's retransmission timer ran out (a blocking descriptor's receive ends

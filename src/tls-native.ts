@@ -45,6 +45,8 @@ export interface TlsCore {
   contextSetPskServer(ctx: TlsContextHandle, lookup: (identity: Buffer) => unknown): number;
   contextSetVersions(ctx: TlsContextHandle, min: number, max: number): number;
   contextSetOptions(ctx: TlsContextHandle, set: number, clear: number): number;
+  /** Sets the security level (0 to 5) unless `level` is negative; the level in force. */
+  contextSecurityLevel(ctx: TlsContextHandle, level: number): number;
 
   connectionNew(
     ctx: TlsContextHandle,

@@ -17,7 +17,7 @@ import {
   type SocketMode,
   type StreamResult,
 } from "./socket.js";
-import type { Address } from "./addresses.js";
+import type { Address, AddressInput } from "./addresses.js";
 import type { SSLContext } from "./tls-context.js";
 import { TlsChannel, TlsEngine } from "./tls-engine.js";
 import { SSLError, SSL_ERROR_SSL, takeSSLError } from "./tls-errors.js";
@@ -171,6 +171,15 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
       throw takeSSLError("wrap_socket", "could not attach TLS to the socket");
     }
     this.#engine = new TlsEngine(conn, attached);
+    // Bytes a failed read kept back are the start of the stream (a hello read while
+    // sniffing the protocol): the TLS layer reads them first.
+    if (!attached && sock._hasKept) {
+      const chunk = Buffer.allocUnsafe(16384);
+      while (sock._hasKept) {
+        const n = sock.takeKept(chunk, 0, chunk.length, false);
+        tls.connectionFeed(conn, chunk, 0, n);
+      }
+    }
     this.#listening = internals.datagram && internals.serverSide && internals.clientId !== null;
     this.#check = (syscall: string): void => {
       if (this.#closed) throw new OSError(E.EBADF, syscall);
@@ -296,6 +305,39 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
    * the handshake is the end of the stream, as mbedTLS reads it. */
   _truncationEnds(): void {
     this.#engine.truncationEnds = true;
+  }
+
+  /** @internal Whether wrap_socket can make the handshake now: false for a TLS client whose
+   * socket is not connected yet (CPython's wrap-then-connect; connect() makes it, or the
+   * first read or write of a connection still in progress). */
+  _connected(): boolean {
+    if (this.#internals.datagram || this.server_side) return true;
+    try {
+      this.#sock.getpeername();
+      return true;
+    } catch (error) {
+      if (error instanceof OSError && error.errno === E["ENOTCONN"]) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * CPython's connect(address) for an SSLSocket wrapped before its socket was connected:
+   * connects the socket (its timeout, its errors), then makes the handshake unless
+   * do_handshake_on_connect was false; a failed handshake closes the SSLSocket and its socket.
+   * @example const t = ctx.wrap_socket(socket(), { server_hostname: "localhost" }); t.connect(["127.0.0.1", 8443]);
+   */
+  connect(address: AddressInput): void {
+    this.#check("connect");
+    this.#sock.connect(address);
+    if (!this.#internals.handshakeOnConnect) return;
+    try {
+      this._handshakeOnConnect();
+    } catch (error) {
+      // The SSLSocket is the program's only handle on the socket: a failed handshake closes both.
+      this.#sock.close();
+      throw error;
+    }
   }
 
   /** @internal Releases the TLS state after a failed wrap (the socket stays the caller's). */
@@ -492,6 +534,9 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
 
   /** The peer's certificate: DER bytes with binary_form, else CPython's dictionary (empty
    * when it was not verified); null before the handshake or when the peer sent none. */
+  getpeercert(binary_form: true): Buffer | null;
+  getpeercert(binary_form?: false): PeerCertificate | Record<string, never> | null;
+  getpeercert(binary_form?: boolean): Buffer | PeerCertificate | Record<string, never> | null;
   getpeercert(binary_form = false): Buffer | PeerCertificate | Record<string, never> | null {
     this.#fd("getpeercert");
     if (typeof binary_form !== "boolean")
@@ -537,6 +582,11 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
   /** The wrapped socket's timeout. */
   gettimeout(): number | null {
     return this.#sock.gettimeout();
+  }
+
+  /** The wrapped socket's getblocking(): false only when it is non-blocking (timeout 0). */
+  getblocking(): boolean {
+    return this.#sock.getblocking();
   }
 
   /** setblocking(false) is settimeout(0), setblocking(true) settimeout(null). */

@@ -118,6 +118,25 @@ test("OSError can be made directly, and errors without an address carry none", (
   assert.equal(noPeer.address, undefined);
 });
 
+test("strerror is CPython's e.strerror: the system's text for an errno, the resolver's for EAI_*", {
+  skip: noPython,
+}, () => {
+  const refused = thrown(() => {
+    const s = socket.socket(AF_INET, SOCK_STREAM);
+    try {
+      s.connect(["127.0.0.1", closedPort()]);
+    } finally {
+      s.close();
+    }
+  });
+  assert.equal(refused.strerror, systemText.strerror[errno.ECONNREFUSED]);
+  assert.equal(new socket.OSError(errno.EPIPE, "send").strerror, systemText.strerror[errno.EPIPE]);
+  const gai = thrown(() => socket.getaddrinfo("localhost", null, 0, 0, 0, socket.AI_NUMERICHOST));
+  assert.equal(gai.strerror, systemText.gai.numericHost[1]);
+  // A message given by the caller is the text.
+  assert.equal(new socket.OSError(errno.EINVAL, "bind", { message: "resolve first" }).strerror, "resolve first");
+});
+
 test("bind errors carry the address: EADDRINUSE on a port another socket holds", () => {
   const holder = socket.socket(AF_INET, SOCK_STREAM);
   holder.bind(["127.0.0.1", 0]);

@@ -4,7 +4,8 @@
 // handler's report, and sys.atexit.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runMp } from "./support/micropython.js";
+import * as path from "node:path";
+import { runMp, scriptDir, startMp } from "./support/micropython.js";
 
 test("dir(socket) lists the option constants (SOL_SOCKET, SO_REUSEADDR, MSG_PEEK, IP_ADD_MEMBERSHIP, ...)", async () => {
   const r = await runMp(`import socket
@@ -91,4 +92,79 @@ raise ValueError("x")
   );
   const off = await runMp("import sys\nsys.atexit(print)\nsys.atexit(None)\nsys.exit(3)\n");
   assert.deepEqual([off.code, off.stdout], [3, ""]);
+});
+
+// The unix port reads standard input a byte at a time, so lines that arrive together stay in
+// the pipe for poll(2) to see; the command line here reads blocks, and select counts them.
+test("standard input: lines that arrive together are each readable at once to select.poll and asyncio.StreamReader(sys.stdin)", async () => {
+  const dir = scriptDir({
+    "main.py": `import asyncio, select, sys, time
+print("ready")
+p = select.poll()
+p.register(sys.stdin, select.POLLIN)
+got = []
+t0 = time.ticks_ms()
+while len(got) < 2 and p.poll(5000):
+    got.append(sys.stdin.readline())
+print(got, time.ticks_diff(time.ticks_ms(), t0) < 2000)
+async def main():
+    s = asyncio.StreamReader(sys.stdin)
+    t0 = time.ticks_ms()
+    print(await s.readline(), await s.readline(), time.ticks_diff(time.ticks_ms(), t0) < 2000)
+asyncio.run(main())
+`,
+  });
+  const mp = startMp([path.join(dir, "main.py")], { cwd: dir });
+  assert.equal(await mp.line(), "ready");
+  mp.child.stdin.write("a\nb\nc\nd\n");
+  // the rest comes much later: nothing above may wait for it
+  const later = setTimeout(() => mp.child.stdin.end("e\n"), 4000);
+  try {
+    assert.equal(await mp.line(), "['a\\n', 'b\\n'] True");
+    assert.equal(await mp.line(), "b'c\\n' b'd\\n' True");
+  } finally {
+    clearTimeout(later);
+    mp.child.stdin.end();
+  }
+  const r = await mp.done;
+  assert.equal(r.code, 0, r.stderr);
+});
+
+// The WebAssembly port's localtime/mktime are UTC with 8 fields; the unix port's are C's:
+// 9 fields (isdst last) in the host's zone (TZ), mktime honouring isdst as glibc does.
+// Expected values are glibc's, from the unix port run with the same TZ.
+test("time.localtime/gmtime/mktime as the unix port's: 9 fields, the host's time zone (TZ), isdst", async () => {
+  const dir = scriptDir({
+    "main.py": `import time
+print(time.localtime(1719835200), time.localtime(1704067200))
+print(time.gmtime(0), time.gmtime(-1), time.localtime(1.7e9))
+print(time.mktime((2024, 7, 1, 12, 0, 0, 0, 0)), time.mktime((2024, 7, 1, 12, 0, 0, 0, 0, 0)),
+      time.mktime((2024, 1, 1, 0, 0, 0, 0, 0, 1)), time.mktime([2024, 2, 30, 25, 61, 0, 0, 0]))
+print(time.mktime(time.localtime(1234567890)), len(time.localtime()))
+for bad in ((2000, 1, 1), 5):
+    try:
+        time.mktime(bad)
+    except TypeError as e:
+        print(e)
+`,
+  });
+  const run = (tz) =>
+    startMp([path.join(dir, "main.py")], { cwd: dir, input: "", env: { ...process.env, TZ: tz } }).done;
+  const berlin = await run("Europe/Berlin");
+  assert.equal(
+    berlin.stdout,
+    [
+      "(2024, 7, 1, 14, 0, 0, 0, 183, 1) (2024, 1, 1, 1, 0, 0, 0, 1, 0)",
+      "(1970, 1, 1, 0, 0, 0, 3, 1, 0) (1969, 12, 31, 23, 59, 59, 2, 365, 0) (2023, 11, 14, 23, 13, 20, 1, 318, 0)",
+      "1719828000 1719831600 1704060000 1709341260",
+      "1234567890 9",
+      "mktime needs a tuple of length 8 or 9",
+      "object 'int' isn't a tuple or list",
+      "",
+    ].join("\n"),
+    berlin.stderr,
+  );
+  const utc = await run("UTC");
+  assert.match(utc.stdout, /^\(2024, 7, 1, 12, 0, 0, 0, 183, 0\) \(2024, 1, 1, 0, 0, 0, 0, 1, 0\)\n/, utc.stderr);
+  assert.match(utc.stdout, /\n1719835200 1719835200 1704063600 1709344860\n/);
 });

@@ -4,7 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { runMp, scriptDir, startMp } from "./support/micropython.js";
+import { spawnSync } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { CLI, runMp, scriptDir, startMp } from "./support/micropython.js";
 
 test("-c runs code with sys.argv set, exit status 0", async () => {
   const r = await startMp(["-c", "import sys\nprint('hi', sys.argv)", "a", "b c"], { input: "" }).done;
@@ -310,4 +312,57 @@ test("tracebacks as the unix port prints them: the script's frames under the nam
     r.stdout,
     'Traceback (most recent call last):\n  File "boom.py", line 5, in <module>\n  File "boom.py", line 4, in f\nOSError: [Errno 111] ECONNREFUSED\n',
   );
+});
+
+test("stdout and stderr into one file keep the program's order, partial lines included (2>&1)", async () => {
+  const dir = scriptDir({
+    "main.py": `import sys
+sys.stdout.write("partial")
+sys.stderr.write("E\\n")
+print(" end")
+print("to err", file=sys.stderr, end="")
+print("out")
+`,
+  });
+  const file = path.join(dir, "both.txt");
+  const fd = openSync(file, "w");
+  try {
+    const r = spawnSync(process.execPath, [CLI, path.join(dir, "main.py")], {
+      stdio: ["ignore", fd, fd],
+      timeout: 15000,
+    });
+    assert.equal(r.status, 0);
+  } finally {
+    closeSync(fd);
+  }
+  // the unix port's output for the same program
+  assert.equal(readFileSync(file, "utf8"), "partialE\n end\nto errout\n");
+});
+
+test("a partial line is written before the program waits (time.sleep, select.poll, asyncio), as the unix port shows it", async () => {
+  const dir = scriptDir({
+    "main.py": `import asyncio, select, time
+print("sleep", end="")
+time.sleep(1)
+print(" poll", end="")
+select.poll().poll(1000)
+async def main():
+    print(" asyncio", end="")
+    await asyncio.sleep(1)
+asyncio.run(main())
+print(" end")
+`,
+  });
+  const mp = startMp([path.join(dir, "main.py")], { cwd: dir, input: "" });
+  const start = performance.now();
+  const seen = [];
+  mp.child.stdout.on("data", (chunk) => seen.push([String(chunk), performance.now() - start]));
+  const r = await mp.done;
+  assert.equal(r.stdout, "sleep poll asyncio end\n", r.stderr);
+  // each piece arrived before the waits after it were over (3 s, 2 s, 1 s; margins for a
+  // loaded machine's late reads)
+  const at = (text) => seen.find(([chunk]) => chunk.includes(text))?.[1];
+  assert.ok(at(" end") - at("sleep") >= 1500, JSON.stringify(seen));
+  assert.ok(at(" end") - at(" poll") >= 1000, JSON.stringify(seen));
+  assert.ok(at(" end") - at(" asyncio") >= 300, JSON.stringify(seen));
 });

@@ -57,14 +57,29 @@ os.unsetenv("USOCKET_TEST_SET")
 print(os.getenv("USOCKET_TEST_SET"), uos.getenv is os.getenv)
 a, b = os.urandom(32), os.urandom(32)
 print(type(a).__name__, len(a), a != b, os.urandom(0))
-try:
-    os.urandom(-1)
-except ValueError as e:
-    print("ValueError")
+for bad in (lambda: os.urandom(-1), lambda: os.getenv(5), lambda: os.putenv("A", 5), lambda: os.unsetenv(None)):
+    try:
+        bad()
+    except (TypeError, ValueError) as e:
+        print(type(e).__name__, e)
 `,
   });
   const env = { ...process.env, USOCKET_TEST_VAR: "from the host" };
   delete env["USOCKET_TEST_UNSET"];
   const r = await startMp([path.join(dir, "main.py")], { cwd: dir, input: "", env }).done;
-  assert.equal(r.stdout, "from the host None fallback\nv1\nNone True\nbytes 32 True b''\nValueError\n", r.stderr);
+  assert.equal(
+    r.stdout,
+    [
+      "from the host None fallback",
+      "v1",
+      "None True",
+      "bytes 32 True b''",
+      "ValueError ",
+      "TypeError can't convert 'int' object to str implicitly",
+      "TypeError can't convert 'int' object to str implicitly",
+      "TypeError can't convert 'NoneType' object to str implicitly",
+      "",
+    ].join("\n"),
+    r.stderr,
+  );
 });

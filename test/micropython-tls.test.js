@@ -4,9 +4,10 @@
 // now (test/support/tls.js), so nothing in the repository expires.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
+import { haveOpenssl, makeCertificates, makeRsa1024, pythonPeer } from "./support/tls.js";
 import { runMp, scriptDir, startMp } from "./support/micropython.js";
 import * as path from "node:path";
+import * as net from "node:net";
 
 const skip = haveOpenssl() ? false : "needs the openssl command to make certificates";
 let certs;
@@ -271,6 +272,26 @@ print(server.read(5))
     assert.equal(r.stdout, "True TLSv1.2\n9 b'to server'\n10 b'to c' b'lient!'\nb''\n", r.stderr);
   });
 
+  test("a 1024-bit RSA key, as MicroPython's own tests use, loads and serves a handshake on every Node.js (mbedTLS's floor, not OpenSSL's level 2)", async () => {
+    const rsa = makeRsa1024();
+    const r = await runMp(
+      `${PIPES}
+key = open("key.der", "rb").read()
+cert = open("cert.der", "rb").read()
+client = ssl.wrap_socket(a, do_handshake=False)
+server = ssl.wrap_socket(b, server_side=True, key=key, cert=cert, do_handshake=False)
+steps = 0
+while steps < 20 and (client.read(10) is None) and (a.out or b.out):
+    server.read(10)
+    steps += 1
+print(client.cipher()[0])
+print(client.write(b"rsa"), server.read(3))
+`,
+      { files: { "key.der": rsa.keyDer, "cert.der": rsa.certDer } },
+    );
+    assert.match(r.stdout, /^TLS-ECDHE-RSA-WITH-[A-Z0-9-]+\n3 b'rsa'\n$/, r.stderr);
+  });
+
   test("ioctl: POLLIN from bytes already decrypted without asking the stream; POLLNVAL once closed", async () => {
     const r = await runMp(
       `${PIPES}
@@ -308,6 +329,45 @@ except OSError as e:
     print(e.args)
 `);
     assert.equal(r.stdout, "(-29312, 'MBEDTLS_ERR_SSL_CONN_EOF')\n", r.stderr);
+  });
+});
+
+describe("asyncio over TLS: MicroPython's order of events", { skip }, () => {
+  // multi_net/asyncio_tls_server_client_verify_error.py's order, made certain: the peer's
+  // answer is already in when write() runs (here: bytes sent on accept, before any hello).
+  // A write that starts the handshake sends the hello and returns with the data buffered,
+  // as mbedTLS's does (its read right after the hello finds nothing), so the failure is
+  // drain()'s; before, it depended on whether the peer had answered yet.
+  test("write() that starts the handshake buffers even when the peer's answer is already in; drain() meets the failure", async () => {
+    const server = net.createServer((c) => {
+      c.on("error", () => {});
+      c.end("this is not TLS\r\n");
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const r = await runMp(
+        `import sys, asyncio, ssl
+async def main():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.verify_mode = ssl.CERT_NONE
+    reader, writer = await asyncio.open_connection("127.0.0.1", int(sys.argv[1]), ssl=ctx)
+    await asyncio.sleep_ms(300)
+    try:
+        writer.write(b"data")
+        print("buffered")
+        await writer.drain()
+        print("drained")
+    except OSError as e:
+        print("drain:", e)
+    writer.close()
+asyncio.run(main())
+`,
+        { args: [String(server.address().port)] },
+      );
+      assert.equal(r.stdout, "buffered\ndrain: (-29184, 'MBEDTLS_ERR_SSL_INVALID_RECORD')\n", r.stderr);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -70,6 +70,38 @@ test("a socket garbage-collected while open is closed (TCP, UDP, accepted, socke
   assert.equal(result.final, result.before);
 });
 
+// The registry that closes forgotten sockets holds a small slot number per socket, and a
+// slot is reused once its callback ran: callbacks of closed sockets, of reused slots and of
+// forgotten sockets, interleaved over several collections, close exactly the forgotten ones.
+test("forgotten sockets are closed across collections that reuse the registry's slots; kept ones never", async () => {
+  const result = await inGcChild(`
+    const before = fds();
+    const kept = [];
+    for (let round = 0; round < 5; round++) {
+      (() => {
+        for (let i = 0; i < 40; i++) s.socket().close(); // closed: their slots come back
+        for (let i = 0; i < 20; i++) s.socket(s.AF_INET, s.SOCK_DGRAM); // forgotten
+        for (let i = 0; i < 10; i++) {
+          const k = s.socket(s.AF_INET, s.SOCK_DGRAM);
+          k.bind(["127.0.0.1", 0]);
+          kept.push([k, inode(k.fileno())]);
+        }
+      })();
+      await collect();
+    }
+    const open = fds() - before;
+    const intact = kept.filter(([k, node]) => inode(k.fileno()) === node).length;
+    let delivered = 0;
+    for (const [k] of kept) {
+      kept[0][0].sendto("x", k.getsockname());
+      if (k.recv(4).toString() === "x") delivered++;
+    }
+    for (const [k] of kept) k.close();
+    return { open, intact, delivered, kept: kept.length, final: fds() - before };
+  `);
+  assert.deepEqual(result, { open: 50, intact: 50, delivered: 50, kept: 50, final: 0 });
+});
+
 test("a socket that is still referenced is not closed by GC", async () => {
   const result = await inGcChild(`
     const kept = [];

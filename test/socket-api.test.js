@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { readFileSync } from "node:fs";
 import * as socket from "../dist/index.js";
-import { EAGAIN, EBADF, ECONNREFUSED, EINVAL, ENOTCONN, ETIMEDOUT, errorcode } from "../dist/errno.js";
+import { EAGAIN, EBADF, ECONNREFUSED, EINPROGRESS, EINVAL, ENOTCONN, ETIMEDOUT, errorcode } from "../dist/errno.js";
 import { listener, scriptedPeer, startPeer, tcpPair } from "./support/peers.js";
 import { expectOSError } from "./support/assertions.js";
 import { watchdog } from "./support/blocking.js";
@@ -226,6 +226,50 @@ test("connect() to a listener connects; to a port nobody listens on raises ECONN
   }
 });
 
+test("connect_ex() returns 0 or the errno connect() would raise (CPython's); bad arguments and a closed socket still raise", () => {
+  const [srv, addr] = listener();
+  const [holder, port] = refusingPort();
+  const ok = socket.socket();
+  const refused = socket.socket();
+  const pending = socket.socket();
+  const closed = socket.socket();
+  closed.close();
+  try {
+    assert.equal(ok.connect_ex(addr), 0);
+    assert.deepEqual(ok.getpeername(), addr);
+    assert.equal(refused.connect_ex(["127.0.0.1", port]), ECONNREFUSED);
+    pending.setblocking(false);
+    assert.equal(pending.connect_ex(addr), EINPROGRESS);
+    assert.throws(
+      () => refused.connect_ex(["localhost", port]),
+      (e) => e instanceof socket.OSError && e.errno === EINVAL,
+    );
+    assert.throws(() => refused.connect_ex(["127.0.0.1", 70000]), RangeError);
+    assert.throws(() => refused.connect_ex("127.0.0.1"), TypeError);
+    expectOSError(() => closed.connect_ex(addr), EBADF);
+  } finally {
+    for (const s of [ok, refused, pending, holder, srv]) s.close();
+  }
+});
+
+test("getblocking() is false only for a non-blocking socket (timeout 0), as CPython's", () => {
+  const s = socket.socket();
+  try {
+    assert.equal(s.getblocking(), true);
+    s.settimeout(1.5);
+    assert.equal(s.getblocking(), true);
+    s.setblocking(false);
+    assert.equal(s.getblocking(), false);
+    s.settimeout(null);
+    assert.equal(s.getblocking(), true);
+    s.settimeout(0);
+    s.close();
+    assert.equal(s.getblocking(), false); // like gettimeout(), it works after close()
+  } finally {
+    s.close();
+  }
+});
+
 test("send() returns the count, sendall() returns nothing, recv() returns a Buffer sized exactly", () => {
   const [a, b] = tcpPair();
   try {
@@ -424,6 +468,8 @@ test("getsockopt() returns an integer, or at most buflen bytes", () => {
     // A larger buflen gets as many bytes as the system returned (an int: 4).
     assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 64).length, 4);
     assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8).length, 8);
+    // buflen 0 is the integer form, as CPython's.
+    assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 0), socket.SOCK_STREAM);
   } finally {
     s.close();
   }

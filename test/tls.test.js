@@ -3,14 +3,20 @@
 // bulk transfer, and select seeing decrypted bytes.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createPrivateKey, randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import * as ssl from "../dist/ssl.js";
-import { haveOpenssl, makeCertificates, pythonPeer } from "./support/tls.js";
+import { createSecureContext } from "node:tls";
+import { haveOpenssl, makeCertificates, makeRsa1024, pythonPeer } from "./support/tls.js";
 import { fdCount, listener, startPeer } from "./support/peers.js";
 
 const skip = haveOpenssl() ? false : "the openssl command is not installed";
+const hasScript = () => spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
 let certs;
 before(() => {
   if (!skip) certs = makeCertificates();
@@ -165,6 +171,29 @@ describe("server side and client certificates with CPython", { skip, timeout: 60
     assert.ok(t instanceof ssl.SSLSocket, String(t));
     assert.equal(t.server_side, true);
     assert.equal(t.getpeercert(), null); // the client sent none
+    t.sendall("ping");
+    assert.equal(String(t.read(9)), "echo:ping");
+    t.close();
+    assert.equal((await peer.done).code, 0);
+  });
+
+  test("bytes a failed read kept back (the client's hello, sniffed with a timeout) start the handshake", async () => {
+    const [srv, [, port]] = listener();
+    const peer = pythonPeer({ role: "client", port, ca: certs.ca, hostname: "localhost", action: "echo" });
+    await peer.ready;
+    srv.settimeout(10);
+    const [conn] = srv.accept();
+    srv.close();
+    // A protocol sniffer reads more than the hello holds: it times out and keeps the bytes back.
+    conn.settimeout(1);
+    assert.throws(
+      () => conn.read(1 << 16),
+      (e) => e instanceof socket.OSError && e.code === "ETIMEDOUT",
+    );
+    const sniffed = conn.recv(1, socket.MSG_PEEK);
+    assert.equal(sniffed[0], 0x16); // a TLS handshake record
+    conn.settimeout(10);
+    const t = serverContext().wrap_socket(conn, { server_side: true });
     t.sendall("ping");
     assert.equal(String(t.read(9)), "echo:ping");
     t.close();
@@ -372,6 +401,37 @@ describe("timeouts and non-blocking reads", { skip, timeout: 600000 }, () => {
   });
 });
 
+describe("the order of a non-blocking handshake", { skip, timeout: 600000 }, () => {
+  test("a step that sends a flight returns before reading, even with the peer's bytes already in; the next step reads them", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer((c) => {
+      c.on("error", () => {});
+      c.end("this is not TLS\r\n");
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const s = socket.socket();
+    try {
+      s.connect(["127.0.0.1", server.address().port]);
+      // the peer's bytes are in before the hello goes out (the peer is this event loop's)
+      for (let i = 0; i < 500 && select.select([s], [], [], 0)[0].length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal(select.select([s], [], [], 0)[0].length, 1, "the peer's bytes came");
+      s.setblocking(false);
+      const t = clientContext().wrap_socket(s, { server_hostname: "localhost", do_handshake_on_connect: false });
+      assert.equal(t.write("data"), null, "the hello went out; nothing was read in the same step");
+      assert.throws(
+        () => t.write("data"),
+        (e) => e instanceof ssl.SSLError && !(e instanceof ssl.SSLCertVerificationError),
+      );
+      t.close();
+    } finally {
+      s.close();
+      server.close();
+    }
+  });
+});
+
 describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
   test("8 MiB each way with uneven writes arrive whole (SHA-256 on both ends)", async () => {
     const size = 8 * 1024 * 1024 + 12345;
@@ -421,6 +481,235 @@ describe("bulk transfer and select", { skip, timeout: 600000 }, () => {
     t.write("x");
     t.close();
     await peer.done;
+  });
+});
+
+describe("CPython's wrap-then-connect: wrap_socket of a socket not yet connected, then connect()", {
+  skip,
+  timeout: 600000,
+}, () => {
+  test("the handshake waits for connect(), which makes it; then the session works", async () => {
+    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key });
+    const port = Number(await peer.ready);
+    const t = clientContext().wrap_socket(socket.socket(), { server_hostname: "localhost" });
+    assert.equal(t.version(), null); // not connected: no handshake yet
+    t.settimeout(10);
+    t.connect(["127.0.0.1", port]);
+    assert.match(t.version(), /^TLSv1\.[23]$/);
+    assert.equal(t.getpeername()[0], "127.0.0.1");
+    t.write("c");
+    assert.equal(String(t.read(6)), "echo:c");
+    t.close();
+    await peer.done;
+  });
+
+  test("connect() of an SSLSocket reports a refused connection as the socket does, and a closed one EBADF", () => {
+    const [holder, port] = (() => {
+      const h = socket.socket();
+      h.bind(["127.0.0.1", 0]);
+      return [h, h.getsockname()[1]];
+    })();
+    const t = clientContext().wrap_socket(socket.socket(), { server_hostname: "localhost" });
+    assert.throws(
+      () => t.connect(["127.0.0.1", port]),
+      (e) => e instanceof socket.OSError && e.code === "ECONNREFUSED",
+    );
+    t.close();
+    holder.close();
+    assert.throws(
+      () => t.connect(["127.0.0.1", port]),
+      (e) => e instanceof socket.OSError && e.code === "EBADF",
+    );
+  });
+
+  test("a handshake that fails in connect() closes the SSLSocket and its socket: no descriptor left", async () => {
+    const before = fdCount();
+    const peer = pythonPeer({ role: "server", cert: certs.server.cert, key: certs.server.key });
+    const port = Number(await peer.ready);
+    const t = clientContext().wrap_socket(socket.socket(), { server_hostname: "not-this-host.example" });
+    t.settimeout(10);
+    assert.throws(
+      () => t.connect(["127.0.0.1", port]),
+      (e) => e instanceof ssl.SSLCertVerificationError,
+    );
+    assert.equal(t.fileno(), -1);
+    t.close();
+    await peer.done;
+    assert.equal(fdCount(), before);
+  });
+});
+
+describe("protocol versions: minimum_version and maximum_version (CPython's)", { skip, timeout: 600000 }, () => {
+  test("they start at MINIMUM_SUPPORTED/MAXIMUM_SUPPORTED, take TLSVersion values, and refuse others", () => {
+    const ctx = clientContext();
+    assert.equal(ctx.minimum_version, ssl.TLSVersion.MINIMUM_SUPPORTED);
+    assert.equal(ctx.maximum_version, ssl.TLSVersion.MAXIMUM_SUPPORTED);
+    assert.deepEqual(
+      [
+        ssl.TLSVersion.TLSv1_2,
+        ssl.TLSVersion.TLSv1_3,
+        ssl.TLSVersion.MINIMUM_SUPPORTED,
+        ssl.TLSVersion.MAXIMUM_SUPPORTED,
+      ],
+      [0x0303, 0x0304, -2, -1],
+    );
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2;
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_3;
+    assert.equal(ctx.minimum_version, ssl.TLSVersion.TLSv1_2);
+    assert.equal(ctx.maximum_version, ssl.TLSVersion.TLSv1_3);
+    assert.throws(() => (ctx.minimum_version = 0x0305), RangeError);
+    assert.throws(() => (ctx.maximum_version = "TLSv1_2"), TypeError);
+    assert.throws(() => (new ssl.SSLContext(ssl.PROTOCOL_DTLS_CLIENT).minimum_version = 0x0303), RangeError);
+  });
+
+  test("maximum_version TLSv1_2 negotiates TLS 1.2 with a CPython server; minimum_version TLSv1_3 fails against a 1.2-only one", async () => {
+    {
+      const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+      const ctx = clientContext();
+      ctx.maximum_version = ssl.TLSVersion.TLSv1_2;
+      const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+      assert.equal(t.version(), "TLSv1.2");
+      t.write("v");
+      assert.equal(String(t.read(6)), "echo:v");
+      t.close();
+      await peer.done;
+    }
+    {
+      const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key, max_tls12: true });
+      s.settimeout(10);
+      const ctx = clientContext();
+      ctx.minimum_version = ssl.TLSVersion.TLSv1_3;
+      assert.throws(
+        () => ctx.wrap_socket(s, { server_hostname: "localhost" }),
+        (e) => e instanceof ssl.SSLError,
+      );
+      s.close();
+      await peer.done;
+    }
+  });
+
+  test("set_ciphers' limits and the version limits combine: TLS 1.2 suites only with maximum_version left alone", async () => {
+    const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
+    const ctx = clientContext();
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2;
+    ctx.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256");
+    assert.equal(ctx.minimum_version, ssl.TLSVersion.TLSv1_2);
+    const t = ctx.wrap_socket(s, { server_hostname: "localhost" });
+    assert.equal(t.version(), "TLSv1.2");
+    t.close();
+    await peer.done;
+  });
+});
+
+describe("an encrypted private key", { skip, timeout: 600000 }, () => {
+  /** The server key, encrypted with `secret` (PKCS#8 PEM), and the certificate and that key in one file. */
+  function encrypted() {
+    const pem = createPrivateKey(readFileSync(certs.server.key)).export({
+      format: "pem",
+      type: "pkcs8",
+      cipher: "aes-256-cbc",
+      passphrase: "secret",
+    });
+    return [Buffer.from(pem), Buffer.concat([readFileSync(certs.server.cert), Buffer.from(pem)])];
+  }
+
+  test("load_cert_chain(cert, key, password) takes the password as text, bytes or a function (CPython's)", async () => {
+    const [key, combined] = encrypted();
+    for (const password of [
+      "secret",
+      Buffer.from("secret"),
+      () => "secret",
+      () => new TextEncoder().encode("secret"),
+    ]) {
+      const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+      ctx.load_cert_chain(readFileSync(certs.server.cert), key, password);
+    }
+    // The key inside the certificate file, as CPython allows.
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    ctx.load_cert_chain(combined, null, "secret");
+    // And it serves: a CPython client verifies this server.
+    const [srv, [, port]] = listener();
+    const peer = pythonPeer({ role: "client", port, ca: certs.ca, hostname: "localhost", action: "echo" });
+    await peer.ready;
+    srv.settimeout(10);
+    const [conn] = srv.accept();
+    srv.close();
+    conn.settimeout(10);
+    const t = ctx.wrap_socket(conn, { server_side: true });
+    t.sendall("ping");
+    assert.equal(String(t.read(9)), "echo:ping");
+    t.close();
+    assert.equal((await peer.done).code, 0);
+  });
+
+  test("a wrong or missing password is an SSLError, and a bad password argument a TypeError", () => {
+    const [key] = encrypted();
+    const cert = readFileSync(certs.server.cert);
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    assert.throws(
+      () => ctx.load_cert_chain(cert, key, "wrong"),
+      (e) => e instanceof ssl.SSLError && e.syscall === "load_cert_chain",
+    );
+    assert.throws(
+      () => ctx.load_cert_chain(cert, key),
+      (e) => e instanceof ssl.SSLError && e.syscall === "load_cert_chain",
+    );
+    assert.throws(() => ctx.load_cert_chain(cert, key, 42), TypeError);
+    assert.throws(() => ctx.load_cert_chain(cert, key, () => 42), TypeError);
+  });
+
+  test("without a password, an encrypted key never prompts on the terminal (OpenSSL's default would wait there)", {
+    skip: hasScript() ? false : "the script command (util-linux) is not installed",
+  }, () => {
+    const [key] = encrypted();
+    const dir = mkdtempSync(path.join(tmpdir(), "usocket-enc-"));
+    try {
+      writeFileSync(path.join(dir, "enc.key"), key);
+      const code = `import("${new URL("../dist/ssl.js", import.meta.url).href}").then((ssl) => {
+        const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+        try { ctx.load_cert_chain(${JSON.stringify(certs.server.cert)}, ${JSON.stringify(path.join(dir, "enc.key"))}); }
+        catch (e) { console.log("raised " + e.name); }
+      })`;
+      writeFileSync(path.join(dir, "run.mjs"), code);
+      // script(1) gives the child a terminal: OpenSSL's own prompt would wait on it.
+      const out = spawnSync("script", ["-qec", `${process.execPath} ${path.join(dir, "run.mjs")}`, "/dev/null"], {
+        encoding: "utf8",
+        timeout: 20000,
+        input: "",
+      });
+      assert.equal(out.signal, null, `the child was killed (waiting at a prompt?): ${out.stdout}`);
+      assert.match(out.stdout, /raised SSLError/);
+      assert.doesNotMatch(out.stdout, /pass phrase/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("OpenSSL's security level is the running Node's, as CPython's is OpenSSL's", { skip }, () => {
+  test("security_level: a 1024-bit RSA key is refused exactly where Node's own tls refuses it; @SECLEVEL in set_ciphers changes it", () => {
+    const rsa = makeRsa1024();
+    let nodeRefuses = false;
+    try {
+      createSecureContext({ key: rsa.keyPem, cert: rsa.certPem });
+    } catch (error) {
+      assert.match(String(error), /too small/, "Node refuses it for its size");
+      nodeRefuses = true;
+    }
+    const ctx = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    const level = ctx.security_level;
+    assert.ok(Number.isInteger(level) && level >= 1 && level <= 5, `level ${level}`);
+    assert.equal(level >= 2, nodeRefuses, `level ${level}, Node ${process.version} refuses: ${nodeRefuses}`);
+    if (nodeRefuses) assert.throws(() => ctx.load_cert_chain(rsa.certPem, rsa.keyPem), ssl.SSLError);
+    else ctx.load_cert_chain(rsa.certPem, rsa.keyPem);
+    const lowered = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+    lowered.set_ciphers("DEFAULT:@SECLEVEL=1");
+    assert.equal(lowered.security_level, 1);
+    lowered.load_cert_chain(rsa.certPem, rsa.keyPem);
+    lowered.set_ciphers("ECDHE-RSA-AES128-GCM-SHA256");
+    assert.equal(lowered.security_level, 1, "a list without @SECLEVEL leaves the level alone");
+    lowered.set_ciphers("DEFAULT:@SECLEVEL=3");
+    assert.equal(lowered.security_level, 3);
   });
 });
 
@@ -486,9 +775,18 @@ describe("bad input", { skip, timeout: 600000 }, () => {
       (e) => e instanceof socket.OSError && e.code === "EPROTOTYPE",
     );
     udp.close();
-    const unconnected = socket.socket();
-    assert.throws(() => ctx.wrap_socket(unconnected), socket.OSError);
+    // A client socket not connected yet is wrapped for a later connect() (CPython's
+    // wrap-then-connect); reading from it before that is an OSError.
+    const unconnected = ctx.wrap_socket(socket.socket());
+    assert.throws(() => unconnected.read(1), socket.OSError);
     unconnected.close();
+    // A server side needs its connection now.
+    const serverSide = socket.socket();
+    assert.throws(
+      () => new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).wrap_socket(serverSide, { server_side: true }),
+      socket.OSError,
+    );
+    serverSide.close();
   });
 
   test("a plain-text peer gives SSLError, not a crash", async () => {
@@ -531,7 +829,7 @@ describe("MicroPython's module wrap_socket and the socket methods of SSLSocket",
     await peer3.done;
   });
 
-  test("fileno, getsockname, getpeername, pending, makefile, timeouts and Symbol.dispose", async () => {
+  test("fileno, getsockname, getpeername, pending, makefile, timeouts, getblocking and Symbol.dispose", async () => {
     const [s, peer] = await toPython({ cert: certs.server.cert, key: certs.server.key });
     const fd = s.fileno();
     let peerAddress;
@@ -547,8 +845,12 @@ describe("MicroPython's module wrap_socket and the socket methods of SSLSocket",
       t.settimeout(2.5);
       assert.equal(t.gettimeout(), 2.5);
       assert.equal(s.gettimeout(), 2.5);
+      assert.equal(t.getblocking(), true);
+      t.setblocking(false);
+      assert.equal(t.getblocking(), false);
       t.setblocking(true);
       assert.equal(t.gettimeout(), null);
+      assert.equal(t.getblocking(), true);
       t.write("w");
       assert.equal(String(t.read(6)), "echo:w");
       t[Symbol.dispose](); // what `using` calls

@@ -456,6 +456,21 @@ static napi_value context_set_options(napi_env env, napi_callback_info info) {
   return make_int(env, (int64_t)(now & 0x7fffffff));
 }
 
+/* contextSecurityLevel(ctx, level) → the security level now in force; a level of 0 to 5
+ * replaces it first, anything below 0 only reads it. */
+static napi_value context_security_level(napi_env env, napi_callback_info info) {
+  GET_ARGS(env, info, argv, argc);
+  tls_context *c = context_from_js(env, argv[0]);
+  int32_t level;
+  if (c == NULL || arg_int32(env, argv[1], &level) < 0) return NULL;
+  if (level > 5) {
+    napi_throw_range_error(env, NULL, "usocket tls: security level above 5");
+    return NULL;
+  }
+  if (level >= 0) SSL_CTX_set_security_level(c->ctx, level);
+  return make_int(env, SSL_CTX_get_security_level(c->ctx));
+}
+
 void register_tls_context(napi_env env, napi_value exports) {
   static const struct tls_entry entries[] = {
       {"contextNew", context_new},
@@ -471,6 +486,7 @@ void register_tls_context(napi_env env, napi_value exports) {
       {"contextSetPskServer", context_set_psk_server},
       {"contextSetVersions", context_set_versions},
       {"contextSetOptions", context_set_options},
+      {"contextSecurityLevel", context_security_level},
   };
   tls_register(env, exports, entries, sizeof entries / sizeof entries[0]);
 }

@@ -20,9 +20,11 @@ import { gethostname } from "../helpers.js";
 import * as constants from "../constants.js";
 import { Poll, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../select.js";
 import type { Heap } from "./heap.js";
+import { createDevices, FAILED } from "./devices.js";
+import type { EmscriptenFS } from "./types.js";
 import { errnoPairs } from "./hostfs.js";
 import { createTlsCalls, TLS_KEY_BASE, type TlsPollable } from "./tls-calls.js";
-import { createHostCalls } from "./host-calls.js";
+import { beforeWait, createHostCalls } from "./host-calls.js";
 
 /** Details are waiting in error(): "kind\x01errno\x01message". */
 export const OTHER = -0x3fff0000;
@@ -60,6 +62,7 @@ function addressText(address: Address): string {
 let sleeper: Socket | null = null;
 
 function sleep(ms: number): void {
+  beforeWait();
   sleeper ??= new Socket(constants.AF_INET, constants.SOCK_DGRAM);
   const deadline = performance.now() + ms;
   for (let left = ms; left > 0; left = deadline - performance.now()) {
@@ -111,8 +114,8 @@ function hostInterface(): string[] {
 /** A call of `_usocket`: numbers and strings in, a number or a string out. */
 type Call = (...args: never[]) => number | string;
 
-/** The functions of `_usocket` for one interpreter. */
-export function createCalls(heap: Heap): Record<string, Call> {
+/** The functions of `_usocket` for one interpreter (and its socket devices, devices.ts). */
+export function createCalls(heap: Heap, FS: EmscriptenFS): Record<string, Call> {
   const sockets = new Map<number, Socket>();
   const pollers = new Map<number, Poller>();
   let nextSocket = 1;
@@ -204,6 +207,8 @@ export function createCalls(heap: Heap): Record<string, Call> {
     NONE,
   });
 
+  const devices = createDevices(FS, { fail });
+
   function poller(pid: number): Poller {
     const p = pollers.get(pid);
     if (p === undefined) throw new OSError(EBADF, "poll");
@@ -212,7 +217,7 @@ export function createCalls(heap: Heap): Record<string, Call> {
 
   const table = {
     // ---- housekeeping ----
-    codes: () => `${OTHER},${STALE},${NONE}`,
+    codes: () => `${OTHER},${STALE},${NONE},${FAILED}`,
     constants: () => constantsText(),
     errnos: () =>
       Object.entries(native.errno)
@@ -248,6 +253,13 @@ export function createCalls(heap: Heap): Record<string, Call> {
     netif: () => hostInterface().join(FIELD),
 
     // ---- the socket ----
+    /** The next open of a socket device (devices.ts) is this socket's. */
+    attach(id: number): number {
+      devices.attach(sock(id));
+      return 0;
+    },
+    /** Why the last device operation failed: a code as the calls return. */
+    failure: () => devices.failure(),
     socket: (af: number, type: number, proto: number) => adopt(new Socket(af, type, proto)),
     close(id: number): number {
       const s = sockets.get(id);
@@ -390,6 +402,7 @@ export function createCalls(heap: Heap): Record<string, Call> {
     poll_poll(pid: number, timeoutMs: number, addr: number, capacity: number): number {
       const p = poller(pid);
       const bytes = mem(); // first: the results must not be lost to a moved heap
+      if (timeoutMs !== 0) beforeWait();
       const ready = p.poll.poll(timeoutMs);
       const out = new DataView(bytes.buffer, addr >>> 0, capacity * 8);
       const keys = new Map<Pollable, number>();

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import * as util from "node:util";
 import { loadMicroPython, DEFAULT_HEAPSIZE } from "./loader.js";
 import { LIB } from "./install.js";
+import { setBeforeWait, setStdinHeld } from "./host-calls.js";
 
 const INVALID = "Invalid command line arguments. Use -h option for help.";
 
@@ -27,12 +28,17 @@ class Output {
   #fd: number;
   #buf = Buffer.allocUnsafe(8192);
   #used = 0;
+  /** The other stream: what it holds goes out before this one writes, so that stdout and
+   * stderr reach one file (2>&1) in the order the program wrote them, as the unix port's
+   * unbuffered writes do. */
+  partner: Output | null = null;
 
   constructor(fd: number) {
     this.#fd = fd;
   }
 
   byte(c: number): void {
+    if (this.#used === 0 && this.partner !== null) this.partner.flush();
     this.#buf[this.#used++] = c;
     if (c === 10 || this.#used === this.#buf.length) this.flush();
   }
@@ -74,6 +80,11 @@ class Input {
 
   constructor(before: () => void) {
     this.#before = before;
+  }
+
+  /** Bytes read from descriptor 0 that the interpreter has not taken yet. */
+  held(): number {
+    return this.#end - this.#at;
   }
 
   byte(): number | null {
@@ -244,7 +255,14 @@ export async function main(args: string[]): Promise<number> {
   }
   const out = new Output(1);
   const err = new Output(2);
+  out.partner = err;
+  err.partner = out;
   const input = new Input(() => {
+    out.flush();
+    err.flush();
+  });
+  setStdinHeld(() => input.held());
+  setBeforeWait(() => {
     out.flush();
     err.flush();
   });

@@ -63,7 +63,7 @@ export function installSocket(mp: MicroPythonInstance, options: InstallOptions =
   if (installed.has(mp)) return;
   const heap = new Heap();
   heap.attach(mp);
-  mp.registerJsModule("_usocket", createCalls(heap));
+  mp.registerJsModule("_usocket", createCalls(heap, mp.FS));
   if (options.hostfs === true) mountHost(mp);
   const files = pythonSources();
   for (const [name, data] of files) {

@@ -1,6 +1,7 @@
 // Creates an instance of the MicroPython WebAssembly port with the bridge installed. The
 // port is an optional peer dependency, imported only here, when this is first called.
 import { installSocket, type InstallOptions } from "./install.js";
+import { withTableCopy } from "./table.js";
 import type { LoadOptions, MicroPythonInstance } from "./types.js";
 
 const PACKAGE = "@micropython/micropython-webassembly-pyscript";
@@ -25,7 +26,7 @@ export async function loadMicroPython(options: LoadOptions & InstallOptions = {}
     });
   }
   const { time, input, hostfs, asyncio, ...load } = options;
-  const mp = await port.loadMicroPython({ heapsize: DEFAULT_HEAPSIZE, ...load });
+  const mp = await withTableCopy(() => port.loadMicroPython({ heapsize: DEFAULT_HEAPSIZE, ...load }));
   installSocket(mp, { time, input, hostfs, asyncio });
   return mp;
 }

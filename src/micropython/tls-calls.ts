@@ -21,6 +21,7 @@ import {
   CONN_EOF,
   ianaCipherName,
   MBEDTLS_CIPHER_ORDER,
+  MBEDTLS_SECURITY_LEVEL,
   mbedtlsCipherName,
   mbedtlsForm,
   PSK_MAX_LEN,
@@ -216,6 +217,7 @@ export function createTlsCalls(heap: Heap, core: BridgeCore): TlsCalls {
       try {
         const { ssl } = lib();
         const ctx = new ssl.SSLContext(protocol);
+        ctx._setSecurityLevel(MBEDTLS_SECURITY_LEVEL);
         // MicroPython's TLS is 1.2 with mbedTLS's suites in mbedTLS's order (a list
         // without TLS 1.3 suites also caps the version at 1.2); DTLS is 1.2 already.
         if (protocol < ssl.PROTOCOL_DTLS_CLIENT) ctx.set_ciphers(MBEDTLS_CIPHER_ORDER);

@@ -28,6 +28,16 @@ export const INVALID_MAC = mbed(0x7180, "SSL_INVALID_MAC");
 export const UNKNOWN_IDENTITY = mbed(0x6c80, "SSL_UNKNOWN_IDENTITY");
 export const CERT_VERIFY_FAILED = mbed(0x2700, "X509_CERT_VERIFY_FAILED");
 
+/**
+ * The OpenSSL security level of the bridge's contexts. mbedTLS, as MicroPython builds it,
+ * puts no floor under a context's own key (MicroPython's tests load 1024-bit RSA keys) and
+ * refuses what level 1 refuses anyway (finite-field groups under 1024 bits, MD5 and SHA-1
+ * signatures in TLS 1.2). Node.js up to 22 runs OpenSSL at level 1; from 24 at OpenSSL's
+ * own default, 2, which refuses such keys at load_cert_chain. usocket-node/ssl itself
+ * keeps the running Node's default, as CPython keeps OpenSSL's.
+ */
+export const MBEDTLS_SECURITY_LEVEL = 1;
+
 /** OpenSSL reasons (SSLError.reason, CPython's mnemonics) → the mbedTLS error for the same event. */
 const REASONS = new Map<string, MbedError>([
   ["UNEXPECTED_EOF_WHILE_READING", CONN_EOF],
@@ -62,6 +72,9 @@ const VERIFY_TEXTS = new Map<number, string>([
   [50, "Other reason (can be used by verify callback)"], // APPLICATION_VERIFICATION
   [62, "The certificate Common Name (CN) does not match with the expected CN"], // HOSTNAME_MISMATCH
   [64, "The certificate Common Name (CN) does not match with the expected CN"], // IP_ADDRESS_MISMATCH
+  [66, "The certificate is signed with an unacceptable key (eg bad curve, RSA too short)."], // EE_KEY_TOO_SMALL
+  [67, "The certificate is signed with an unacceptable key (eg bad curve, RSA too short)."], // CA_KEY_TOO_SMALL
+  [68, "The certificate is signed with an unacceptable hash."], // CA_MD_TOO_WEAK
 ]);
 
 /** What the bridge raises for a failure of the TLS layer. */

@@ -10,6 +10,10 @@ export interface EmscriptenFS {
   mkdirTree(path: string): void;
   writeFile(path: string, data: string | Uint8Array): void;
   unlink(path: string): void;
+  /** The class of the errors a device operation throws: `new ErrnoError(errno)`. */
+  ErrnoError: new (
+    errno: number,
+  ) => Error;
 }
 
 /** A loaded MicroPython instance: run code with runPython(). */

@@ -42,18 +42,3 @@ export const MULTI_EXPECTED_FAILS = {
   "multi_net/udp_recv_dontwait.py on python3|usocket-micropython":
     "CPython's time has no ticks_ms (a MicroPython-only test)",
 };
-
-/**
- * Pairings whose printed output depends on timing, accepted whether they pass or not, with
- * why. Each still has to run to the end (a hang or a crash fails).
- */
-export const MULTI_TIMING_DEPENDENT = {
-  // The client writes and then drains over a non-blocking TLS socket whose handshake fails
-  // verification. Whether it meets the failure in write() or in drain() depends on whether
-  // the server's flight is already in when write() runs; the expected output has it in drain
-  // (it prints "drain" first). The error itself, its text and the server's side are the same
-  // either way. Seen in about one run in three here (open: which step sends the client hello
-  // early on this path).
-  "multi_net/asyncio_tls_server_client_verify_error.py on usocket-micropython|usocket-micropython":
-    "the verification failure is met in write() or in drain() depending on timing",
-};

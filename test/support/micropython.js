@@ -47,14 +47,13 @@ export function startMp(args, { cwd, input, env, limitMs = 15000 } = {}) {
   child.stderr.on("data", (chunk) => (stderr += chunk));
   const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
   const done = new Promise((resolve) => {
-    child.on("exit", (code, signal) => {
+    // "close", not "exit": only then has everything the child wrote been read from its
+    // pipes (on a loaded machine its last stderr lines can come after "exit").
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
-      // Let the pipes drain before reporting.
-      setImmediate(() => {
-        for (const w of waiting.splice(0))
-          w.reject(new Error(`exited (${code ?? signal}) before printing a line: ${stderr}`));
-        resolve({ code, signal, stdout, stderr });
-      });
+      for (const w of waiting.splice(0))
+        w.reject(new Error(`exited (${code ?? signal}) before printing a line: ${stderr}`));
+      resolve({ code, signal, stdout, stderr });
     });
   });
   if (input !== undefined) child.stdin.end(input);

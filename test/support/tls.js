@@ -118,6 +118,22 @@ export function makeCertificates() {
   };
 }
 
+/** A self-signed 1024-bit RSA key and certificate (PEM and DER), as MicroPython's own
+ * tests carry (extmod/ssl_poll.py): what OpenSSL's security level 2 refuses. */
+export function makeRsa1024() {
+  const dir = mkdtempSync(path.join(tmpdir(), "usocket-rsa1024-"));
+  try {
+    run(dir, "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "key.pem");
+    run(dir, "req", "-x509", "-new", "-key", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=localhost");
+    run(dir, "pkey", "-in", "key.pem", "-outform", "DER", "-out", "key.der");
+    run(dir, "x509", "-in", "cert.pem", "-outform", "DER", "-out", "cert.der");
+    const read = (name) => readFileSync(path.join(dir, name));
+    return { keyPem: read("key.pem"), certPem: read("cert.pem"), keyDer: read("key.der"), certDer: read("cert.der") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Whether the `openssl` command is there (the TLS tests skip without it). */
 export function haveOpenssl() {
   try {

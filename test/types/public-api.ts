@@ -22,6 +22,11 @@ const n: number | null = s.readinto(new Uint8Array(4));
 const [peer, from]: [socket.Socket, socket.Address] = s.accept();
 const opt: number = s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE);
 const raw: Buffer = s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8);
+// buflen 0 is the integer form (CPython's), so it is typed as one.
+const zero: number = s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 0);
+// @ts-expect-error a non-zero buflen gives bytes
+const notInt: number = s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8);
+void [zero, notInt];
 {
   using scoped = socket.socket();
   void scoped;

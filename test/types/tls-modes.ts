@@ -54,12 +54,20 @@ async function twins(): Promise<void> {
   void [a, b, c, d, wrapped];
 }
 
-// getpeercert's dictionary names its parts' types.
+// getpeercert's result follows binary_form: DER bytes, or the dictionary (empty when the
+// certificate was not verified), null before the handshake.
+const der: Buffer | null = tls.getpeercert(true);
 const cert = tls.getpeercert();
-if (cert !== null && !Buffer.isBuffer(cert) && "subject" in cert) {
-  const subject: NameForm = (cert as PeerCertificate).subject;
-  void subject;
+if (cert !== null && "subject" in cert) {
+  const subject: NameForm = cert.subject;
+  const notAfter: string = cert.notAfter;
+  const names: PeerCertificate["subjectAltName"] = cert.subjectAltName;
+  void [subject, notAfter, names];
 }
+// @ts-expect-error the dictionary form is not bytes
+const notBytes: Buffer | null = tls.getpeercert(false);
+const either = tls.getpeercert(Math.random() > 0.5);
+void [der, notBytes, either];
 
 // SSLSockets of either mode can be polled and selected.
 const p = poll();

@@ -47,24 +47,30 @@ class md5(_Hash):
     _alg = 'md5'
 
 
+def _str(v):
+    if type(v) is not str:
+        raise TypeError("can't convert '%s' object to str implicitly" % type(v).__name__)
+    return v
+
+
 def getenv(key, default=None):
-    v = _u.getenv(key)
+    v = _u.getenv(_str(key))
     return default if v == 0 else v
 
 
 def putenv(key, value):
-    _u.putenv(key, value)
+    _u.putenv(_str(key), _str(value))
 
 
 def unsetenv(key):
-    _u.unsetenv(key)
+    _u.unsetenv(_str(key))
 
 
 def urandom(n):
     if type(n) is not int:
         raise TypeError("can't convert %s to int" % type(n).__name__)
     if n < 0:
-        raise ValueError('negative length')
+        raise ValueError()
     r = _u.urandom(n)
     if r < 0:
         _raise(r)

@@ -67,6 +67,8 @@ class _Poll:
         self._at = 0
         self._flags = 0
         self._ready = None
+        # standard input (descriptor 0) is registered for POLLIN
+        self._stdin = False
         # ipoll's one result, mutated in place as MicroPython's own (no tuple per event)
         self._pair = tuple([None, 0])
         self._pair_mem = _bytearray_at(id(self._pair) + 8, 8)
@@ -91,6 +93,8 @@ class _Poll:
         if r < 0:
             _s._raise(r)
         self._objs[k] = obj
+        if k == -1:
+            self._stdin = bool(eventmask & POLLIN)
 
     def unregister(self, obj):
         k = _key(obj)
@@ -101,6 +105,8 @@ class _Poll:
             return
         _u.poll_unregister(self._pid, k)
         self._objs.pop(k, None)
+        if k == -1:
+            self._stdin = False
 
     def modify(self, obj, eventmask):
         k = _key(obj)
@@ -114,6 +120,8 @@ class _Poll:
         r = _u.poll_modify(self._pid, k, eventmask)
         if r < 0:
             _s._raise(r)
+        if k == -1:
+            self._stdin = bool(eventmask & POLLIN)
 
     def _wait(self, timeout):
         # one poll(2) of the descriptors; their keys and events land in self._out
@@ -128,7 +136,22 @@ class _Poll:
             _s._raise(r)
 
     def _run(self, timeout):
-        # fills self._out (descriptors) and returns (count, ready custom pollables)
+        # fills self._out (descriptors) and returns (count, ready custom pollables). Standard
+        # input's bytes may already be read from descriptor 0 into the command line's buffer
+        # (it reads in blocks): then it is readable now, whatever poll(2) says.
+        if self._stdin and _u.stdin_held() > 0:
+            n, ready = self._gather(0)
+            out = self._out
+            for i in range(n):
+                if out[2 * i] == -1:
+                    out[2 * i + 1] |= POLLIN
+                    return n, ready
+            out[2 * n] = -1  # room: descriptor 0 was registered, and not among the n
+            out[2 * n + 1] = POLLIN
+            return n + 1, ready
+        return self._gather(timeout)
+
+    def _gather(self, timeout):
         if timeout is None:
             timeout = -1
         elif type(timeout) is float:
@@ -234,6 +257,7 @@ def select(rlist, wlist, xlist, timeout=None):
             r = _u.poll_register(p._pid, k, masks[k])
             if r < 0:
                 _s._raise(r)
+        p._stdin = bool(masks.get(-1, 0) & POLLIN)
         ready = {}
         custom = {}
         for obj, ev in p.poll(-1 if timeout is None else int(timeout * 1000)):

@@ -1,11 +1,13 @@
 # socket: MicroPython's socket module over usocket (real BSD sockets in Node.js).
 import _usocket as _u
 import errno as _errno
+from micropython import const
 from uctypes import addressof as _a, bytearray_at as _bytearray_at
 
-# result codes of the JavaScript calls (calls.ts): details waiting, heap moved, nothing transferred
-_OTHER, _STALE, _NONE = [int(_c) for _c in _u.codes().split(',')]
-_CAP = 262144
+# result codes of the JavaScript calls (calls.ts): details waiting, heap moved, nothing
+# transferred; and the errno a socket device's operation fails with (devices.ts)
+_OTHER, _STALE, _NONE, _FAILED = [int(_c) for _c in _u.codes().split(',')]
+_CAP = const(262144)  # a literal in the compiled code: recv's check costs no global look-up
 
 _POLL = {}
 # set as attributes, which interns the names: dir(socket) lists only interned names
@@ -51,6 +53,9 @@ _readinto = _u.readinto
 _write = _u.write
 _take_js = _u.take
 _last_addr = _u.addr
+_attach = _u.attach
+_failure = _u.failure
+_open = open  # the port's own: _usocket_boot wraps the builtin later
 
 
 def _raise(r):
@@ -88,6 +93,24 @@ def _room(n):
         _baddr = _a(_buf)
         _size = n
     return n
+
+
+def _failed(e):
+    # a socket device's operation failed: raise what the call would have (e is what the port raised)
+    if e.errno == _FAILED:
+        _raise(_failure())
+    raise e
+
+
+def _device(path, i):
+    # socket i's device file (devices.ts), or False: a closed socket, or no descriptor left in the
+    # port's file system (its calls then go through _usocket, as every other call)
+    try:
+        if _attach(i) == 0:
+            return _open(path, 'r+b')
+    except OSError:
+        pass
+    return False
 
 
 def _take(n):
@@ -188,6 +211,73 @@ class socket:
         self.type = type
         self.proto = proto
         self._timeout = None
+        # What the fast paths call (send, recv, recv_into; read, readinto, write without
+        # their options): the methods of the socket's device files (devices.ts) once the first
+        # such call has opened one, the calls through _usocket before that and where the
+        # port's file system has no descriptor left. _io and _st are the files (None: not
+        # opened yet; False: none).
+        self._io = self._st = None
+        self._r = self._recv_first
+        self._ri = self._recv_into_first
+        self._w = self._send_first
+        self._sr = self._read_first
+        self._sri = self._readinto_first
+        self._sw = self._write_first
+
+    def _calls(self):
+        # closed: every data call goes through _usocket, which raises EBADF
+        self._r = self._recv_calls
+        self._ri = self._recv_into_calls
+        self._w = self._send_calls
+        self._sr = self._read_calls
+        self._sri = self._readinto_calls
+        self._sw = self._write_calls
+
+    def _open_io(self):
+        f = self._io = _device('/dev/usocket-io', self._id)
+        if f:
+            self._r = f.read
+            self._ri = f.readinto
+            self._w = f.write
+        else:
+            self._r = self._recv_calls
+            self._ri = self._recv_into_calls
+            self._w = self._send_calls
+
+    def _open_stream(self):
+        f = self._st = _device('/dev/usocket-stream', self._id)
+        if f:
+            self._sr = f.read
+            self._sri = f.readinto
+            self._sw = f.write
+        else:
+            self._sr = self._read_calls
+            self._sri = self._readinto_calls
+            self._sw = self._write_calls
+
+    def _recv_first(self, bufsize):
+        self._open_io()
+        return self._recv_calls(bufsize)
+
+    def _recv_into_first(self, buf):
+        self._open_io()
+        return self._recv_into_calls(buf)
+
+    def _send_first(self, data):
+        self._open_io()
+        return self._send_calls(data)
+
+    def _read_first(self, size):
+        self._open_stream()
+        return self._read_calls(size)
+
+    def _readinto_first(self, buf):
+        self._open_stream()
+        return self._readinto_calls(buf)
+
+    def _write_first(self, data):
+        self._open_stream()
+        return self._write_calls(data)
 
     def __repr__(self):
         return '<socket fd=%d, family=%d, type=%d, proto=%d>' % (self.fileno(), self.family, self.type, self.proto)
@@ -223,6 +313,11 @@ class socket:
         return host, port, _int(address[2], 'flowinfo') if n > 2 else 0, _int(address[3], 'scopeid') if n > 3 else 0
 
     def close(self):
+        self._calls()
+        for f in (self._io, self._st):
+            if f:
+                f.close()
+        self._io = self._st = False
         _close(self._id)
 
     def fileno(self):
@@ -252,6 +347,20 @@ class socket:
             _raise(r)
 
     def send(self, data, flags=0):
+        if flags:
+            return self._send_calls(data, flags)
+        try:
+            r = self._w(data)
+            if r:
+                return r
+            # nothing sent: an empty buffer, which the system call judges
+        except OSError as e:
+            _failed(e)
+        except TypeError:
+            pass  # not a buffer: the calls path says so in CPython's words
+        return self._send_calls(data)
+
+    def _send_calls(self, data, flags=0):
         t = type(data)
         if t is not bytes and t is not bytearray:
             data = _data(data)
@@ -286,6 +395,14 @@ class socket:
             _raise(r)
 
     def recv(self, bufsize, flags=0):
+        if flags or not 0 < bufsize <= _CAP:
+            return self._recv_calls(bufsize, flags)
+        try:
+            return self._r(bufsize)
+        except OSError as e:
+            _failed(e)
+
+    def _recv_calls(self, bufsize, flags=0):
         if bufsize > _size or bufsize < 0:
             bufsize = _room(_int(bufsize, 'bufsize'))
         if flags:
@@ -297,6 +414,14 @@ class socket:
         return bytes(_mv[:r])
 
     def recv_into(self, buf, nbytes=0, flags=0):
+        if nbytes or flags or type(buf) is not bytearray:
+            return self._recv_into_calls(buf, nbytes, flags)
+        try:
+            return self._ri(buf)
+        except OSError as e:
+            _failed(e)
+
+    def _recv_into_calls(self, buf, nbytes=0, flags=0):
         buf = _writable(buf)
         nbytes = _int(nbytes, 'nbytes')
         flags = _int(flags, 'flags')
@@ -386,6 +511,14 @@ class socket:
         return self
 
     def read(self, size=-1):
+        if type(size) is int and 0 < size <= _CAP:
+            try:
+                return self._sr(size)  # None: nothing came on a non-blocking socket
+            except OSError as e:
+                _failed(e)
+        return self._read_calls(size)
+
+    def _read_calls(self, size=-1):
         if size is None:
             size = -1
         elif type(size) is not int:
@@ -407,6 +540,14 @@ class socket:
         return _take(r)
 
     def readinto(self, buf, nbytes=None):
+        if nbytes is None and type(buf) is bytearray:
+            try:
+                return self._sri(buf)
+            except OSError as e:
+                _failed(e)
+        return self._readinto_calls(buf, nbytes)
+
+    def _readinto_calls(self, buf, nbytes=None):
         if type(buf) is not bytearray:
             buf = _writable(buf)
         if nbytes is not None:
@@ -432,6 +573,19 @@ class socket:
 
     def write(self, data, off_or_max=None, max_len=None):
         # MicroPython's stream write: write(buf), write(buf, max_len), write(buf, off, max_len)
+        if off_or_max is None:
+            try:
+                r = self._sw(data)
+                if r != 0:
+                    return r  # None: nothing went on a non-blocking socket
+                # nothing written: an empty buffer, judged below
+            except OSError as e:
+                _failed(e)
+            except TypeError:
+                pass  # not a buffer: the message below
+        return self._write_calls(data, off_or_max, max_len)
+
+    def _write_calls(self, data, off_or_max=None, max_len=None):
         t = type(data)
         if t is not bytes and t is not bytearray:
             data = _data(data)

@@ -17,7 +17,10 @@ from .core import (
     run_until_complete,
     sleep,
     sleep_ms,
+    ticks_add,
+    ticks_diff,
 )
+from .core import ticks_ms as ticks  # noqa: F401  (the unix port's asyncio exports its clock)
 
 __version__ = (3, 0, 0)
 

@@ -1,0 +1,112 @@
+// The port's function table, read without its debug check. The npm build of the port has
+// Emscripten's assertions on: each of the invoke_* imports that emulate setjmp/longjmp (the
+// interpreter's bytecode loop makes almost every call through one) looks an entry up in its
+// own copy of the table and then asks the table for the same entry again, to check the copy.
+// That second look-up is a call into V8's C++ API, about an eighth of the interpreter's time
+// in W1 (docs/performance.md). Entries change only when the table is set or grown from
+// JavaScript (C code compiled by Emscripten never changes it), so while the port loads, the
+// table of the instance it makes gets its own get(), answered from a copy that set() and
+// grow() drop. Nothing else changes: the same function objects, the same errors.
+
+/** The parts of WebAssembly's JavaScript API used here (the project's lib has no DOM types). */
+interface WasmTable {
+  readonly length: number;
+  get(index: number): unknown;
+  set(index: number, value?: unknown): void;
+  grow(delta: number, value?: unknown): number;
+}
+
+interface WasmInstance {
+  exports: Record<string, unknown>;
+}
+
+type Instantiate = (source: unknown, imports?: unknown) => Promise<WasmInstance | { instance: WasmInstance }>;
+
+interface WasmApi {
+  instantiate: Instantiate;
+  Table: (new (...args: never[]) => WasmTable) & { prototype: WasmTable };
+}
+
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let loading = 0;
+let original: Instantiate | null = null;
+
+/** The function table of an instance of the MicroPython port, or null for any other module. */
+function portTable(instance: WasmInstance): WasmTable | null {
+  const exports = instance.exports;
+  const table = exports["__indirect_function_table"];
+  if (typeof exports["mp_js_init"] !== "function" || !(table instanceof wasm.Table)) return null;
+  return table;
+}
+
+/** Gives `table` a get() answered from a copy of its entries, dropped by set() and grow(). */
+function keepCopy(table: WasmTable): void {
+  if (Object.hasOwn(table, "get")) return;
+  const proto = wasm.Table.prototype;
+  // as long as the table from the start: an array filled at scattered indices would turn into a
+  // dictionary, whose look-up costs more than the call it saves
+  let copy: unknown[] = new Array(table.length);
+  Object.defineProperties(table, {
+    get: {
+      value(this: WasmTable, index: number): unknown {
+        if (index >>> 0 !== index) return proto.get.call(this, index);
+        let entry = copy[index];
+        if (entry === undefined) {
+          entry = proto.get.call(this, index);
+          copy[index] = entry;
+        }
+        return entry;
+      },
+      configurable: true,
+      writable: true,
+    },
+    set: {
+      value(this: WasmTable, ...args: [number, unknown?]): void {
+        proto.set.apply(this, args);
+        copy = new Array(this.length);
+      },
+      configurable: true,
+      writable: true,
+    },
+    grow: {
+      value(this: WasmTable, ...args: [number, unknown?]): number {
+        const old = proto.grow.apply(this, args);
+        copy = new Array(this.length);
+        return old;
+      },
+      configurable: true,
+      writable: true,
+    },
+  });
+}
+
+/** WebAssembly.instantiate while a port loads: as the original, noting the port's table. */
+function instantiate(source: unknown, imports?: unknown): ReturnType<Instantiate> {
+  return original!.call(wasm, source, imports).then((result) => {
+    const instance = "instance" in result ? result.instance : result;
+    const table = portTable(instance);
+    if (table !== null) keepCopy(table);
+    return result;
+  });
+}
+
+/**
+ * Runs `load` (which instantiates the port) with WebAssembly.instantiate watched, so the
+ * port's table reads its entries from a copy; restores the original when the last
+ * concurrent load ends.
+ */
+export async function withTableCopy<T>(load: () => Promise<T>): Promise<T> {
+  if (loading++ === 0) {
+    original = wasm.instantiate;
+    wasm.instantiate = instantiate;
+  }
+  try {
+    return await load();
+  } finally {
+    if (--loading === 0) {
+      wasm.instantiate = original!;
+      original = null;
+    }
+  }
+}
