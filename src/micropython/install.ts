@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCalls } from "./calls.js";
 import { Heap } from "./heap.js";
+import { attachLastRoom } from "./heap-limit.js";
 import { mountHost } from "./hostfs.js";
 import type { MicroPythonInstance } from "./types.js";
 
@@ -63,6 +64,7 @@ export function installSocket(mp: MicroPythonInstance, options: InstallOptions =
   if (installed.has(mp)) return;
   const heap = new Heap();
   heap.attach(mp);
+  attachLastRoom(mp);
   mp.registerJsModule("_usocket", createCalls(heap, mp.FS));
   if (options.hostfs === true) mountHost(mp);
   const files = pythonSources();

@@ -8,6 +8,8 @@
 // table of the instance it makes gets its own get(), answered from a copy that set() and
 // grow() drop. Nothing else changes: the same function objects, the same errors.
 
+import { limitHeapGrowth } from "./heap-limit.js";
+
 /** The parts of WebAssembly's JavaScript API used here (the project's lib has no DOM types). */
 interface WasmTable {
   readonly length: number;
@@ -81,8 +83,10 @@ function keepCopy(table: WasmTable): void {
   });
 }
 
-/** WebAssembly.instantiate while a port loads: as the original, noting the port's table. */
+/** WebAssembly.instantiate while a port loads: as the original, noting the port's table
+ * (and bounding its memory's growth: heap-limit.ts). */
 function instantiate(source: unknown, imports?: unknown): ReturnType<Instantiate> {
+  limitHeapGrowth(imports);
   return original!.call(wasm, source, imports).then((result) => {
     const instance = "instance" in result ? result.instance : result;
     const table = portTable(instance);

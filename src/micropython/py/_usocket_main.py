@@ -3,6 +3,11 @@
 # exception's traceback printed (without the bridge's own frames), then sys.atexit's function.
 import _usocket_sys as sys
 
+# A byte written here opens the memory's last room (heap-limit.ts): bound now, as writing it
+# must not allocate
+_last_room = open('/dev/usocket-last-room', 'wb').write
+_byte = b'\0'
+
 # __main__'s globals, set by cli.ts (this port does not list __main__ in sys.modules)
 main = None
 
@@ -76,31 +81,43 @@ def run(mode, text, filename, argv, path):
 def _run(mode, text, filename):
     g = main
     try:
-        if mode == 'm':
-            _exec(_find(text), g)
-            # a package runs its __main__ too, as `-m` does on the unix port
-            init = g.get('__file__', '')
-            if init.endswith('__init__.py'):
-                g.clear()
-                g['__name__'] = '__main__'
-                try:
-                    open(init[:-11] + '__main__.py').close()
-                except OSError:
-                    raise ImportError("no module named '%s.__main__'" % text)
-                _exec(init[:-11] + '__main__.py', g)
-        else:
-            if filename != '<stdin>':
-                g['__file__'] = filename
-            exec(compile(text, filename, 'exec'), g)
-    except SystemExit as e:
-        return _status(e, mode == 'c')
+        _script(mode, text, filename, g)
     except BaseException as e:
-        # A script or -c runs through the unix port's pyexec: the traceback goes to stdout and
-        # an uncaught KeyboardInterrupt is status 130 (as a shell reports SIGINT); -m and
-        # standard input keep the older rule: stderr and status 1.
-        if mode == 'c':
-            _report(e, sys.stdout)
-            return 130 if isinstance(e, KeyboardInterrupt) else 1
-        _report(e, sys.stderr)
-        return 1
+        # the port reclaims nothing before the script ends: a script that ended on MemoryError
+        # leaves none for its traceback, so the memory's last room is opened (heap-limit.ts)
+        _last_room(_byte)
+        return _ended(e, mode)
+    _last_room(_byte)
     return 0
+
+
+def _script(mode, text, filename, g):
+    if mode == 'm':
+        _exec(_find(text), g)
+        # a package runs its __main__ too, as `-m` does on the unix port
+        init = g.get('__file__', '')
+        if init.endswith('__init__.py'):
+            g.clear()
+            g['__name__'] = '__main__'
+            try:
+                open(init[:-11] + '__main__.py').close()
+            except OSError:
+                raise ImportError("no module named '%s.__main__'" % text)
+            _exec(init[:-11] + '__main__.py', g)
+    else:
+        if filename != '<stdin>':
+            g['__file__'] = filename
+        exec(compile(text, filename, 'exec'), g)
+
+
+def _ended(e, mode):
+    if isinstance(e, SystemExit):
+        return _status(e, mode == 'c')
+    # A script or -c runs through the unix port's pyexec: the traceback goes to stdout and an
+    # uncaught KeyboardInterrupt is status 130 (as a shell reports SIGINT); -m and standard
+    # input keep the older rule: stderr and status 1.
+    if mode == 'c':
+        _report(e, sys.stdout)
+        return 130 if isinstance(e, KeyboardInterrupt) else 1
+    _report(e, sys.stderr)
+    return 1
