@@ -12,29 +12,40 @@ const LIMIT = { limitMs: 110_000 };
 
 // The scripts keep no reference to what they allocated: the port's collection when the script
 // ends then has little to mark (a list of 1.7 million objects would take it most of a minute).
-test("allocating until MemoryError: caught, then the script goes on", BOUNDED, async () => {
-  const started = Date.now();
-  const r = await runMp(
-    "n = 0\n" +
-      "try:\n" +
-      "    while True:\n" +
-      "        b = bytearray(1000)\n" +
-      "        n += 1\n" +
-      "except MemoryError as e:\n" +
-      "    print('caught', n * 1000 // 2**20, 'MiB:', e)\n" +
-      // the port reclaims nothing before the script ends, but one more region opens for it
-      "more = [bytearray(1000) for i in range(50000)]\n" +
-      "print('went on', len(more))\n",
-    LIMIT,
-  );
-  assert.equal(r.stderr, "", "no message from Emscripten");
-  assert.equal(r.code, 0);
-  const m = /^caught (\d+) MiB: memory allocation failed, allocating 1000 bytes\nwent on 50000\n$/.exec(r.stdout);
-  assert.ok(m, r.stdout);
-  // the first MemoryError comes after about 1.6 GiB of bytearrays, not before 1.5 GiB
-  assert.ok(Number(m[1]) > 1500, m[1]);
-  assert.ok(Date.now() - started < 110_000);
-});
+test(
+  "allocating until MemoryError: caught, gc.mem_alloc() counts past 1 GiB, then the script goes on",
+  BOUNDED,
+  async () => {
+    const started = Date.now();
+    const r = await runMp(
+      "import gc\n" +
+        "n = 0\n" +
+        "try:\n" +
+        "    while True:\n" +
+        "        b = bytearray(1000)\n" +
+        "        n += 1\n" +
+        "except MemoryError as e:\n" +
+        "    print('caught', n * 1000 // 2**20, 'MiB:', e)\n" +
+        // past 1 GiB, as the unix port counts (the port's own count turns negative at 2**30)
+        "    print('gc', gc.mem_alloc() // 2**20, gc.mem_free() >= 0)\n" +
+        // the port reclaims nothing before the script ends, but one more region opens for it
+        "more = [bytearray(1000) for i in range(50000)]\n" +
+        "print('went on', len(more))\n",
+      LIMIT,
+    );
+    assert.equal(r.stderr, "", "no message from Emscripten");
+    assert.equal(r.code, 0);
+    const m =
+      /^caught (\d+) MiB: memory allocation failed, allocating 1000 bytes\ngc (\d+) True\nwent on 50000\n$/.exec(
+        r.stdout,
+      );
+    assert.ok(m, r.stdout);
+    // the first MemoryError comes after about 1.6 GiB of bytearrays, not before 1.5 GiB
+    assert.ok(Number(m[1]) > 1500, m[1]);
+    assert.ok(Number(m[2]) >= Number(m[1]), m[2]);
+    assert.ok(Date.now() - started < 110_000);
+  },
+);
 
 test("an uncaught MemoryError: the unix port's traceback on stdout and status 1, no hang", BOUNDED, async () => {
   const r = await runMp("while True:\n    b = bytearray(1000)\n", LIMIT);
@@ -54,7 +65,10 @@ test("MemoryError caught, then again uncaught: the traceback and status 1", BOUN
   );
   assert.equal(r.stderr, "");
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^caught\nTraceback \(most recent call last\):\n.*line 7, in <module>\nMemoryError: memory allocation failed, allocating 1000 bytes\n$/s);
+  assert.match(
+    r.stdout,
+    /^caught\nTraceback \(most recent call last\):\n.*line 7, in <module>\nMemoryError: memory allocation failed, allocating 1000 bytes\n$/s,
+  );
 });
 
 test("MemoryError caught every time: the run still ends, with a message and status 1", BOUNDED, async () => {

@@ -1,6 +1,6 @@
 # Runs once per interpreter (install.ts): imports the bridge's modules from the folder they
 # were installed in and puts them in sys.modules, so they win over the port's own `select`,
-# `time` and `asyncio` whatever sys.path a script sets later.
+# `time`, `gc` and `asyncio` whatever sys.path a script sets later.
 import sys
 
 
@@ -23,6 +23,8 @@ def install(lib, time, input, asyncio, hostfs):
         import _usocket_host
         _usocket_host.install()
         mods['hashlib'] = mods['uhashlib'] = _usocket_hashlib
+        import _usocket_gc
+        mods['gc'] = _usocket_gc
         if time:
             import _usocket_time
             mods['time'] = mods['utime'] = _usocket_time
