@@ -23,9 +23,9 @@ export function watchdog(seconds) {
 
 /**
  * watchdog(seconds), resolved once the worker's thread runs. A Worker opens its event
- * loop's descriptors (epoll, eventfd, the signal pipe: four on Linux) on its own thread,
+ * loop's descriptors (epoll, eventfd, the signal pipe; io_uring in newer libuv) on its own thread,
  * some time after `new Worker` returns; under load that can be after a test took its first
- * count of /proc/self/fd, which then reads as four descriptors leaked. A test that counts
+ * count of /proc/self/fd, which then reads as those descriptors leaked. A test that counts
  * descriptors starts its watchdog with this one. Until then the worker keeps the process
  * alive (a top-level await on an unreferenced worker would let the process end first).
  */
