@@ -7,10 +7,10 @@ import * as socket from "../dist/index.js";
 import { EAFNOSUPPORT, EBADF, EINVAL } from "../dist/errno.js";
 import { fdCount, tcpPair } from "./support/peers.js";
 import { expectOSError } from "./support/assertions.js";
-import { watchdog } from "./support/blocking.js";
+import { startedWatchdog } from "./support/blocking.js";
 
 // A blocking call that never returns would hang the run: end it instead.
-watchdog(60);
+await startedWatchdog(60);
 
 const BAD_PORTS_RANGE = [70000, 65536, -1, 1.5, NaN, Infinity, -Infinity];
 const BAD_PORTS_TYPE = ["80", null, undefined, 80n, {}, [80]];

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import { fdCount } from "./support/peers.js";
-import { watchdog } from "./support/blocking.js";
+import { startedWatchdog } from "./support/blocking.js";
 import { tempDir } from "./support/host.js";
 
 // Strings such as "127.0.0.1\0evil" reach AF_UNIX sockets' bind too, which (as in CPython)
@@ -19,7 +19,7 @@ const [scratch, removeScratch] = tempDir("usocket-fuzz-");
 process.chdir(scratch);
 process.on("exit", removeScratch);
 
-watchdog(120);
+await startedWatchdog(120);
 
 /** What a hostile object of the caller throws: it may pass through, unchanged. */
 class Hostile extends Error {}

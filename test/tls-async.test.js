@@ -179,9 +179,15 @@ describe("Promise twins", { skip, timeout: 600000 }, () => {
         ca: certs.ca,
       },
     });
-    const [message] = await once(w, "message");
-    assert.equal(message, "from worker\n");
+    // Messages are collected from the start and the exit awaited alone: a Worker that ends
+    // before this thread has taken its message has the message and "exit" emitted in one
+    // synchronous stretch, so an "exit" listener added after awaiting the message would
+    // never hear it. A Worker whose loop ended with the handshake still pending exits
+    // without the message and fails here instead of hanging.
+    const messages = [];
+    w.on("message", (m) => messages.push(m));
     const [exitCode] = await once(w, "exit");
+    assert.deepEqual(messages, ["from worker\n"]);
     assert.equal(exitCode, 0);
   });
 });

@@ -2,7 +2,7 @@
 // loop: a scripted sender, any peer that connects back), in-process connected pairs,
 // descriptor counts and timing.
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import * as path from "node:path";
@@ -14,6 +14,29 @@ export const DIST = path.join(ROOT, "dist");
 /** Open descriptors of this process. */
 export function fdCount() {
   return readdirSync("/proc/self/fd").length;
+}
+
+/** This process's open descriptors, each as "number -> what it names" (pipe:[inode],
+ * socket:[inode], a path...): inodes are not reused while open, so an entry that was not
+ * there before is a descriptor opened since, even where the number was reused. */
+export function openDescriptors() {
+  const open = new Set();
+  for (const name of readdirSync("/proc/self/fd")) {
+    try {
+      open.add(`${name} -> ${readlinkSync(`/proc/self/fd/${name}`)}`);
+    } catch {
+      // closed between the listing and the readlink (the listing's own descriptor, too)
+    }
+  }
+  return open;
+}
+
+/** The descriptors open now that were not in `before` (an openDescriptors() set): what
+ * was opened meanwhile and is still open. Descriptors closed meanwhile by other parts of
+ * the process (an earlier test's forgotten socket collected, a Worker's loop going) do not
+ * count, in either direction. */
+export function openedSince(before) {
+  return [...openDescriptors()].filter((entry) => !before.has(entry));
 }
 
 /** Runs fn and returns [value or thrown error, seconds elapsed]. */
