@@ -81,3 +81,13 @@ test("MemoryError caught every time: the run still ends, with a message and stat
   assert.match(r.stdout, /^caught 0\ncaught 1\ncaught 2\n/);
   assert.match(r.stderr, /MemoryError: the interpreter's memory is exhausted \(2 GiB\)/);
 });
+
+test("in-process: runPython throws MemoryError at the limit, and the instance runs on", BOUNDED, async () => {
+  const { loadMicroPython } = await import("../dist/micropython/index.js");
+  const printed = [];
+  const mp = await loadMicroPython({ stdout: (line) => printed.push(line) });
+  assert.throws(() => mp.runPython("while True:\n    b = bytearray(1000)\n"), /MemoryError: memory allocation failed/);
+  // the port collected when the call ended: the next call has memory again
+  mp.runPython("print('runs on', len([bytearray(1000) for i in range(100000)]))");
+  assert.match(printed.join(""), /runs on 100000/);
+});
