@@ -47,6 +47,8 @@ interface Entry<T> {
   /** The descriptor in the pollfd array, or -1 once the object reported it closed. */
   fd: number;
   mask: number;
+  /** The events the last poll asked of the descriptor (pollMask of mask). */
+  polled: number;
 }
 
 /** The descriptor of `obj` now: -1 for a closed socket (or a fileno() of -1). */
@@ -89,6 +91,22 @@ function kept(obj: unknown): boolean {
   return typeof obj === "object" && obj !== null && (obj as { _hasKept?: unknown })._hasKept === true;
 }
 
+/** The events to poll obj's descriptor for when `mask` is asked: a TLS socket whose last
+ * read or write waits for the other direction (anything with `_pollMask`) names it. */
+function pollMask(obj: unknown, mask: number): number {
+  if (typeof obj !== "object" || obj === null) return mask;
+  const of = (obj as { _pollMask?: unknown })._pollMask;
+  return typeof of === "function" ? (of as (requested: number) => number).call(obj, mask) : mask;
+}
+
+/** The events of a descriptor polled for `polled` instead of `mask`, as `mask` asked them:
+ * the direction polled being ready means the asked one can be retried (and progresses). */
+function asAsked(r: number, mask: number, polled: number): number {
+  if (polled === mask) return r;
+  const ready = (r & polled & (POLLIN | POLLOUT)) !== 0 ? mask & (POLLIN | POLLOUT) : 0;
+  return (r & ~(POLLIN | POLLOUT)) | ready;
+}
+
 /**
  * MicroPython's poll object: a set of registered objects, each with an event mask, polled
  * with one poll(2) system call. Results are `[obj, revents]` pairs, `obj` exactly as
@@ -120,11 +138,12 @@ export class Poll<T extends Pollable = Pollable> {
     if (at !== undefined) {
       const entry = this.#entries[at]!;
       entry.mask = mask;
+      entry.polled = mask;
       entry.fd = fd;
       if (!this.#stale) this.#place(at);
       return;
     }
-    const entry: Entry<T> = { obj, dynamic: typeof obj !== "number", fd, mask };
+    const entry: Entry<T> = { obj, dynamic: typeof obj !== "number", fd, mask, polled: mask };
     this.#index.set(obj, this.#entries.length);
     this.#entries.push(entry);
     if (!this.#stale) this.#place(this.#entries.length - 1);
@@ -154,7 +173,9 @@ export class Poll<T extends Pollable = Pollable> {
     const mask = eventMask(eventmask);
     const at = this.#index.get(obj);
     if (at === undefined) throw new OSError(E.ENOENT, "modify");
-    this.#entries[at]!.mask = mask;
+    const entry = this.#entries[at]!;
+    entry.mask = mask;
+    entry.polled = mask;
     if (!this.#stale) this.#place(at);
   }
 
@@ -228,6 +249,7 @@ export class Poll<T extends Pollable = Pollable> {
     const count = this.#entries.length;
     const snapshot = this.#entries.slice();
     const polled = Array.from({ length: count }, (_, i) => this.#fds[i * 2]!);
+    const asked = snapshot.map((entry) => entry.polled);
     // The thread's poll(2) holds every polled socket open until it returns: closing one of
     // them wakes it, so the socket really closes and is reported POLLNVAL at once. The core
     // does this for every close of a polled number (native/poll_async.h); waking here too
@@ -248,7 +270,7 @@ export class Poll<T extends Pollable = Pollable> {
           return;
         }
         try {
-          resolve(this.#collectAsync(snapshot, polled, rc === 0 ? null : pollfds));
+          resolve(this.#collectAsync(snapshot, polled, asked, rc === 0 ? null : pollfds));
         } catch (error) {
           reject(error); // a fileno() that threw
         }
@@ -272,8 +294,9 @@ export class Poll<T extends Pollable = Pollable> {
   }
 
   /** Results of a background poll (`pollfds` null: nothing was ready), for the objects that
-   * are still registered; `polled` holds the descriptor each entry was polled with. */
-  #collectAsync(snapshot: Entry<T>[], polled: number[], pollfds: Buffer | null): PollResult<T>[] {
+   * are still registered; `polled` holds the descriptor each entry was polled with, `asked`
+   * the events. */
+  #collectAsync(snapshot: Entry<T>[], polled: number[], asked: number[], pollfds: Buffer | null): PollResult<T>[] {
     let revents: Int16Array | null = null;
     if (pollfds !== null) {
       const aligned = pollfds.byteOffset % 2 === 0 ? pollfds : Uint8Array.from(pollfds);
@@ -284,7 +307,7 @@ export class Poll<T extends Pollable = Pollable> {
       const entry = snapshot[i]!;
       const at = this.#index.get(entry.obj);
       if (at === undefined || this.#entries[at] !== entry) continue;
-      let r = revents === null ? 0 : revents[i * 4 + 3]! & 0xffff;
+      let r = revents === null ? 0 : asAsked(revents[i * 4 + 3]! & 0xffff, entry.mask, asked[i]!);
       // Closed while the thread waited: the number it polled may belong to another socket now.
       if (entry.fd < 0 || (entry.dynamic && descriptorOf(entry.obj, "obj") !== polled[i])) r = POLLNVAL;
       if (kept(entry.obj) && (entry.mask & POLLIN) !== 0) r |= POLLIN;
@@ -309,6 +332,11 @@ export class Poll<T extends Pollable = Pollable> {
           entry.fd = fd;
           this.#fds[i * 2] = fd;
         }
+        const polled = pollMask(entry.obj, entry.mask);
+        if (polled !== entry.polled) {
+          entry.polled = polled;
+          this.#events[i * 4 + 2] = polled;
+        }
       }
       if (entry.fd < 0 || ((entry.mask & POLLIN) !== 0 && kept(entry.obj))) extra = true;
     }
@@ -319,7 +347,7 @@ export class Poll<T extends Pollable = Pollable> {
     const events = this.#events;
     for (let i = 0; i < count; i++) {
       const entry = entries[i]!;
-      let r = entry.fd < 0 ? POLLNVAL : events[i * 4 + 3]! & 0xffff;
+      let r = entry.fd < 0 ? POLLNVAL : asAsked(events[i * 4 + 3]! & 0xffff, entry.mask, entry.polled);
       if (extra && entry.fd >= 0 && (entry.mask & POLLIN) !== 0 && kept(entry.obj)) r |= POLLIN;
       if (r !== 0) ready.push([entry.obj, r]);
     }
@@ -337,7 +365,7 @@ export class Poll<T extends Pollable = Pollable> {
     }
     const entry = this.#entries[i]!;
     this.#fds[i * 2] = entry.fd;
-    this.#events[i * 4 + 2] = entry.mask;
+    this.#events[i * 4 + 2] = entry.polled;
     this.#events[i * 4 + 3] = 0;
   }
 

@@ -69,6 +69,11 @@ export class TlsEngine {
   #truncated = false;
   /** The handshake has been seen finished (then no step checks for a flight any more). */
   #finished = false;
+  /** The direction the last read or write waits for when it is not its own (a write whose
+   * handshake waits for the peer's flight: POLLIN; a read waiting to send: POLLOUT), else
+   * 0. Polling the descriptor for the call's own direction would report it ready at once
+   * while the call still cannot progress: a busy loop (MicroPython's ssl poll_mask). */
+  #opposite = 0;
 
   constructor(conn: TlsConnectionHandle, attached: boolean) {
     this.#conn = conn;
@@ -166,8 +171,22 @@ export class TlsEngine {
     return true;
   }
 
+  /** The events a poll for `requested` is to wait for: the direction the last read or
+   * write waits for instead of its own, or `requested` itself. */
+  pollMask(requested: number): number {
+    if (this.#opposite === 0 || (requested & (POLLIN | POLLOUT)) === 0) return requested;
+    return (requested & ~(POLLIN | POLLOUT)) | this.#opposite;
+  }
+
+  /** Records whether an operation's result waits for the `opposite` direction only. */
+  #waits(rc: number, opposite: number): number {
+    this.#opposite = rc === op.waitFor(opposite) ? opposite : 0;
+    return rc;
+  }
+
   /** The Transport's receive: decrypted bytes (0 = close_notify), -errno or waitFor. */
   recvInto(wire: Ciphertext, buf: Uint8Array, offset: number, length: number, flags: number, syscall: string): number {
+    this.#opposite = 0;
     const peek = (flags & MSG_PEEK) !== 0;
     const io = flags & MSG_DONTWAIT;
     for (;;) {
@@ -186,7 +205,7 @@ export class TlsEngine {
         }
         throw error;
       }
-      if (next !== RETRY) return next;
+      if (next !== RETRY) return this.#waits(next, POLLOUT);
     }
   }
 
@@ -199,6 +218,7 @@ export class TlsEngine {
     flags: number,
     syscall: string,
   ): number {
+    this.#opposite = 0;
     const io = flags & MSG_DONTWAIT;
     const flushed = this.flush(wire, io, syscall);
     if (flushed !== 0) return flushed;
@@ -216,12 +236,13 @@ export class TlsEngine {
       }
       const next = this.#next(-rc, wire, io, syscall);
       if (next === 0) return -E.EPIPE; // the peer closed the TLS session: nothing can be sent
-      if (next !== RETRY) return next;
+      if (next !== RETRY) return this.#waits(next, POLLIN);
     }
   }
 
   /** One try at the handshake: 1 when done (and its last flight sent), -errno or waitFor. */
   handshake(wire: Ciphertext, flags: number, syscall: string): number {
+    this.#opposite = 0;
     for (;;) {
       const rc = tls.connectionHandshake(this.handle(syscall));
       if (rc === 1) {
@@ -237,6 +258,7 @@ export class TlsEngine {
   /** One try at closing the TLS session: sends close_notify; with `mutual`, also waits for
    * the peer's. 0 when done, -errno or waitFor. */
   shutdown(wire: Ciphertext, mutual: boolean, flags: number, syscall: string): number {
+    this.#opposite = 0;
     let sentNow = false;
     for (;;) {
       const rc = tls.connectionShutdown(this.handle(syscall));

@@ -226,6 +226,12 @@ export class SSLSocket<A extends Address = Address, Mode extends SocketMode = "b
     return !this.#closed && (this.#kept.waiting || this.#engine.readable());
   }
 
+  /** @internal The events Poll waits for on the descriptor when `requested` is asked: the
+   * direction the last read or write waits for when it is the other one (select, Poll). */
+  _pollMask(requested: number): number {
+    return this.#closed ? requested : this.#engine.pollMask(requested);
+  }
+
   // ---- the handshake ----
 
   #handshakeOperation(ch: TlsChannel): op.Operation<void> {

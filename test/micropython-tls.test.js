@@ -8,6 +8,8 @@ import { haveOpenssl, makeCertificates, makeRsa1024, pythonPeer } from "./suppor
 import { runMp, scriptDir, startMp } from "./support/micropython.js";
 import * as path from "node:path";
 import * as net from "node:net";
+import * as tls from "node:tls";
+import { readFileSync, rmSync } from "node:fs";
 
 const skip = haveOpenssl() ? false : "needs the openssl command to make certificates";
 let certs;
@@ -367,6 +369,64 @@ asyncio.run(main())
       assert.equal(r.stdout, "buffered\ndrain: (-29184, 'MBEDTLS_ERR_SSL_INVALID_RECORD')\n", r.stderr);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe("asyncio over TLS: waits without spinning", { skip }, () => {
+  /** The CPU time (user + system, in ms) a Linux process has used so far. */
+  const cpuMs = (pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime: in USER_HZ (100)
+  };
+
+  // A write that starts the handshake waits for the server's flight (OpenSSL wants to read):
+  // asyncio then polls the socket for writing, which the descriptor always is. Poll is to
+  // wait for what TLS waits for instead (MicroPython's ssl poll_mask), or drain() spins a core.
+  test("drain() while the server takes a second to answer the hello uses little CPU", { skip: process.platform !== "linux" && "reads /proc" }, async () => {
+    const { cert, key } = { cert: readFileSync(certs.server.cert), key: readFileSync(certs.server.key) };
+    const server = net.createServer({ pauseOnConnect: true }, (raw) => {
+      raw.on("error", () => {});
+      const timer = setTimeout(() => {
+        const t = new tls.TLSSocket(raw, { isServer: true, cert, key });
+        t.on("error", () => {});
+        t.on("data", (d) => t.end(Buffer.concat([Buffer.from("echo:"), d])));
+      }, 1000);
+      raw.on("close", () => clearTimeout(timer));
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const dir = scriptDir({
+      "main.py": `import sys, asyncio, ssl
+async def main():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.verify_mode = ssl.CERT_NONE
+    reader, writer = await asyncio.open_connection("127.0.0.1", int(sys.argv[1]), ssl=ctx)
+    print("connected")
+    writer.write(b"hello")
+    await writer.drain()
+    print(await reader.read(20))
+    await asyncio.sleep_ms(500)
+    writer.close()
+asyncio.run(main())
+`,
+    });
+    const mp = startMp([path.join(dir, "main.py"), String(server.address().port)], { cwd: dir });
+    try {
+      assert.equal(await mp.line(), "connected");
+      const start = cpuMs(mp.child.pid);
+      const began = performance.now();
+      const echoed = await mp.line();
+      const cpu = cpuMs(mp.child.pid) - start;
+      const wall = performance.now() - began;
+      assert.equal(echoed, "b'echo:hello'");
+      assert.ok(wall >= 900, `the server's wait: ${wall} ms`);
+      assert.ok(cpu < 0.3 * wall, `${cpu} ms of CPU over ${Math.round(wall)} ms`);
+      const r = await mp.done;
+      assert.equal(r.code, 0, r.stderr);
+    } finally {
+      mp.child.kill();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
