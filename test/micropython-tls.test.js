@@ -383,7 +383,9 @@ describe("asyncio over TLS: waits without spinning", { skip }, () => {
   // A write that starts the handshake waits for the server's flight (OpenSSL wants to read):
   // asyncio then polls the socket for writing, which the descriptor always is. Poll is to
   // wait for what TLS waits for instead (MicroPython's ssl poll_mask), or drain() spins a core.
-  test("drain() while the server takes a second to answer the hello uses little CPU", { skip: process.platform !== "linux" && "reads /proc" }, async () => {
+  test("drain() while the server takes a second to answer the hello uses little CPU", {
+    skip: process.platform !== "linux" && "reads /proc",
+  }, async () => {
     const { cert, key } = { cert: readFileSync(certs.server.cert), key: readFileSync(certs.server.key) };
     const server = net.createServer({ pauseOnConnect: true }, (raw) => {
       raw.on("error", () => {});
