@@ -139,9 +139,10 @@ export function addressFromNative(address: NativeAddress): Address {
  * inet_pton(AF_INET) accepts (glibc's and the BSDs' ISC inet_pton4, musl's): four decimal
  * parts of 1 to 3 digits, each at most 255, no leading zero, nothing else. Returns false
  * for anything else. Parsing here avoids a native call and its string conversion, which
- * cost several times the parsing itself.
+ * cost several times the parsing itself. Exported for bench/w5-parts.js, which times it
+ * alone (not part of the package's API: index.ts does not export it).
  */
-function parseIPv4(text: string, out: Uint8Array): boolean {
+export function parseIPv4(text: string, out: Uint8Array): boolean {
   const n = text.length;
   if (n < 7 || n > 15) return false;
   // Part by part, each digit read once, and never past the end: charCodeAt out of range is
