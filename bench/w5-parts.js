@@ -1,13 +1,15 @@
 // Where W5a's and W5c's time goes, in one process: each whole call as bench/peers/node.js
 // makes it, beside its parts and the floor of what it returns, timed alike and interleaved.
 //
-//   node bench/w5-parts.js [--runs 9] [--n 1000000] [--only name,name]
+//   node bench/w5-parts.js [--runs 9] [--n 1000000] [--warm CALLS] [--only name,name]
 //
 // Each line is the CPU time (user + system, process.cpuUsage) per call of one loop: the
 // minimum and the median over the runs. Every loop is warmed up by four untimed calls of the
-// same function, then timed in one call, as bench/peers/node.js times the W5 workloads.
-// For instruction counts: valgrind --tool=callgrind node bench/w5-parts.js --only NAME --n N
-// for two values of N; the difference over the difference of N is per call.
+// same function (of n/10 calls each, or --warm CALLS), then timed in one call, as
+// bench/peers/node.js times the W5 workloads. For instruction counts: valgrind
+// --tool=callgrind node bench/w5-parts.js --runs 1 --warm 200000 --only NAME --n N for two
+// values of N (a fixed warm-up, long enough for the JIT under valgrind); the difference of
+// the counts over the difference of N is per call.
 import { Buffer } from "node:buffer";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,11 +19,11 @@ const u = await import(path.join(ROOT, "dist", "index.js"));
 const { parseIPv4 } = await import(path.join(ROOT, "dist", "addresses.js"));
 const { AF_INET } = u;
 
-const flags = { runs: 9, n: 1_000_000, only: null };
+const flags = { runs: 9, n: 1_000_000, warm: 0, only: null };
 for (let i = 2; i < process.argv.length; i++) {
   const name = process.argv[i].replace(/^--/, "");
   const value = process.argv[++i];
-  if (name === "runs" || name === "n") flags[name] = Number(value);
+  if (name === "runs" || name === "n" || name === "warm") flags[name] = Number(value);
   else if (name === "only") flags.only = value.split(",");
   else throw new Error(`unknown flag --${name}`);
 }
@@ -112,7 +114,8 @@ const samples = Object.fromEntries(names.map((name) => [name, []]));
 const count = (name) => Math.max(1, Math.round(flags.n * (LOOPS[name][2] ?? 1)));
 for (const name of names) {
   const loop = LOOPS[name][1];
-  for (let k = 0; k < 4; k++) if (!loop(Math.ceil(count(name) / 10))) throw new Error(`${name}: wrong result`);
+  const warm = flags.warm > 0 ? flags.warm : Math.ceil(count(name) / 10);
+  for (let k = 0; k < 4; k++) if (!loop(warm)) throw new Error(`${name}: wrong result`);
 }
 for (let run = 0; run < flags.runs; run++) {
   for (let j = 0; j < names.length; j++) {
