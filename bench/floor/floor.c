@@ -169,22 +169,28 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_value callback, receiver, result;
   napi_open_handle_scope(env, &scope);
   napi_get_reference_value(env, watcher.callback, &callback);
-  napi_get_undefined(env, &receiver);
-  napi_make_callback(env, watcher.context, receiver, callback, 0, NULL, &result);
+  /* An object: napi_make_callback converts the receiver with ToObject. */
+  napi_get_global(env, &receiver);
+  if (napi_make_callback(env, watcher.context, receiver, callback, 0, NULL, &result) == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
   napi_close_handle_scope(env, scope);
 }
 
 /* watch(fd, callback) → 0 or a libuv error. */
 static napi_value watch_js(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], name;
+  napi_value argv[2], name, resource;
   uv_loop_t *loop;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   napi_get_uv_event_loop(env, &loop);
   watcher.env = env;
   napi_create_reference(env, argv[1], 1, &watcher.callback);
   napi_create_string_latin1(env, "floor", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &watcher.context);
+  napi_create_object(env, &resource);
+  napi_async_init(env, resource, name, &watcher.context);
   int rc = uv_poll_init(loop, &watcher.poll, int_arg(env, argv[0]));
   if (rc == 0) rc = uv_poll_start(&watcher.poll, UV_READABLE, on_readable);
   return number(env, rc);
