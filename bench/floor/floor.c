@@ -3,12 +3,14 @@
  * builds them exactly as usocket's fast paths do). No argument checks, no error mapping, no
  * descriptor ownership, no signal handling: what any Node-API addon pays for the crossing
  * and nothing else, so that usocket − floor is usocket's own code and floor − C is the
- * price of Node-API and V8. Built by bench/run.js into bench/out/floor.node, never part of
+ * price of Node-API and V8. (W5a's floor makes no call at all: bench/peers/floor.js.) Built by bench/run.js into bench/out/floor.node, never part of
  * the package.
  *
  * Every call returns its system call's result, or -errno; floor.js throws on a negative
  * one (failing loudly is all the error handling a benchmark needs). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <node_api.h>
 #include <stdint.h>
@@ -152,6 +154,57 @@ static napi_value setsockopt_js(napi_env env, napi_callback_info info) {
       env, setsockopt(int_arg(env, argv[0]), int_arg(env, argv[1]), int_arg(env, argv[2]), &value, sizeof value));
 }
 
+/* Where getaddrinfo writes its IPv4 answers, 5 slots each (family, type, protocol, port,
+ * address in host order): an Int32Array registered once, as usocket's gaiSlots. */
+static int32_t *answers;
+static size_t answer_slots;
+
+static napi_value gai_slots_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_ref keep;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_typedarray_type type;
+  void *data;
+  napi_get_typedarray_info(env, argv[0], &type, &answer_slots, &data, NULL, NULL);
+  napi_create_reference(env, argv[0], 1, &keep);
+  answers = data;
+  return number(env, 0);
+}
+
+/* getaddrinfo(host, service) → how many answers it wrote (zeroed hints, as usocket and the
+ * C client pass them), or the EAI_* error (negative). */
+static napi_value getaddrinfo_js(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char host[256], service[32];
+  size_t len;
+  napi_get_value_string_utf8(env, argv[0], host, sizeof host, &len);
+  napi_get_value_string_utf8(env, argv[1], service, sizeof service, &len);
+  struct addrinfo hints = {0}, *list;
+  int rc = getaddrinfo(host, service, &hints, &list);
+  napi_value result;
+  if (rc != 0) {
+    napi_create_int32(env, rc < 0 ? rc : -rc, &result);
+    return result;
+  }
+  int32_t count = 0;
+  for (const struct addrinfo *a = list; a != NULL && (size_t)(count + 1) * 5 <= answer_slots; a = a->ai_next) {
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)a->ai_addr;
+    int32_t *slot = answers + count * 5;
+    slot[0] = a->ai_family;
+    slot[1] = a->ai_socktype;
+    slot[2] = a->ai_protocol;
+    slot[3] = ntohs(sin->sin_port);
+    slot[4] = (int32_t)ntohl(sin->sin_addr.s_addr);
+    count++;
+  }
+  freeaddrinfo(list);
+  napi_create_int32(env, count, &result);
+  return result;
+}
+
 /* The Promise floor's wait: one libuv poll handle on the loop, POLLIN armed from watch() to
  * unwatch() (as usocket keeps it armed between calls), calling back into JavaScript through
  * napi_make_callback, which also runs the microtasks the callback queued (the resolved
@@ -217,6 +270,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"connect", NULL, connect_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, close_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setsockopt", NULL, setsockopt_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gaiSlots", NULL, gai_slots_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"getaddrinfo", NULL, getaddrinfo_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"watch", NULL, watch_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unwatch", NULL, unwatch_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
