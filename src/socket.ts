@@ -636,10 +636,14 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     flagsOrAddress: number | AddressInput,
     address?: AddressInput,
   ): number {
-    const [view, flags, packed] = this.#sendtoArguments(data, flagsOrAddress, address);
+    // #sendtoArguments' checks in its order, without its array: this call is often in a loop.
+    const fd = this.fdFor("sendto");
+    const view = bytesToSend(data);
+    const flags = address === undefined ? 0 : int32(flagsOrAddress, "flags");
+    const packed = packAddress(this.family, address === undefined ? flagsOrAddress : address, "sendto");
     // The common case is one system call, as for send: no operation object unless it
     // would block.
-    const rc = native.sendtoView(this.fdFor("sendto"), view, flags, packed);
+    const rc = native.sendtoView(fd, view, flags, packed);
     if (rc >= 0) return rc;
     if (rc !== -EAGAIN) throw new OSError(-rc, "sendto");
     return this._run(
