@@ -53,6 +53,14 @@ export interface NativeCore {
     flags: number,
     slots?: true,
   ): [number, NativeAddress] | number;
+  /** send of the whole view (the methods' common call: no window to pass and check). */
+  sendView(fd: number, data: ArrayBufferView, flags: number): number;
+  /** sendto of the whole view. */
+  sendtoView(fd: number, data: ArrayBufferView, flags: number, address: Uint8Array): number;
+  /** recv into the whole view. */
+  recvView(fd: number, into: ArrayBufferView, flags: number): number;
+  /** recvfrom(fd, into, 0, into's length, flags, true). */
+  recvfromView(fd: number, into: ArrayBufferView, flags: number): [number, NativeAddress] | number;
   /** Registers (once per thread) the Int32Array recvfrom(..., true) writes senders to; 0. */
   senderSlots(slots: Int32Array): number;
   setsockopt(fd: number, level: number, option: number, value: number | ArrayBufferView): number;

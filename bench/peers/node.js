@@ -77,17 +77,20 @@ async function usocketSync(u) {
     case "W1": {
       const s = connected();
       const b = Buffer.alloc(1);
-      let start = 0n;
-      for (let i = 0; i < warm + count; i++) {
-        if (i === warm) start = now();
-        b[0] = i & 0xff;
-        if (s.send(b) !== 1) return [0n, false, "short send"];
-        const r = s.recv(1);
-        if (r.length !== 1 || r[0] !== (i & 0xff)) return [0n, false, `echo mismatch at ${i}`];
-      }
-      const ns = now() - start;
+      let next = 0;
+      const result = timedLoops((n) => {
+        let i = next;
+        for (const end = i + n; i < end; i++) {
+          b[0] = i & 0xff;
+          if (s.send(b) !== 1) return false;
+          const r = s.recv(1);
+          if (r.length !== 1 || r[0] !== (i & 0xff)) return false;
+        }
+        next = i;
+        return true;
+      });
       s.close();
-      return [ns, true];
+      return result;
     }
     case "W2": {
       const s = connected();
@@ -134,28 +137,30 @@ async function usocketSync(u) {
     case "W3": {
       const s = u.socket(AF_INET, SOCK_DGRAM);
       const out = Buffer.alloc(64, 0x33);
-      let start = 0n;
-      for (let i = 0; i < warm + count; i++) {
-        if (i === warm) start = now();
-        out.writeUInt32LE(i >>> 0, 0);
-        if (s.sendto(out, address) !== 64) return [0n, false, "short sendto"];
-        const [data] = s.recvfrom(64);
-        if (!out.equals(data)) return [0n, false, `datagram mismatch at ${i}`];
-      }
-      const ns = now() - start;
+      let next = 0;
+      const result = timedLoops((n) => {
+        let i = next;
+        for (const end = i + n; i < end; i++) {
+          out.writeUInt32LE(i >>> 0, 0);
+          if (s.sendto(out, address) !== 64) return false;
+          const [data] = s.recvfrom(64);
+          if (!out.equals(data)) return false;
+        }
+        next = i;
+        return true;
+      });
       s.close();
-      return [ns, true];
+      return result;
     }
-    case "W4": {
-      let start = 0n;
-      for (let i = 0; i < warm + count; i++) {
-        if (i === warm) start = now();
-        const s = u.socket();
-        s.connect(address);
-        s.close();
-      }
-      return [now() - start, true];
-    }
+    case "W4":
+      return timedLoops((n) => {
+        for (let i = 0; i < n; i++) {
+          const s = u.socket();
+          s.connect(address);
+          s.close();
+        }
+        return true;
+      });
     case "W5a":
       return timedLoops((n) => {
         let sum = 0;
@@ -195,17 +200,20 @@ async function usocketPromise(u) {
   s.setsockopt(u.IPPROTO_TCP, u.TCP_NODELAY, 1);
   s.connect([HOST, port]);
   const b = Buffer.alloc(1);
-  let start = 0n;
-  for (let i = 0; i < warm + count; i++) {
-    if (i === warm) start = now();
-    b[0] = i & 0xff;
-    if ((await s.sendAsync(b)) !== 1) return [0n, false, "short send"];
-    const r = await s.recvAsync(1);
-    if (r.length !== 1 || r[0] !== (i & 0xff)) return [0n, false, `echo mismatch at ${i}`];
-  }
-  const ns = now() - start;
+  let next = 0;
+  const result = await timedAsyncLoops(async (n) => {
+    let i = next;
+    for (const end = i + n; i < end; i++) {
+      b[0] = i & 0xff;
+      if ((await s.sendAsync(b)) !== 1) return false;
+      const r = await s.recvAsync(1);
+      if (r.length !== 1 || r[0] !== (i & 0xff)) return false;
+    }
+    next = i;
+    return true;
+  });
   s.close();
-  return [ns, true];
+  return result;
 }
 
 // ---- Node's own net, dgram, dns ----
