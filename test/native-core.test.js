@@ -9,6 +9,7 @@ import { Worker } from "node:worker_threads";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import { native } from "../dist/native.js";
+import * as errno from "../dist/errno.js";
 import { ROOT } from "./support/peers.js";
 
 // Native review (docs/behaviour.md §5: no input reads or writes out of bounds): a pollAsync job
@@ -114,5 +115,51 @@ test("the core refuses a short or mistyped Int32Array wherever it writes int32 s
   } finally {
     a.close();
     b.close();
+  }
+});
+
+// The whole-view calls (sendView, recvView, sendtoView, recvfromView) that the methods' common
+// call uses: they take the view's own window (a pooled Buffer is a window on a shared pool)
+// and check their arguments as the windowed calls do.
+test("the whole-view calls move exactly the view's bytes and refuse bad arguments", () => {
+  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM);
+  try {
+    const pool = Buffer.from("0123456789");
+    assert.equal(native.sendView(a.fileno(), pool.subarray(3, 6), 0), 3);
+    const into = Buffer.alloc(10, 0x2e);
+    assert.equal(native.recvView(b.fileno(), into.subarray(2, 4), 0), 2);
+    assert.equal(into.toString(), "..34......");
+    assert.equal(native.recvView(b.fileno(), new Uint16Array(2), 0), 1); // the one byte left: "5"
+    assert.equal(native.sendView(a.fileno(), new DataView(pool.buffer, pool.byteOffset + 8, 2), 0), 2);
+    assert.equal(b.recv(10).toString(), "89");
+    assert.equal(native.recvView(b.fileno(), Buffer.alloc(4), socket.MSG_DONTWAIT), -errno.EAGAIN);
+    for (const call of [native.sendView, native.recvView]) {
+      assert.throws(() => call(a.fileno(), "text", 0), TypeError);
+      assert.throws(() => call(a.fileno(), {}, 0), TypeError);
+      assert.throws(() => call(1.5, Buffer.alloc(1), 0), RangeError);
+      assert.throws(() => call(a.fileno(), Buffer.alloc(1), 2 ** 31), RangeError);
+      assert.throws(() => call("3", Buffer.alloc(1), 0), TypeError);
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
+  const u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    u.bind(["127.0.0.1", 0]);
+    v.bind(["127.0.0.1", 0]);
+    const packed = native.packAddress(socket.AF_INET, "127.0.0.1", u.getsockname()[1], 0, 0);
+    assert.equal(native.sendtoView(v.fileno(), Buffer.from("xhiy").subarray(1, 3), 0, packed), 2);
+    const into = Buffer.alloc(8);
+    // An AF_INET sender goes to the registered slots: the result is the byte count alone.
+    assert.equal(native.recvfromView(u.fileno(), into.subarray(4), 0), 2);
+    assert.equal(into.subarray(4, 6).toString(), "hi");
+    assert.throws(() => native.sendtoView(v.fileno(), Buffer.alloc(1), 0, Buffer.alloc(1)), RangeError);
+    assert.throws(() => native.sendtoView(v.fileno(), Buffer.alloc(1), 0, "127.0.0.1"), TypeError);
+    assert.throws(() => native.recvfromView(u.fileno(), null, 0), TypeError);
+  } finally {
+    u.close();
+    v.close();
   }
 });
