@@ -9,6 +9,7 @@
 // grow() drop. Nothing else changes: the same function objects, the same errors.
 
 import { limitHeapGrowth } from "./heap-limit.js";
+import { instantiateRewritten } from "./sjlj.js";
 
 /** The parts of WebAssembly's JavaScript API used here (the project's lib has no DOM types). */
 interface WasmTable {
@@ -83,11 +84,14 @@ function keepCopy(table: WasmTable): void {
   });
 }
 
-/** WebAssembly.instantiate while a port loads: as the original, noting the port's table
- * (and bounding its memory's growth: heap-limit.ts). */
+/** WebAssembly.instantiate while a port loads: as the original, on the port's module with
+ * setjmp/longjmp in WebAssembly (sjlj.ts), noting the port's table (and bounding its memory's
+ * growth: heap-limit.ts). */
 function instantiate(source: unknown, imports?: unknown): ReturnType<Instantiate> {
   limitHeapGrowth(imports);
-  return original!.call(wasm, source, imports).then((result) => {
+  const plain = original!;
+  const load = (bytes: unknown) => plain.call(wasm, bytes, imports);
+  return instantiateRewritten(source, imports, load).then((result) => {
     const instance = "instance" in result ? result.instance : result;
     const table = portTable(instance);
     if (table !== null) keepCopy(table);

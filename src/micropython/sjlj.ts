@@ -1,0 +1,547 @@
+// The port's setjmp/longjmp in WebAssembly. The npm build of the port emulates setjmp/longjmp
+// in JavaScript: every call made by a C function that calls setjmp (the bytecode loop does,
+// once per Python frame, through nlr_push) goes out to an `invoke_*` import, a JavaScript
+// function that saves the stack pointer, calls the table entry inside try/catch and, when
+// the callee longjmps (the import `_emscripten_throw_longjmp` throws a number), restores the
+// stack pointer and records the throw with `setThrew(1, 0)`. Two crossings between
+// WebAssembly and JavaScript and a table look-up per call: about a quarter of the bridge's
+// user time in W1 (docs/performance.md, "W1 from MicroPython").
+//
+// While the port loads, its bytes are rewritten so the same work happens in WebAssembly,
+// with the exception-handling proposal's legacy instructions (try/catch/catch_all/throw/
+// rethrow, which every supported Node runs):
+//  - a tag of type () -> () is added;
+//  - a new function `throw $tag` takes the place of `_emscripten_throw_longjmp`;
+//  - for each `invoke_SIG` a new function of the same type saves the stack pointer, calls
+//    the table entry (call_indirect, the type without the index), and on `$tag` restores the
+//    stack pointer, calls setThrew(1, 0) and returns zero; on any other exception (a
+//    JavaScript one passing through) restores the stack pointer and rethrows it;
+//  - every `call` of those imports in every body is redirected to its new function.
+// The imports stay (unused), so no function index moves. Anything not understood (another
+// build, an opcode this decoder does not know) makes the rewrite throw; the caller then
+// loads the original bytes.
+
+/** Why the rewrite gave up: the caller falls back to the original bytes. */
+export class RewriteError extends Error {}
+
+const fail = (why: string): never => {
+  throw new RewriteError(why);
+};
+
+/** The value types of the module's declared features (one byte each). */
+const VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
+
+class Reader {
+  pos: number;
+  constructor(
+    readonly bytes: Uint8Array,
+    pos = 0,
+    readonly end = bytes.length,
+  ) {
+    this.pos = pos;
+  }
+  byte(): number {
+    if (this.pos >= this.end) fail("unexpected end");
+    return this.bytes[this.pos++]!;
+  }
+  u32(): number {
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result > 0xffffffff ? fail("u32 too large") : result;
+    }
+    return fail("LEB128 too long");
+  }
+  /** Skips a LEB128 number of any sign and width up to 64 bits. */
+  skipLeb(): void {
+    for (let i = 0; i < 10; i++) if ((this.byte() & 0x80) === 0) return;
+    fail("LEB128 too long");
+  }
+  skip(n: number): void {
+    if (this.pos + n > this.end) fail("unexpected end");
+    this.pos += n;
+  }
+  valueType(): number {
+    const t = this.byte();
+    return VALUE_TYPES.has(t) ? t : fail(`value type 0x${t.toString(16)}`);
+  }
+}
+
+class Writer {
+  bytes = new Uint8Array(1024);
+  length = 0;
+  private room(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+  byte(b: number): void {
+    this.room(1);
+    this.bytes[this.length++] = b;
+  }
+  u32(value: number): void {
+    do {
+      let b = value & 0x7f;
+      value = Math.floor(value / 128);
+      if (value !== 0) b |= 0x80;
+      this.byte(b);
+    } while (value !== 0);
+  }
+  copy(source: Uint8Array, start: number, end: number): void {
+    this.room(end - start);
+    this.bytes.set(source.subarray(start, end), this.length);
+    this.length += end - start;
+  }
+  all(bytes: Uint8Array | readonly number[]): void {
+    this.room(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+  /** Appends `section` as a section with `id` (its size first). */
+  section(id: number, section: Writer): void {
+    this.byte(id);
+    this.u32(section.length);
+    this.copy(section.bytes, 0, section.length);
+  }
+  result(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
+}
+
+/** A function type as its encoding after 0x60: params and results, one byte each. */
+interface FuncType {
+  params: number[];
+  results: number[];
+}
+
+const typeKey = (t: FuncType): string => `${t.params.join(",")}:${t.results.join(",")}`;
+
+/** Skips the immediates of the instruction whose opcode `op` was just read. */
+function skipImmediates(r: Reader, op: number): void {
+  if (op <= 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b) return;
+  if (op >= 0x45 && op <= 0xc4) return; // numeric (MVP and sign extension): none
+  switch (op) {
+    case 0x02: // block, loop, if: a block type (s33: a value type, empty or a type index)
+    case 0x03:
+    case 0x04:
+      r.skipLeb();
+      return;
+    case 0x0c: // br, br_if
+    case 0x0d:
+    case 0x10: // call
+    case 0x20: // local.get/set/tee, global.get/set
+    case 0x21:
+    case 0x22:
+    case 0x23:
+    case 0x24:
+    case 0x25: // table.get/set
+    case 0x26:
+    case 0x3f: // memory.size/grow
+    case 0x40:
+    case 0xd2: // ref.func
+      r.u32();
+      return;
+    case 0x0e: {
+      // br_table
+      const n = r.u32();
+      for (let i = 0; i <= n; i++) r.u32();
+      return;
+    }
+    case 0x11: // call_indirect: type, table
+      r.u32();
+      r.u32();
+      return;
+    case 0x1c: {
+      // select with types
+      const n = r.u32();
+      for (let i = 0; i < n; i++) r.valueType();
+      return;
+    }
+    case 0x41: // i32.const, i64.const
+    case 0x42:
+      r.skipLeb();
+      return;
+    case 0x43:
+      r.skip(4);
+      return;
+    case 0x44:
+      r.skip(8);
+      return;
+    case 0xd0: // ref.null: a heap type
+      r.skipLeb();
+      return;
+    case 0xd1: // ref.is_null
+      return;
+    case 0xfc:
+      skipPrefixed(r, r.u32());
+      return;
+  }
+  if (op >= 0x28 && op <= 0x3e) {
+    // loads and stores: a memarg (align; with bit 6, a memory index; offset)
+    const align = r.u32();
+    if (align & 0x40) r.u32();
+    r.skipLeb();
+    return;
+  }
+  fail(`opcode 0x${op.toString(16)}`);
+}
+
+/** Skips the immediates of the 0xfc-prefixed instruction `sub`. */
+function skipPrefixed(r: Reader, sub: number): void {
+  if (sub <= 7) return; // saturating truncations
+  const counts: Record<number, number> = { 8: 2, 9: 1, 10: 2, 11: 1, 12: 2, 13: 1, 14: 2, 15: 1, 16: 1, 17: 1 };
+  const n = counts[sub] ?? fail(`opcode 0xfc ${sub}`);
+  for (let i = 0; i < n; i++) r.u32();
+}
+
+/** Copies the function body in `r` (locals, then instructions) to `w`, redirecting calls. */
+function rewriteBody(r: Reader, w: Writer, redirect: Map<number, number>): void {
+  let copied = r.pos;
+  const groups = r.u32();
+  for (let i = 0; i < groups; i++) {
+    r.u32();
+    r.valueType();
+  }
+  let depth = 1;
+  while (depth > 0) {
+    const at = r.pos;
+    const op = r.byte();
+    if (op === 0x02 || op === 0x03 || op === 0x04) depth++;
+    else if (op === 0x0b) depth--;
+    if (op === 0x10) {
+      const callee = r.u32();
+      const target = redirect.get(callee);
+      if (target !== undefined) {
+        w.copy(r.bytes, copied, at);
+        w.byte(0x10);
+        w.u32(target);
+        copied = r.pos;
+      }
+      continue;
+    }
+    skipImmediates(r, op);
+  }
+  if (r.pos !== r.end) fail("code after the body's end");
+  w.copy(r.bytes, copied, r.pos);
+}
+
+/** What the rewrite needs from the module's import and export sections. */
+interface Imports {
+  /** Type index of each imported function, by function index. */
+  funcTypes: number[];
+  /** Function index of each imported function of module "env", by name. */
+  byName: Map<string, number>;
+}
+
+function readName(r: Reader): string {
+  const n = r.u32();
+  r.skip(n);
+  return new TextDecoder("utf-8", { fatal: true }).decode(r.bytes.subarray(r.pos - n, r.pos));
+}
+
+function skipLimits(r: Reader): void {
+  const flags = r.byte();
+  r.skipLeb();
+  if (flags & 1) r.skipLeb();
+}
+
+function readImports(r: Reader): Imports {
+  const funcTypes: number[] = [];
+  const byName = new Map<string, number>();
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    const module = readName(r);
+    const name = readName(r);
+    const kind = r.byte();
+    if (kind === 0x00) {
+      if (module === "env") byName.set(name, funcTypes.length);
+      funcTypes.push(r.u32());
+    } else if (kind === 0x01) {
+      r.valueType();
+      skipLimits(r);
+    } else if (kind === 0x02) skipLimits(r);
+    else if (kind === 0x03) {
+      r.valueType();
+      r.byte();
+    } else fail(`import kind ${kind}`); // tags among them: this rewrite's tag index would be wrong
+  }
+  return { funcTypes, byName };
+}
+
+function readTypes(r: Reader): FuncType[] {
+  const types: FuncType[] = [];
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    if (r.byte() !== 0x60) fail("not a function type");
+    const params: number[] = [];
+    for (let n = r.u32(); n > 0; n--) params.push(r.valueType());
+    const results: number[] = [];
+    for (let n = r.u32(); n > 0; n--) results.push(r.valueType());
+    types.push({ params, results });
+  }
+  return types;
+}
+
+function readExports(r: Reader): Map<string, number> {
+  const functions = new Map<string, number>();
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    const name = readName(r);
+    const kind = r.byte();
+    const index = r.u32();
+    if (kind === 0x00) functions.set(name, index);
+  }
+  return functions;
+}
+
+/** The zero of each value type, as instructions. */
+function zero(type: number): number[] {
+  switch (type) {
+    case 0x7f:
+      return [0x41, 0];
+    case 0x7e:
+      return [0x42, 0];
+    case 0x7d:
+      return [0x43, 0, 0, 0, 0];
+    case 0x7c:
+      return [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
+    default:
+      return fail("an invoke_* returning a reference");
+  }
+}
+
+/** The section order's rank of a section id (the tag section, 13, between memory and global). */
+const RANK: Record<number, number> = {
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  13: 6,
+  6: 7,
+  7: 8,
+  8: 9,
+  9: 10,
+  12: 11,
+  10: 12,
+  11: 13,
+};
+
+interface Section {
+  id: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * The port's module with setjmp/longjmp done in WebAssembly (the file's comment). Throws
+ * RewriteError when `bytes` are not a module this rewrite understands (the port's npm build:
+ * `invoke_*` and `_emscripten_throw_longjmp` imports from "env", the exports
+ * `emscripten_stack_get_current`, `_emscripten_stack_restore` and `setThrew`, no tags).
+ */
+export function rewriteSetjmp(bytes: Uint8Array): Uint8Array {
+  const head = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  if (bytes.length < 8 || head.some((b, i) => bytes[i] !== b)) fail("not a WebAssembly module, version 1");
+  const sections: Section[] = [];
+  const r = new Reader(bytes, 8);
+  let rank = 0;
+  while (r.pos < bytes.length) {
+    const id = r.byte();
+    const size = r.u32();
+    const start = r.pos;
+    r.skip(size);
+    if (id !== 0) {
+      const next = RANK[id] ?? fail(`section ${id}`);
+      if (id === 13 || next <= rank) fail(`section ${id} out of order or a tag section`);
+      rank = next;
+    }
+    sections.push({ id, start, end: start + size });
+  }
+  const find = (id: number): Section => sections.find((s) => s.id === id) ?? fail(`no section ${id}`);
+  const at = (s: Section) => new Reader(bytes, s.start, s.end);
+
+  const types = readTypes(at(find(1)));
+  const imports = readImports(at(find(2)));
+  const definedTypes: number[] = [];
+  const funcReader = at(find(3));
+  for (let n = funcReader.u32(); n > 0; n--) definedTypes.push(funcReader.u32());
+  const exports = readExports(at(find(7)));
+  const funcType = (index: number): FuncType => {
+    const t =
+      index < imports.funcTypes.length ? imports.funcTypes[index] : definedTypes[index - imports.funcTypes.length];
+    return types[t ?? fail(`function ${index}`)] ?? fail(`type of function ${index}`);
+  };
+  const exported = (name: string, want: string): number => {
+    const index = exports.get(name) ?? fail(`no export ${name}`);
+    if (typeKey(funcType(index)) !== want) fail(`${name}: another type`);
+    return index;
+  };
+  const I32 = 0x7f;
+  const stackGet = exported("emscripten_stack_get_current", typeKey({ params: [], results: [I32] }));
+  const stackRestore = exported("_emscripten_stack_restore", typeKey({ params: [I32], results: [] }));
+  const setThrew = exported("setThrew", typeKey({ params: [I32, I32], results: [] }));
+  const throwImport = imports.byName.get("_emscripten_throw_longjmp") ?? fail("no _emscripten_throw_longjmp");
+  const voidKey = typeKey({ params: [], results: [] });
+  if (typeKey(funcType(throwImport)) !== voidKey) fail("_emscripten_throw_longjmp: another type");
+
+  const keys = new Map<string, number>();
+  types.forEach((t, i) => {
+    if (!keys.has(typeKey(t))) keys.set(typeKey(t), i);
+  });
+  const added: FuncType[] = [];
+  const typeIndex = (t: FuncType): number => {
+    let index = keys.get(typeKey(t));
+    if (index === undefined) {
+      index = types.length + added.length;
+      added.push(t);
+      keys.set(typeKey(t), index);
+    }
+    return index;
+  };
+  const tagType = typeIndex({ params: [], results: [] });
+
+  // the new functions: their type and body (locals and instructions)
+  const functions: { type: number; body: number[] }[] = [];
+  const redirect = new Map<number, number>();
+  let next = imports.funcTypes.length + definedTypes.length;
+  const add = (from: number, type: number, body: number[]) => {
+    functions.push({ type, body });
+    redirect.set(from, next++);
+  };
+  const leb = (value: number): number[] => {
+    const w = new Writer();
+    w.u32(value);
+    return [...w.result()];
+  };
+  add(throwImport, imports.funcTypes[throwImport]!, [0, 0x08, 0, 0x0b]);
+  const restore = (sp: number) => [0x20, ...leb(sp), 0x10, ...leb(stackRestore)];
+  for (const [name, index] of imports.byName) {
+    if (!name.startsWith("invoke_")) continue;
+    const type = funcType(index);
+    if (type.params[0] !== I32 || type.results.length > 1) fail(`${name}: not an invoke`);
+    const args = type.params.length - 1;
+    const callee = typeIndex({ params: type.params.slice(1), results: type.results });
+    const sp = type.params.length; // the one local after the params
+    const argsGet: number[] = [];
+    for (let i = 1; i <= args; i++) argsGet.push(0x20, ...leb(i));
+    add(index, imports.funcTypes[index]!, [
+      ...[1, 1, I32], // one i32 local: the saved stack pointer
+      ...[0x10, ...leb(stackGet), 0x21, ...leb(sp)],
+      ...[0x06, type.results.length === 0 ? 0x40 : type.results[0]!], // try
+      ...argsGet,
+      ...[0x20, 0, 0x11, ...leb(callee), 0], // call_indirect through table 0
+      ...[0x07, 0], // catch $tag: a longjmp
+      ...restore(sp),
+      ...[0x41, 1, 0x41, 0, 0x10, ...leb(setThrew)],
+      ...type.results.flatMap(zero),
+      0x19, // catch_all: a JavaScript exception passes through with the stack restored
+      ...restore(sp),
+      ...[0x09, 0], // rethrow
+      0x0b, // end of try
+      0x0b,
+    ]);
+  }
+  if (functions.length < 2) fail("no invoke_* imports");
+
+  find(10);
+  const out = new Writer();
+  out.all(head);
+  let tagged = false;
+  for (const s of sections) {
+    if (!tagged && (RANK[s.id] ?? 0) > RANK[13]!) {
+      const tags = new Writer();
+      tags.all([1, 0]); // one tag: attribute 0 (an exception)
+      tags.u32(tagType);
+      out.section(13, tags);
+      tagged = true;
+    }
+    const body = new Writer();
+    if (s.id === 1 || s.id === 3) {
+      const r = at(s);
+      const count = r.u32();
+      body.u32(count + (s.id === 1 ? added.length : functions.length));
+      body.copy(bytes, r.pos, s.end);
+      if (s.id === 1) {
+        for (const t of added)
+          body.all([0x60, ...leb(t.params.length), ...t.params, ...leb(t.results.length), ...t.results]);
+      } else for (const f of functions) body.u32(f.type);
+    } else if (s.id === 10) {
+      const r = at(s);
+      const count = r.u32();
+      if (count !== definedTypes.length) fail("code and function sections differ");
+      body.u32(count + functions.length);
+      const one = new Writer();
+      for (let i = 0; i < count; i++) {
+        const size = r.u32();
+        const end = r.pos + size;
+        if (end > s.end) fail("body past the section's end");
+        one.length = 0;
+        rewriteBody(new Reader(bytes, r.pos, end), one, redirect);
+        body.u32(one.length);
+        body.copy(one.bytes, 0, one.length);
+        r.pos = end;
+      }
+      if (r.pos !== s.end) fail("bytes after the last body");
+      for (const f of functions) {
+        body.u32(f.body.length);
+        body.all(f.body);
+      }
+    } else {
+      body.copy(bytes, s.start, s.end);
+    }
+    out.section(s.id, body);
+  }
+  return out.result();
+}
+
+/** The parts of WebAssembly's JavaScript API used here (the project's lib has no DOM types). */
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<unknown>;
+  instantiate(module: unknown, imports?: unknown): Promise<unknown>;
+}
+
+/** Whether `imports` are the port's, with the JavaScript setjmp/longjmp this file replaces. */
+function portImports(imports: unknown): boolean {
+  const env = (imports as { env?: Record<string, unknown> } | undefined)?.env;
+  return (
+    env !== undefined &&
+    typeof env["create_promise"] === "function" &&
+    typeof env["_emscripten_throw_longjmp"] === "function" &&
+    typeof env["invoke_ii"] === "function"
+  );
+}
+
+/** Counts of loads that used the rewritten module and that fell back (for tests and docs). */
+export const rewriteCounts = { rewritten: 0, original: 0 };
+
+/**
+ * Instantiates `source` with `imports` as WebAssembly.instantiate(bytes, imports) does
+ * (`{ module, instance }`); when they are the port's, from the rewritten bytes
+ * (rewriteSetjmp). When the rewrite, its compilation or its instantiation fails, `load`
+ * (the original WebAssembly.instantiate) gets the original bytes: the port then runs with
+ * its JavaScript setjmp/longjmp, as before.
+ */
+export async function instantiateRewritten<T>(
+  source: unknown,
+  imports: unknown,
+  load: (source: unknown) => Promise<T>,
+): Promise<T> {
+  if (!portImports(imports) || !(source instanceof Uint8Array || source instanceof ArrayBuffer)) return load(source);
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  let result: T;
+  try {
+    const bytes = rewriteSetjmp(source instanceof Uint8Array ? source : new Uint8Array(source));
+    const module = await wasm.compile(bytes);
+    const instance = await wasm.instantiate(module, imports);
+    result = { module, instance } as T;
+  } catch {
+    rewriteCounts.original++;
+    return load(source);
+  }
+  rewriteCounts.rewritten++;
+  return result;
+}
