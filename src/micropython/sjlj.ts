@@ -498,10 +498,9 @@ export function rewriteSetjmp(bytes: Uint8Array): Uint8Array {
   return out.result();
 }
 
-/** The parts of WebAssembly's JavaScript API used here (the project's lib has no DOM types). */
+/** The part of WebAssembly's JavaScript API used here (the project's lib has no DOM types). */
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<unknown>;
-  instantiate(module: unknown, imports?: unknown): Promise<unknown>;
 }
 
 /** Whether `imports` are the port's, with the JavaScript setjmp/longjmp this file replaces. */
@@ -515,32 +514,34 @@ function portImports(imports: unknown): boolean {
   );
 }
 
-/** Counts of loads that used the rewritten module and that fell back (for tests and docs). */
+/** How many loads used the rewritten module, and how many fell back to the original bytes. */
 export const rewriteCounts = { rewritten: 0, original: 0 };
 
 /**
  * Instantiates `source` with `imports` as WebAssembly.instantiate(bytes, imports) does
- * (`{ module, instance }`); when they are the port's, from the rewritten bytes
- * (rewriteSetjmp). When the rewrite, its compilation or its instantiation fails, `load`
- * (the original WebAssembly.instantiate) gets the original bytes: the port then runs with
- * its JavaScript setjmp/longjmp, as before.
+ * (resolving to `{ module, instance }`); when they are the port's, from the rewritten bytes
+ * (rewriteSetjmp). `instantiate` is the original WebAssembly.instantiate, bound to `imports`.
+ * When the rewrite, its compilation or its instantiation fails, `instantiate` gets the
+ * original bytes: the port then runs with its JavaScript setjmp/longjmp, as before.
  */
-export async function instantiateRewritten<T>(
+export async function instantiateRewritten(
   source: unknown,
   imports: unknown,
-  load: (source: unknown) => Promise<T>,
-): Promise<T> {
-  if (!portImports(imports) || !(source instanceof Uint8Array || source instanceof ArrayBuffer)) return load(source);
+  instantiate: (source: unknown) => Promise<unknown>,
+): Promise<unknown> {
+  if (!portImports(imports) || !(source instanceof Uint8Array || source instanceof ArrayBuffer)) {
+    return instantiate(source);
+  }
   const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-  let result: T;
+  let result: unknown;
   try {
     const bytes = rewriteSetjmp(source instanceof Uint8Array ? source : new Uint8Array(source));
     const module = await wasm.compile(bytes);
-    const instance = await wasm.instantiate(module, imports);
-    result = { module, instance } as T;
+    // instantiate(module) resolves to the instance alone; the port's glue wants both
+    result = { module, instance: await instantiate(module) };
   } catch {
     rewriteCounts.original++;
-    return load(source);
+    return instantiate(source);
   }
   rewriteCounts.rewritten++;
   return result;

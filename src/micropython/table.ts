@@ -91,7 +91,8 @@ function instantiate(source: unknown, imports?: unknown): ReturnType<Instantiate
   limitHeapGrowth(imports);
   const plain = original!;
   const load = (bytes: unknown) => plain.call(wasm, bytes, imports);
-  return instantiateRewritten(source, imports, load).then((result) => {
+  const loaded = instantiateRewritten(source, imports, load) as ReturnType<Instantiate>;
+  return loaded.then((result) => {
     const instance = "instance" in result ? result.instance : result;
     const table = portTable(instance);
     if (table !== null) keepCopy(table);
