@@ -45,9 +45,12 @@ const STACK_TOP = 1000;
  * (global 0), the exports the rewrite calls; table entries 0: moves the stack pointer then
  * longjmps when its argument is not 0; 1: moves it and calls js_fail; 2: adds 1.
  * `run_vi(entry, arg)` and `run_ii(entry, arg)` call them through the invoke imports; `extra`
- * is put at the start of entry 2's body.
+ * is put at the start of run_vi's body (one the rewrite reads: it calls an invoke).
+ * With `padded`, run_vi's call has its index in 5 bytes: the rewrite writes the new index in
+ * place; otherwise it is one byte, and 120 more functions make the new index need two: the
+ * body is written again, longer.
  */
-function portLike(extra = []) {
+function portLike(extra = [], { padded = false } = {}) {
   const types = [
     [0x60, 0, 0], // 0: () -> ()
     [0x60, 2, I32, I32, 0], // 1: (i32, i32) -> ()
@@ -70,10 +73,13 @@ function portLike(extra = []) {
     body([0], [0x23, 1, 0x45, 0x04, 0x40, 0x20, 0, 0x24, 1, 0x20, 1, 0x24, 2, 0x0b]),
     body([0], [...moveStack, 0x20, 0, 0x04, 0x40, 0x10, 2, 0x0b]), // 7: table 0
     body([0], [...moveStack, 0x20, 0, 0x10, 3]), // 8: table 1
-    body([0], [...extra, 0x20, 0, 0x41, 1, 0x6a]), // 9: table 2
-    body([0], [0x20, 0, 0x20, 1, 0x10, 0]), // 10: run_vi
+    body([0], [0x20, 0, 0x41, 1, 0x6a]), // 9: table 2
+    // 10: run_vi (with its callee's index padded to 5 bytes, as the linker writes them, or not)
+    body([0], [...extra, 0x20, 0, 0x20, 1, 0x10, ...(padded ? [0x80, 0x80, 0x80, 0x80, 0] : [0])]),
     body([0], [0x20, 0, 0x20, 1, 0x10, 1]), // 11: run_ii
   ];
+  const fillers = padded ? 0 : 120;
+  for (let i = 0; i < fillers; i++) bodies.push(body([0], []));
   const global = (init) => [I32, 1, 0x41, ...s32(init), 0x0b];
   const exports = [
     [...name("emscripten_stack_get_current"), 0, 4],
@@ -90,7 +96,7 @@ function portLike(extra = []) {
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(types)),
     ...section(2, vec(imports)),
-    ...section(3, vec([[2], [3], [1], [3], [3], [5], [1], [4]])),
+    ...section(3, vec([[2], [3], [1], [3], [3], [5], [1], [4], ...new Array(fillers).fill([0])])),
     ...section(4, vec([[0x70, 0, 3]])),
     ...section(6, vec([global(STACK_TOP), global(0), global(0)])),
     ...section(7, vec(exports)),
@@ -171,15 +177,18 @@ test("the rewritten module does what the JavaScript trampolines did, without cal
   const original = await run(portLike(), fail);
   assert.deepEqual(original.seen, expected);
   assert.deepEqual(original.calls, { invoke: 4, throw: 1 });
-  const rewritten = await run(rewriteSetjmp(portLike()), fail);
-  assert.deepEqual(rewritten.seen, expected);
-  assert.deepEqual(rewritten.calls, { invoke: 0, throw: 0 }, "no JavaScript trampoline ran");
+  for (const padded of [false, true]) {
+    const rewritten = await run(rewriteSetjmp(portLike([], { padded })), fail);
+    assert.deepEqual(rewritten.seen, expected);
+    assert.deepEqual(rewritten.calls, { invoke: 0, throw: 0 }, "no JavaScript trampoline ran");
+  }
 });
 
 test("bytes the rewrite cannot read throw RewriteError; instantiation then gets the original bytes", async () => {
   assert.throws(() => rewriteSetjmp(new Uint8Array([0, 1, 2])), RewriteError);
   assert.throws(() => rewriteSetjmp(portLike().subarray(0, 200)), RewriteError);
-  // a SIMD constant: an opcode outside the port's features, so outside the decoder's
+  // a SIMD constant in a body that calls an invoke: an opcode outside the port's features, so
+  // outside the decoder's (bodies without such calls are copied unread)
   const simd = portLike([0xfd, 0x0c, ...new Array(16).fill(0), 0x1a]);
   assert.ok(WebAssembly.validate(simd));
   assert.throws(() => rewriteSetjmp(simd), RewriteError);

@@ -120,113 +120,184 @@ interface FuncType {
 
 const typeKey = (t: FuncType): string => `${t.params.join(",")}:${t.results.join(",")}`;
 
-/** Skips the immediates of the instruction whose opcode `op` was just read. */
-function skipImmediates(r: Reader, op: number): void {
-  if (op <= 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b) return;
-  if (op >= 0x45 && op <= 0xc4) return; // numeric (MVP and sign extension): none
-  switch (op) {
-    case 0x02: // block, loop, if: a block type (s33: a value type, empty or a type index)
-    case 0x03:
-    case 0x04:
-      r.skipLeb();
-      return;
-    case 0x0c: // br, br_if
-    case 0x0d:
-    case 0x10: // call
-    case 0x20: // local.get/set/tee, global.get/set
-    case 0x21:
-    case 0x22:
-    case 0x23:
-    case 0x24:
-    case 0x25: // table.get/set
-    case 0x26:
-    case 0x3f: // memory.size/grow
-    case 0x40:
-    case 0xd2: // ref.func
-      r.u32();
-      return;
-    case 0x0e: {
-      // br_table
-      const n = r.u32();
-      for (let i = 0; i <= n; i++) r.u32();
-      return;
-    }
-    case 0x11: // call_indirect: type, table
-      r.u32();
-      r.u32();
-      return;
-    case 0x1c: {
-      // select with types
-      const n = r.u32();
-      for (let i = 0; i < n; i++) r.valueType();
-      return;
-    }
-    case 0x41: // i32.const, i64.const
-    case 0x42:
-      r.skipLeb();
-      return;
-    case 0x43:
-      r.skip(4);
-      return;
-    case 0x44:
-      r.skip(8);
-      return;
-    case 0xd0: // ref.null: a heap type
-      r.skipLeb();
-      return;
-    case 0xd1: // ref.is_null
-      return;
-    case 0xfc:
-      skipPrefixed(r, r.u32());
-      return;
-  }
-  if (op >= 0x28 && op <= 0x3e) {
-    // loads and stores: a memarg (align; with bit 6, a memory index; offset)
-    const align = r.u32();
-    if (align & 0x40) r.u32();
-    r.skipLeb();
-    return;
-  }
-  fail(`opcode 0x${op.toString(16)}`);
+// What follows each opcode (the module's declared features: MVP, sign extension, multi-value,
+// reference types, bulk memory, non-trapping conversions). One table, one loop: the port has
+// about 300 KB of code to read at every load.
+const UNKNOWN = 0;
+const NONE = 1;
+const INDEX = 2; // one u32
+const INDEX2 = 3; // two u32 (call_indirect)
+const NUMBER = 4; // one signed LEB128 (constants, block types, ref.null's heap type)
+const MEMARG = 5;
+const BR_TABLE = 6;
+const SELECT_TYPES = 7;
+const BYTES4 = 8;
+const BYTES8 = 9;
+const PREFIX_FC = 10;
+const CALL = 11;
+const BLOCK = 12; // block, loop, if: a block type, and one level deeper
+const END = 13;
+
+const IMMEDIATES = (() => {
+  const t = new Uint8Array(256);
+  const set = (kind: number, ...ops: number[]) => {
+    for (const op of ops) t[op] = kind;
+  };
+  set(NONE, 0x00, 0x01, 0x05, 0x0f, 0x1a, 0x1b, 0xd1);
+  for (let op = 0x45; op <= 0xc4; op++) t[op] = NONE; // numeric, sign extension
+  set(BLOCK, 0x02, 0x03, 0x04);
+  set(END, 0x0b);
+  set(INDEX, 0x0c, 0x0d, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x3f, 0x40, 0xd2);
+  set(BR_TABLE, 0x0e);
+  set(CALL, 0x10);
+  set(INDEX2, 0x11);
+  set(SELECT_TYPES, 0x1c);
+  for (let op = 0x28; op <= 0x3e; op++) t[op] = MEMARG;
+  set(NUMBER, 0x41, 0x42, 0xd0);
+  set(BYTES4, 0x43);
+  set(BYTES8, 0x44);
+  set(PREFIX_FC, 0xfc);
+  return t;
+})();
+
+/** How many u32 immediates each 0xfc-prefixed instruction has (after its own number). */
+const PREFIXED = [0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 2, 1, 2, 1, 2, 1, 1, 1];
+
+/** A `call` to redirect: where its index's LEB128 starts, how long it is, the new index. */
+interface CallSite {
+  at: number;
+  length: number;
+  target: number;
 }
 
-/** Skips the immediates of the 0xfc-prefixed instruction `sub`. */
-function skipPrefixed(r: Reader, sub: number): void {
-  if (sub <= 7) return; // saturating truncations
-  const counts: Record<number, number> = { 8: 2, 9: 1, 10: 2, 11: 1, 12: 2, 13: 1, 14: 2, 15: 1, 16: 1, 17: 1 };
-  const n = counts[sub] ?? fail(`opcode 0xfc ${sub}`);
-  for (let i = 0; i < n; i++) r.u32();
-}
-
-/** Copies the function body in `r` (locals, then instructions) to `w`, redirecting calls. */
-function rewriteBody(r: Reader, w: Writer, redirect: Map<number, number>): void {
-  let copied = r.pos;
-  const groups = r.u32();
-  for (let i = 0; i < groups; i++) {
-    r.u32();
-    r.valueType();
-  }
+/**
+ * Reads the instructions of the body from `p` (after its locals) to `end`, adding to `sites`
+ * each `call` whose callee `redirect` maps (redirect[callee] >= 0).
+ */
+function scanBody(bytes: Uint8Array, p: number, end: number, redirect: Int32Array, sites: CallSite[]): void {
   let depth = 1;
   while (depth > 0) {
-    const at = r.pos;
-    const op = r.byte();
-    if (op === 0x02 || op === 0x03 || op === 0x04) depth++;
-    else if (op === 0x0b) depth--;
-    if (op === 0x10) {
-      const callee = r.u32();
-      const target = redirect.get(callee);
-      if (target !== undefined) {
-        w.copy(r.bytes, copied, at);
-        w.byte(0x10);
-        w.u32(target);
-        copied = r.pos;
-      }
+    if (p >= end) fail("a body without its end");
+    const op = bytes[p++]!;
+    const kind = IMMEDIATES[op]!;
+    if (kind === NONE) continue;
+    if (kind === END) {
+      depth--;
       continue;
     }
-    skipImmediates(r, op);
+    if (kind === CALL) {
+      const at = p;
+      let callee = 0;
+      let shift = 0;
+      let b: number;
+      do {
+        b = bytes[p++]!;
+        callee += (b & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (b & 0x80 && shift < 35);
+      if (b & 0x80) fail("LEB128 too long");
+      const target = callee < redirect.length ? redirect[callee]! : -1;
+      if (target >= 0) sites.push({ at, length: p - at, target });
+      continue;
+    }
+    switch (kind) {
+      case BLOCK:
+        depth++;
+        p = skipLeb(bytes, p);
+        break;
+      case INDEX:
+      case NUMBER:
+        p = skipLeb(bytes, p);
+        break;
+      case INDEX2:
+        p = skipLeb(bytes, skipLeb(bytes, p));
+        break;
+      case MEMARG: {
+        const align = bytes[p]!; // a memory index follows when bit 6 is set (multi-memory)
+        p = skipLeb(bytes, p);
+        if (align & 0x40) p = skipLeb(bytes, p);
+        p = skipLeb(bytes, p);
+        break;
+      }
+      case BR_TABLE: {
+        const r = new Reader(bytes, p, end);
+        for (let n = r.u32(); n >= 0; n--) r.u32();
+        p = r.pos;
+        break;
+      }
+      case SELECT_TYPES: {
+        const r = new Reader(bytes, p, end);
+        for (let n = r.u32(); n > 0; n--) r.valueType();
+        p = r.pos;
+        break;
+      }
+      case BYTES4:
+        p += 4;
+        break;
+      case BYTES8:
+        p += 8;
+        break;
+      case PREFIX_FC: {
+        const r = new Reader(bytes, p, end);
+        const sub = r.u32();
+        const n = PREFIXED[sub] ?? fail(`opcode 0xfc ${sub}`);
+        for (let i = 0; i < n; i++) r.u32();
+        p = r.pos;
+        break;
+      }
+      default:
+        fail(`opcode 0x${op.toString(16)}`);
+    }
   }
-  if (r.pos !== r.end) fail("code after the body's end");
-  w.copy(r.bytes, copied, r.pos);
+  if (p !== end) fail("code after the body's end");
+}
+
+/** The position after the LEB128 number at `p` (of up to 10 bytes: any width up to 64 bits). */
+function skipLeb(bytes: Uint8Array, p: number): number {
+  for (let i = 0; i < 10; i++) if ((bytes[p++]! & 0x80) === 0) return p;
+  return fail("LEB128 too long");
+}
+
+/** The number of bytes of `value` in LEB128. */
+function lebLength(value: number): number {
+  let n = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Appends the body bytes[start..end) (locals and instructions, without its size) to `w`, with
+ * size, each call of `sites` calling its target. When every site's LEB128 has room for its
+ * target (the linker pads call indices to 5 bytes), the body keeps its size and the indices
+ * are written padded in place.
+ */
+function writeBody(bytes: Uint8Array, start: number, end: number, sites: CallSite[], w: Writer): void {
+  if (sites.every((s) => lebLength(s.target) <= s.length)) {
+    w.u32(end - start);
+    const base = w.length - start;
+    w.copy(bytes, start, end);
+    for (const s of sites) {
+      let value = s.target;
+      for (let i = 0; i < s.length; i++) {
+        w.bytes[base + s.at + i] = (value & 0x7f) | (i < s.length - 1 ? 0x80 : 0);
+        value = Math.floor(value / 128);
+      }
+    }
+    return;
+  }
+  const body = new Writer();
+  let copied = start;
+  for (const s of sites) {
+    body.copy(bytes, copied, s.at);
+    body.u32(s.target);
+    copied = s.at + s.length;
+  }
+  body.copy(bytes, copied, end);
+  w.u32(body.length);
+  w.copy(body.bytes, 0, body.length);
 }
 
 /** What the rewrite needs from the module's import and export sections. */
@@ -474,15 +545,44 @@ export function rewriteSetjmp(bytes: Uint8Array): Uint8Array {
       const count = r.u32();
       if (count !== definedTypes.length) fail("code and function sections differ");
       body.u32(count + functions.length);
-      const one = new Writer();
+      const table = new Int32Array(imports.funcTypes.length).fill(-1);
+      for (const [from, to] of redirect) table[from] = to;
+      // A call of a redirected import is 0x10 then that import's index in LEB128: a body
+      // without such bytes has none, and is copied as it is without being read (most are).
+      const redirected = (q: number): boolean => {
+        let value = 0;
+        for (let shift = 0; shift < 35; shift += 7) {
+          const b = bytes[q++]!;
+          value += (b & 0x7f) * 2 ** shift;
+          if ((b & 0x80) === 0) return value < table.length && table[value]! >= 0;
+        }
+        return false;
+      };
+      let pair = bytes.indexOf(0x10, r.pos);
+      const sites: CallSite[] = [];
       for (let i = 0; i < count; i++) {
         const size = r.u32();
         const end = r.pos + size;
         if (end > s.end) fail("body past the section's end");
-        one.length = 0;
-        rewriteBody(new Reader(bytes, r.pos, end), one, redirect);
-        body.u32(one.length);
-        body.copy(one.bytes, 0, one.length);
+        const start = r.pos;
+        while (pair !== -1 && pair < start) pair = bytes.indexOf(0x10, pair + 1);
+        let candidate = false;
+        while (pair !== -1 && pair < end - 1) {
+          if (redirected(pair + 1)) {
+            candidate = true;
+            break;
+          }
+          pair = bytes.indexOf(0x10, pair + 1);
+        }
+        sites.length = 0;
+        if (candidate) {
+          for (let groups = r.u32(); groups > 0; groups--) {
+            r.u32();
+            r.valueType();
+          }
+          scanBody(bytes, r.pos, end, table, sites);
+        }
+        writeBody(bytes, start, end, sites, body);
         r.pos = end;
       }
       if (r.pos !== s.end) fail("bytes after the last body");
