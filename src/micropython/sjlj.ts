@@ -17,9 +17,11 @@
 //    stack pointer, calls setThrew(1, 0) and returns zero; on any other exception (a
 //    JavaScript one passing through) restores the stack pointer and rethrows it;
 //  - every `call` of those imports in every body is redirected to its new function.
-// The imports stay (unused), so no function index moves. Anything not understood (another
-// build, an opcode this decoder does not know) makes the rewrite throw; the caller then
-// loads the original bytes.
+// The imports stay (unused), so no function index moves. Only the bodies whose bytes contain
+// such a call (0x10 and the import's index) are decoded, instruction by instruction, to find
+// the real ones; the others (about 95 % of the code) are copied unread. Anything not
+// understood (another build, an opcode this decoder does not know) makes the rewrite throw;
+// the caller then loads the original bytes.
 
 /** Why the rewrite gave up: the caller falls back to the original bytes. */
 export class RewriteError extends Error {}
@@ -121,9 +123,8 @@ interface FuncType {
 const typeKey = (t: FuncType): string => `${t.params.join(",")}:${t.results.join(",")}`;
 
 // What follows each opcode (the module's declared features: MVP, sign extension, multi-value,
-// reference types, bulk memory, non-trapping conversions). One table, one loop: the port has
-// about 300 KB of code to read at every load.
-const UNKNOWN = 0;
+// reference types, bulk memory, non-trapping conversions), as one table for one loop.
+// (0: an opcode this decoder does not know)
 const NONE = 1;
 const INDEX = 2; // one u32
 const INDEX2 = 3; // two u32 (call_indirect)
@@ -256,6 +257,23 @@ function scanBody(bytes: Uint8Array, p: number, end: number, redirect: Int32Arra
 function skipLeb(bytes: Uint8Array, p: number): number {
   for (let i = 0; i < 10; i++) if ((bytes[p++]! & 0x80) === 0) return p;
   return fail("LEB128 too long");
+}
+
+/** The body (locals and instructions) of defined function `index` in the code section `code`. */
+function bodyOf(bytes: Uint8Array, code: { start: number; end: number }, index: number): Uint8Array {
+  const r = new Reader(bytes, code.start, code.end);
+  const count = r.u32();
+  if (index < 0 || index >= count) fail(`no body ${index}`);
+  for (let i = 0; i < index; i++) r.skip(r.u32());
+  const size = r.u32();
+  r.skip(size);
+  return bytes.subarray(r.pos - size, r.pos);
+}
+
+/** Where the LEB128 number at `at` in `code` ends. */
+function lebEnd(code: readonly number[], at: number): number {
+  while (at < code.length && code[at]! & 0x80) at++;
+  return at + 1;
 }
 
 /** The number of bytes of `value` in LEB128. */
@@ -490,6 +508,15 @@ export function rewriteSetjmp(bytes: Uint8Array): Uint8Array {
   };
   add(throwImport, imports.funcTypes[throwImport]!, [0, 0x08, 0, 0x0b]);
   const restore = (sp: number) => [0x20, ...leb(sp), 0x10, ...leb(stackRestore)];
+  // Emscripten's stack getter is `global.get $__stack_pointer`: read the global itself when it
+  // is (a call per invoke less: Node 20's V8 does not inline WebAssembly calls)
+  const getter = bodyOf(bytes, find(10), stackGet - imports.funcTypes.length);
+  const saveStack =
+    getter.length >= 4 && getter[0] === 0 && getter[1] === 0x23 && getter[getter.length - 1] === 0x0b
+      ? [...getter.subarray(1, getter.length - 1)]
+      : [0x10, ...leb(stackGet)];
+  if (saveStack[0] === 0x23 && lebEnd(saveStack, 1) !== saveStack.length)
+    saveStack.splice(0, saveStack.length, 0x10, ...leb(stackGet));
   for (const [name, index] of imports.byName) {
     if (!name.startsWith("invoke_")) continue;
     const type = funcType(index);
@@ -501,7 +528,7 @@ export function rewriteSetjmp(bytes: Uint8Array): Uint8Array {
     for (let i = 1; i <= args; i++) argsGet.push(0x20, ...leb(i));
     add(index, imports.funcTypes[index]!, [
       ...[1, 1, I32], // one i32 local: the saved stack pointer
-      ...[0x10, ...leb(stackGet), 0x21, ...leb(sp)],
+      ...[...saveStack, 0x21, ...leb(sp)],
       ...[0x06, type.results.length === 0 ? 0x40 : type.results[0]!], // try
       ...argsGet,
       ...[0x20, 0, 0x11, ...leb(callee), 0], // call_indirect through table 0
