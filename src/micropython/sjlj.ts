@@ -19,9 +19,9 @@
 //  - every `call` of those imports in every body is redirected to its new function.
 // The imports stay (unused), so no function index moves. Only the bodies whose bytes contain
 // such a call (0x10 and the import's index) are decoded, instruction by instruction, to find
-// the real ones; the others (about 95 % of the code) are copied unread. Anything not
-// understood (another build, an opcode this decoder does not know) makes the rewrite throw;
-// the caller then loads the original bytes.
+// the real ones; the others (in the port 1.27.0, 1376 of 1456 bodies, three quarters of the
+// code) are copied unread. Anything not understood (another build, an opcode this decoder
+// does not know) makes the rewrite throw; the caller then loads the original bytes.
 
 /** Why the rewrite gave up: the caller falls back to the original bytes. */
 export class RewriteError extends Error {}
@@ -71,8 +71,11 @@ class Reader {
 }
 
 class Writer {
-  bytes = new Uint8Array(1024);
+  bytes: Uint8Array;
   length = 0;
+  constructor(size = 1024) {
+    this.bytes = new Uint8Array(size);
+  }
   private room(n: number): void {
     if (this.length + n <= this.bytes.length) return;
     let size = this.bytes.length * 2;
@@ -172,12 +175,21 @@ interface CallSite {
 }
 
 /**
- * Reads the instructions of the body from `p` (after its locals) to `end`, adding to `sites`
- * each `call` whose callee `redirect` maps (redirect[callee] >= 0).
+ * Reads the instructions of the body from `p` (after its locals) towards `end`, adding to
+ * `sites` each `call` whose callee `redirect` maps (redirect[callee] >= 0). Stops after the
+ * instruction at `last`: no call to redirect starts after it.
  */
-function scanBody(bytes: Uint8Array, p: number, end: number, redirect: Int32Array, sites: CallSite[]): void {
+function scanBody(
+  bytes: Uint8Array,
+  p: number,
+  end: number,
+  last: number,
+  redirect: Int32Array,
+  sites: CallSite[],
+): void {
   let depth = 1;
   while (depth > 0) {
+    if (p > last) return;
     if (p >= end) fail("a body without its end");
     const op = bytes[p++]!;
     const kind = IMMEDIATES[op]!;
@@ -257,6 +269,28 @@ function scanBody(bytes: Uint8Array, p: number, end: number, redirect: Int32Arra
 function skipLeb(bytes: Uint8Array, p: number): number {
   for (let i = 0; i < 10; i++) if ((bytes[p++]! & 0x80) === 0) return p;
   return fail("LEB128 too long");
+}
+
+/**
+ * Where the last 0x10 followed by a redirected index (LEB128) in bytes[start..end) is, or -1.
+ * A call of a redirected import is those bytes: a body without them has none, and is copied
+ * as it is without being read (most are). `first` marks the low 7 bits of redirected indices.
+ */
+function lastPair(bytes: Uint8Array, start: number, end: number, first: Uint8Array, redirect: Int32Array): number {
+  let last = -1;
+  for (let p = bytes.indexOf(0x10, start); p !== -1 && p < end - 1; p = bytes.indexOf(0x10, p + 1)) {
+    if (first[bytes[p + 1]! & 0x7f] !== 1) continue;
+    let value = 0;
+    for (let q = p + 1, shift = 0; shift <= 28; shift += 7) {
+      const b = bytes[q++]!;
+      value |= (b & 0x7f) << shift; // past 2**31: negative, no import's index
+      if ((b & 0x80) === 0) {
+        if (value >= 0 && value < redirect.length && redirect[value]! >= 0) last = p;
+        break;
+      }
+    }
+  }
+  return last;
 }
 
 /** The body (locals and instructions) of defined function `index` in the code section `code`. */
@@ -432,7 +466,9 @@ interface Section {
  * `invoke_*` and `_emscripten_throw_longjmp` imports from "env", the exports
  * `emscripten_stack_get_current`, `_emscripten_stack_restore` and `setThrew`, no tags).
  */
-export function rewriteSetjmp(bytes: Uint8Array): Uint8Array {
+export function rewriteSetjmp(source: Uint8Array): Uint8Array {
+  // a plain view: a Buffer's indexOf and subarray are JavaScript wrappers, many times slower
+  const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   const head = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   if (bytes.length < 8 || head.some((b, i) => bytes[i] !== b)) fail("not a WebAssembly module, version 1");
   const sections: Section[] = [];
@@ -546,7 +582,7 @@ export function rewriteSetjmp(bytes: Uint8Array): Uint8Array {
   if (functions.length < 2) fail("no invoke_* imports");
 
   find(10);
-  const out = new Writer();
+  const out = new Writer(bytes.length + 4096);
   out.all(head);
   let tagged = false;
   for (const s of sections) {
@@ -557,7 +593,7 @@ export function rewriteSetjmp(bytes: Uint8Array): Uint8Array {
       out.section(13, tags);
       tagged = true;
     }
-    const body = new Writer();
+    const body = new Writer(s.end - s.start + 4096);
     if (s.id === 1 || s.id === 3) {
       const r = at(s);
       const count = r.u32();
@@ -573,45 +609,35 @@ export function rewriteSetjmp(bytes: Uint8Array): Uint8Array {
       if (count !== definedTypes.length) fail("code and function sections differ");
       body.u32(count + functions.length);
       const table = new Int32Array(imports.funcTypes.length).fill(-1);
-      for (const [from, to] of redirect) table[from] = to;
-      // A call of a redirected import is 0x10 then that import's index in LEB128: a body
-      // without such bytes has none, and is copied as it is without being read (most are).
-      const redirected = (q: number): boolean => {
-        let value = 0;
-        for (let shift = 0; shift < 35; shift += 7) {
-          const b = bytes[q++]!;
-          value += (b & 0x7f) * 2 ** shift;
-          if ((b & 0x80) === 0) return value < table.length && table[value]! >= 0;
-        }
-        return false;
-      };
-      let pair = bytes.indexOf(0x10, r.pos);
+      const first = new Uint8Array(128); // the low 7 bits of each redirected index
+      for (const [from, to] of redirect) {
+        table[from] = to;
+        first[from & 0x7f] = 1;
+      }
       const sites: CallSite[] = [];
+      let copied = r.pos; // the bodies up to here are in `body`; unchanged ones are copied in runs
       for (let i = 0; i < count; i++) {
+        const sized = r.pos;
         const size = r.u32();
         const end = r.pos + size;
         if (end > s.end) fail("body past the section's end");
         const start = r.pos;
-        while (pair !== -1 && pair < start) pair = bytes.indexOf(0x10, pair + 1);
-        let candidate = false;
-        while (pair !== -1 && pair < end - 1) {
-          if (redirected(pair + 1)) {
-            candidate = true;
-            break;
-          }
-          pair = bytes.indexOf(0x10, pair + 1);
+        const last = lastPair(bytes, start, end, first, table);
+        r.pos = end;
+        if (last < 0) continue;
+        const locals = new Reader(bytes, start, end);
+        for (let groups = locals.u32(); groups > 0; groups--) {
+          locals.u32();
+          locals.valueType();
         }
         sites.length = 0;
-        if (candidate) {
-          for (let groups = r.u32(); groups > 0; groups--) {
-            r.u32();
-            r.valueType();
-          }
-          scanBody(bytes, r.pos, end, table, sites);
-        }
+        scanBody(bytes, locals.pos, end, last, table, sites);
+        if (sites.length === 0) continue;
+        body.copy(bytes, copied, sized);
         writeBody(bytes, start, end, sites, body);
-        r.pos = end;
+        copied = end;
       }
+      body.copy(bytes, copied, r.pos);
       if (r.pos !== s.end) fail("bytes after the last body");
       for (const f of functions) {
         body.u32(f.body.length);
