@@ -543,16 +543,22 @@ export function rewriteSetjmp(source: Uint8Array): Uint8Array {
     return [...w.result()];
   };
   add(throwImport, imports.funcTypes[throwImport]!, [0, 0x08, 0, 0x0b]);
-  const restore = (sp: number) => [0x20, ...leb(sp), 0x10, ...leb(stackRestore)];
-  // Emscripten's stack getter is `global.get $__stack_pointer`: read the global itself when it
-  // is (a call per invoke less: Node 20's V8 does not inline WebAssembly calls)
-  const getter = bodyOf(bytes, find(10), stackGet - imports.funcTypes.length);
-  const saveStack =
-    getter.length >= 4 && getter[0] === 0 && getter[1] === 0x23 && getter[getter.length - 1] === 0x0b
-      ? [...getter.subarray(1, getter.length - 1)]
-      : [0x10, ...leb(stackGet)];
-  if (saveStack[0] === 0x23 && lebEnd(saveStack, 1) !== saveStack.length)
-    saveStack.splice(0, saveStack.length, 0x10, ...leb(stackGet));
+  // Emscripten's stack getter is `global.get $__stack_pointer` and its restore `local.get 0,
+  // global.set $__stack_pointer`: when they are, the new functions use the global itself (no
+  // call: Node 20's V8 does not inline WebAssembly calls, and a call in a catch handler could
+  // overflow the stack again when what is caught is JavaScript's stack overflow)
+  const code = find(10);
+  const stackGlobal = (index: number, prefix: number[]): number[] | null => {
+    const body = bodyOf(bytes, code, index - imports.funcTypes.length);
+    const n = prefix.length;
+    if (body.length < n + 3 || prefix.some((b, k) => body[k] !== b) || body[body.length - 1] !== 0x0b) return null;
+    const global = [...body.subarray(n, body.length - 1)];
+    return lebEnd(global, 0) === global.length ? global : null;
+  };
+  const got = stackGlobal(stackGet, [0, 0x23]);
+  const set = stackGlobal(stackRestore, [0, 0x20, 0, 0x24]);
+  const saveStack = got ? [0x23, ...got] : [0x10, ...leb(stackGet)];
+  const restore = (sp: number) => [0x20, ...leb(sp), ...(set ? [0x24, ...set] : [0x10, ...leb(stackRestore)])];
   for (const [name, index] of imports.byName) {
     if (!name.startsWith("invoke_")) continue;
     const type = funcType(index);
@@ -698,4 +704,30 @@ export async function instantiateRewritten(
   }
   rewriteCounts.rewritten++;
   return result;
+}
+
+/**
+ * Makes the port's `ccall` (every call from JavaScript into the port goes through it) put the
+ * port's stack pointer back where it was when a JavaScript exception ends the call (a
+ * JavaScript function's own error passing through Python frames, JavaScript's stack overflow,
+ * a trap). None of the call's C frames is live then. The trampolines restored it at each
+ * `invoke_*` on the way out, and the new functions do too for what WebAssembly can catch;
+ * V8 lets no WebAssembly handler see a stack overflow or a trap, and no `invoke_*` stands
+ * between the outermost C function and `ccall`, so without this each such call would leave
+ * the port's stack shorter.
+ */
+export function restoreStackOnThrow(glue: { ccall?: unknown }, exports: Record<string, unknown>): void {
+  const ccall = glue.ccall;
+  const get = exports["emscripten_stack_get_current"];
+  const set = exports["_emscripten_stack_restore"];
+  if (typeof ccall !== "function" || typeof get !== "function" || typeof set !== "function") return;
+  glue.ccall = function (this: unknown, ...args: unknown[]): unknown {
+    const sp = get();
+    try {
+      return ccall.apply(this, args);
+    } catch (error) {
+      set(sp);
+      throw error;
+    }
+  };
 }

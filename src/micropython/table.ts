@@ -35,6 +35,44 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 let loading = 0;
 let original: Instantiate | null = null;
 
+/** The exports of the port instances made while watched, until takePortExports() claims them. */
+const ports = new Set<Record<string, unknown>>();
+
+/** The parts of the port's glue (its `Module`) that tell which instance it drives. */
+export interface PortGlue {
+  _malloc?: unknown;
+  _free?: unknown;
+  setValue?: unknown;
+}
+
+/**
+ * The exports of the port instance that `glue` drives, or null; each is handed out once. The
+ * glue does not show its memory (reading an unexported runtime symbol aborts), so a byte it
+ * writes is looked for in each instance's memory.
+ */
+export function takePortExports(glue: PortGlue): Record<string, unknown> | null {
+  const { _malloc: malloc, _free: free, setValue } = glue;
+  if (typeof malloc !== "function" || typeof free !== "function" || typeof setValue !== "function") return null;
+  const at = malloc(1) as number;
+  try {
+    for (const exports of ports) {
+      const memory = exports["memory"] as { buffer?: unknown } | undefined;
+      if (!(memory?.buffer instanceof ArrayBuffer) || at + 1 > memory.buffer.byteLength) continue;
+      const seen = (value: number) => {
+        setValue(at, value, "i8");
+        return new Uint8Array(memory.buffer as ArrayBuffer, at, 1)[0] === value;
+      };
+      if (seen(0x5a) && seen(0x25)) {
+        ports.delete(exports);
+        return exports;
+      }
+    }
+    return null;
+  } finally {
+    free(at);
+  }
+}
+
 /** The function table of an instance of the MicroPython port, or null for any other module. */
 function portTable(instance: WasmInstance): WasmTable | null {
   const exports = instance.exports;
@@ -95,7 +133,10 @@ function instantiate(source: unknown, imports?: unknown): ReturnType<Instantiate
   return loaded.then((result) => {
     const instance = "instance" in result ? result.instance : result;
     const table = portTable(instance);
-    if (table !== null) keepCopy(table);
+    if (table !== null) {
+      keepCopy(table);
+      ports.add(instance.exports);
+    }
     return result;
   });
 }
