@@ -113,7 +113,7 @@ class Writer {
     this.copy(section.bytes, 0, section.length);
   }
   result(): Uint8Array {
-    return this.bytes.slice(0, this.length);
+    return this.bytes.subarray(0, this.length);
   }
 }
 
@@ -293,15 +293,31 @@ function lastPair(bytes: Uint8Array, start: number, end: number, first: Uint8Arr
   return last;
 }
 
-/** The body (locals and instructions) of defined function `index` in the code section `code`. */
-function bodyOf(bytes: Uint8Array, code: { start: number; end: number }, index: number): Uint8Array {
+/**
+ * Where each body of the code section `code` is: for body i, [3i] where its size starts,
+ * [3i + 1] where its locals start, [3i + 2] where it ends.
+ */
+function bodiesOf(bytes: Uint8Array, code: { start: number; end: number }): Int32Array {
   const r = new Reader(bytes, code.start, code.end);
   const count = r.u32();
-  if (index < 0 || index >= count) fail(`no body ${index}`);
-  for (let i = 0; i < index; i++) r.skip(r.u32());
-  const size = r.u32();
-  r.skip(size);
-  return bytes.subarray(r.pos - size, r.pos);
+  const at = new Int32Array(3 * count);
+  let p = r.pos;
+  for (let i = 0; i < count; i++) {
+    at[3 * i] = p;
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 28 || p >= code.end) fail("a body's size");
+      const b = bytes[p++]!;
+      size += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) break;
+    }
+    at[3 * i + 1] = p;
+    p += size;
+    if (p > code.end) fail("body past the section's end");
+    at[3 * i + 2] = p;
+  }
+  if (p !== code.end) fail("bytes after the last body");
+  return at;
 }
 
 /** Where the LEB128 number at `at` in `code` ends. */
@@ -548,8 +564,12 @@ export function rewriteSetjmp(source: Uint8Array): Uint8Array {
   // call: Node 20's V8 does not inline WebAssembly calls, and a call in a catch handler could
   // overflow the stack again when what is caught is JavaScript's stack overflow)
   const code = find(10);
+  const bodies = bodiesOf(bytes, code);
+  if (bodies.length !== 3 * definedTypes.length) fail("code and function sections differ");
   const stackGlobal = (index: number, prefix: number[]): number[] | null => {
-    const body = bodyOf(bytes, code, index - imports.funcTypes.length);
+    const i = index - imports.funcTypes.length;
+    if (i < 0) return null;
+    const body = bytes.subarray(bodies[3 * i + 1]!, bodies[3 * i + 2]!);
     const n = prefix.length;
     if (body.length < n + 3 || prefix.some((b, k) => body[k] !== b) || body[body.length - 1] !== 0x0b) return null;
     const global = [...body.subarray(n, body.length - 1)];
@@ -610,10 +630,7 @@ export function rewriteSetjmp(source: Uint8Array): Uint8Array {
           body.all([0x60, ...leb(t.params.length), ...t.params, ...leb(t.results.length), ...t.results]);
       } else for (const f of functions) body.u32(f.type);
     } else if (s.id === 10) {
-      const r = at(s);
-      const count = r.u32();
-      if (count !== definedTypes.length) fail("code and function sections differ");
-      body.u32(count + functions.length);
+      body.u32(definedTypes.length + functions.length);
       const table = new Int32Array(imports.funcTypes.length).fill(-1);
       const first = new Uint8Array(128); // the low 7 bits of each redirected index
       for (const [from, to] of redirect) {
@@ -621,16 +638,12 @@ export function rewriteSetjmp(source: Uint8Array): Uint8Array {
         first[from & 0x7f] = 1;
       }
       const sites: CallSite[] = [];
-      let copied = r.pos; // the bodies up to here are in `body`; unchanged ones are copied in runs
-      for (let i = 0; i < count; i++) {
-        const sized = r.pos;
-        const size = r.u32();
-        const end = r.pos + size;
-        if (end > s.end) fail("body past the section's end");
-        const start = r.pos;
+      let copied = bodies.length > 0 ? bodies[0]! : s.end; // bodies before this are in `body`
+      for (let i = 0; i < bodies.length; i += 3) {
+        const start = bodies[i + 1]!;
+        const end = bodies[i + 2]!;
         const last = lastPair(bytes, start, end, first, table);
-        r.pos = end;
-        if (last < 0) continue;
+        if (last < 0) continue; // unchanged: copied with its neighbours, in one run
         const locals = new Reader(bytes, start, end);
         for (let groups = locals.u32(); groups > 0; groups--) {
           locals.u32();
@@ -639,12 +652,11 @@ export function rewriteSetjmp(source: Uint8Array): Uint8Array {
         sites.length = 0;
         scanBody(bytes, locals.pos, end, last, table, sites);
         if (sites.length === 0) continue;
-        body.copy(bytes, copied, sized);
+        body.copy(bytes, copied, bodies[i]!);
         writeBody(bytes, start, end, sites, body);
         copied = end;
       }
-      body.copy(bytes, copied, r.pos);
-      if (r.pos !== s.end) fail("bytes after the last body");
+      body.copy(bytes, copied, s.end);
       for (const f of functions) {
         body.u32(f.body.length);
         body.all(f.body);
