@@ -300,6 +300,7 @@ function lastPair(bytes: Uint8Array, start: number, end: number, first: Uint8Arr
 function bodiesOf(bytes: Uint8Array, code: { start: number; end: number }): Int32Array {
   const r = new Reader(bytes, code.start, code.end);
   const count = r.u32();
+  if (count > code.end - r.pos) fail("more bodies than bytes");
   const at = new Int32Array(3 * count);
   let p = r.pos;
   for (let i = 0; i < count; i++) {
@@ -425,16 +426,19 @@ function readTypes(r: Reader): FuncType[] {
   return types;
 }
 
-function readExports(r: Reader): Map<string, number> {
+/** The exported functions' and tables' indices, by name. */
+function readExports(r: Reader): { functions: Map<string, number>; tables: Map<string, number> } {
   const functions = new Map<string, number>();
+  const tables = new Map<string, number>();
   const count = r.u32();
   for (let i = 0; i < count; i++) {
     const name = readName(r);
     const kind = r.byte();
     const index = r.u32();
     if (kind === 0x00) functions.set(name, index);
+    else if (kind === 0x01) tables.set(name, index);
   }
-  return functions;
+  return { functions, tables };
 }
 
 /** The zero of each value type, as instructions. */
@@ -510,7 +514,10 @@ export function rewriteSetjmp(source: Uint8Array): Uint8Array {
   const definedTypes: number[] = [];
   const funcReader = at(find(3));
   for (let n = funcReader.u32(); n > 0; n--) definedTypes.push(funcReader.u32());
-  const exports = readExports(at(find(7)));
+  const { functions: exports, tables } = readExports(at(find(7)));
+  // the trampolines call entries of the table the glue knows as wasmTable: the new functions'
+  // call_indirect names table 0
+  if (tables.get("__indirect_function_table") !== 0) fail("the function table is not table 0");
   const funcType = (index: number): FuncType => {
     const t =
       index < imports.funcTypes.length ? imports.funcTypes[index] : definedTypes[index - imports.funcTypes.length];
