@@ -4,8 +4,9 @@
 // "same": client and partner pinned to one CPU (the headline: a round trip is client CPU +
 // partner CPU + kernel, so a library's own cost shows in full); "split": client on one CPU,
 // partner on the other (every round trip also pays two cross-core wake-ups).
-// Prints one table per placement (median, min–max, ratio to C's median, the client's CPU per
-// operation) and writes bench/out/results.json.
+// Prints one table per placement (median, min–max, ratio to C's median, the client's and the
+// partner's CPU per operation) and writes bench/out/results.json. Peers "floor"/"floorp": a
+// minimal Node-API addon (bench/floor/, built here) returning the same objects, no checks.
 //
 //   node bench/run.js [--quick] [--runs N] [--workloads W1,W3,W6] [--peers c,usocket,...]
 //                     [--placement same,split] [--cpu N]
@@ -77,9 +78,36 @@ const WORKLOADS = [
     quick: 3_000,
     goal: 1.05,
   },
-  { id: "W5a", what: 'inet_pton(AF_INET, "127.0.0.1")', unit: "call", full: 1_000_000, quick: 300_000, goal: 3 },
-  { id: "W5b", what: "inet_ntop(AF_INET, 4 bytes)", unit: "call", full: 1_000_000, quick: 300_000, goal: 2 },
-  { id: "W5c", what: 'getaddrinfo("127.0.0.1", 80)', unit: "call", full: 100_000, quick: 20_000, goal: 3 },
+  // The calls without a partner warm up for at least 100k calls (W5c's 10% would be 10k,
+  // about 3 ms in usocket): V8 compiles on a thread pinned to the same core, which took
+  // longer than that, so a shorter warm-up timed the compiler. Every peer warms up alike.
+  {
+    id: "W5a",
+    what: 'inet_pton(AF_INET, "127.0.0.1")',
+    unit: "call",
+    full: 1_000_000,
+    quick: 300_000,
+    minWarm: 100_000,
+    goal: 3,
+  },
+  {
+    id: "W5b",
+    what: "inet_ntop(AF_INET, 4 bytes)",
+    unit: "call",
+    full: 1_000_000,
+    quick: 300_000,
+    minWarm: 100_000,
+    goal: 2,
+  },
+  {
+    id: "W5c",
+    what: 'getaddrinfo("127.0.0.1", 80)',
+    unit: "call",
+    full: 100_000,
+    quick: 20_000,
+    minWarm: 100_000,
+    goal: 3,
+  },
   {
     id: "W1p",
     what: "TCP ping-pong through the Promise API",
@@ -103,7 +131,13 @@ const PEERS = {
   node: { label: "Node net/dgram" },
   promise: { label: "usocket Promise" },
   bridge: { label: "MicroPython via usocket-micropython" },
+  floor: { label: "Node-API floor (same objects, no checks)" },
+  floorp: { label: "Node-API floor, Promise (same objects, no checks)" },
 };
+
+/** Peers that need the floor addon (bench/floor/floor.c), and the workloads it has. */
+const FLOOR_PEERS = new Set(["floor", "floorp"]);
+const FLOOR_WORKLOADS = new Set(["W1", "W3", "W4", "W5a", "W5c", "W1p"]);
 
 /** Peers whose figures are usocket's, held to the workload's goal. */
 const OURS = new Set(["usocket", "promise", "bridge"]);
@@ -154,7 +188,7 @@ function parseFlags(argv) {
       process.stdout.write(
         readFileSync(fileURLToPath(import.meta.url), "utf8")
           .split("\n")
-          .slice(0, 18)
+          .slice(0, 19)
           .join("\n") + "\n",
       );
       process.exit(0);
@@ -180,6 +214,34 @@ function which(command) {
   return spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" }).status === 0;
 }
 
+/** Node's headers for the floor addon: beside this node (an official build), else node-gyp's cache. */
+function nodeHeaders() {
+  const version = process.version.slice(1);
+  const candidates = [
+    path.join(path.dirname(process.execPath), "..", "include", "node"),
+    path.join(os.homedir(), ".cache", "node-gyp", version, "include", "node"),
+    path.join(ROOT, "node_modules", ".cache", "node-gyp", version, "include", "node"),
+  ];
+  return candidates.find((dir) => existsSync(path.join(dir, "node_api.h"))) ?? null;
+}
+
+/** Builds bench/out/floor.node as node-gyp builds the core (cc -O3, the same warnings as
+ * errors); returns null, or why it could not. Never part of the package's install. */
+function buildFloor() {
+  const source = path.join(HERE, "floor", "floor.c");
+  const binary = path.join(OUT, "floor.node");
+  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return null;
+  const headers = nodeHeaders();
+  if (headers === null) return "Node's headers (node_api.h) not found";
+  const flags = ["-O3", "-fPIC", "-pthread", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"];
+  const cc = spawnSync(
+    "cc",
+    [...flags, "-D_GNU_SOURCE", "-DNODE_GYP_MODULE_NAME=floor", `-I${headers}`, "-shared", "-o", binary, source],
+    { stdio: "inherit" },
+  );
+  return cc.status === 0 ? null : `cc failed to build ${source}`;
+}
+
 function build() {
   mkdirSync(OUT, { recursive: true });
   for (const name of ["partner", "client"]) {
@@ -195,18 +257,50 @@ function pinned(cpu, command, args, haveTaskset) {
   return haveTaskset ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, args];
 }
 
-/** Starts a partner; resolves to { port, child } once it printed its port. */
+/**
+ * Starts a partner; resolves to { port, child, cpu } once it printed its port. cpu() asks the
+ * partner for its CPU time so far (SIGUSR1; it answers "CPU <user ns> <system ns>" on stdout:
+ * taskset execs it, so the child's pid is the partner's) and resolves to { user, sys } in
+ * nanoseconds, or null when no answer came within 5 s.
+ */
 function startPartner(mode, args, cpu, haveTaskset) {
   const [command, argv] = pinned(cpu, path.join(OUT, "partner"), [mode, ...args.map(String)], haveTaskset);
   const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  const answers = [];
+  const cpuNow = () =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        answers.splice(answers.indexOf(answer), 1);
+        resolve(null);
+      }, 5000);
+      const answer = (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      answers.push(answer);
+      child.kill("SIGUSR1");
+    });
   return new Promise((resolve, reject) => {
     let text = "";
     let stderr = "";
+    let port = 0;
     child.stderr.on("data", (d) => (stderr += d));
     child.stdout.on("data", (d) => {
       text += d;
-      const m = /PORT (\d+)/.exec(text);
-      if (m) resolve({ port: Number(m[1]), child });
+      if (port === 0) {
+        const m = /PORT (\d+)\n/.exec(text);
+        if (!m) return;
+        port = Number(m[1]);
+        text = text.slice(m.index + m[0].length);
+        resolve({ port, child, cpu: cpuNow });
+      }
+      let end = text.indexOf("\n");
+      while (end >= 0) {
+        const m = /^CPU (\d+) (\d+)$/.exec(text.slice(0, end));
+        text = text.slice(end + 1);
+        if (m) answers.shift()?.({ user: Number(m[1]), sys: Number(m[2]) });
+        end = text.indexOf("\n");
+      }
     });
     child.on("exit", (code) =>
       reject(new Error(`partner ${mode} exited (${code}) before printing its port: ${stderr}`)),
@@ -300,6 +394,10 @@ async function main() {
   const havePromise = typeof Socket.prototype.recvAsync === "function";
   if (!havePromise) notes.push("W1p (Promise API): skipped: no Promise API in this build");
   if (!haveBridge) notes.push("MicroPython bridge peer skipped: dist/micropython is not built");
+  const wantFloor = Object.keys(PEERS).some((p) => FLOOR_PEERS.has(p) && (!flags.peers || flags.peers.includes(p)));
+  const floorProblem = wantFloor ? buildFloor() : null;
+  const haveFloor = wantFloor && floorProblem === null;
+  if (floorProblem !== null) notes.push(`Node-API floor peers skipped: ${floorProblem}`);
 
   const workloads = WORKLOADS.filter((w) => (flags.workloads ? flags.workloads.includes(w.id) : true));
   const peerIds = Object.keys(PEERS).filter((p) => (flags.peers ? flags.peers.includes(p) || p === "c" : true));
@@ -313,11 +411,12 @@ async function main() {
       const count = flags.counts[w.id] ?? (flags.quick ? w.quick : w.full);
       let warm = Math.round(count * flags.warm);
       if (w.bytes) warm = Math.floor(warm / CHUNK) * CHUNK;
-      else warm = Math.max(warm, Math.min(count, 100));
+      else warm = Math.max(warm, Math.min(count, 100), w.minWarm ?? 0);
       const peers = peerIds.filter((p) => {
         if (p === "python" && !havePython) return false;
-        if (w.promise) return p === "c" || p === "promise";
-        if (p === "promise") return false;
+        if (FLOOR_PEERS.has(p) && !(haveFloor && FLOOR_WORKLOADS.has(w.id))) return false;
+        if (w.promise) return p === "c" || p === "promise" || p === "floorp";
+        if (p === "promise" || p === "floorp") return false;
         if (p === "bridge") return haveBridge && w.id === "W1";
         if (p === "node" && w.id === "W5b") return false; // Node has no inet_ntop
         return true;
@@ -330,6 +429,7 @@ async function main() {
         peers,
         samples: Object.fromEntries(peers.map((p) => [p, []])),
         cpu: Object.fromEntries(peers.map((p) => [p, []])),
+        partnerCpu: Object.fromEntries(peers.map((p) => [p, []])),
         errors: [],
       });
     }
@@ -390,6 +490,13 @@ async function main() {
           [bridgeCli, path.join(HERE, "peers", "bridge.py"), ...args],
           haveTaskset,
         );
+      if (FLOOR_PEERS.has(peer))
+        return pinned(
+          clientCpu,
+          process.execPath,
+          [path.join(HERE, "peers", "floor.js"), peer === "floorp" ? "promise" : "sync", ...args],
+          haveTaskset,
+        );
       const nodePeer = peer === "node" ? "node" : peer === "promise" ? "promise" : "usocket";
       return pinned(clientCpu, process.execPath, [path.join(HERE, "peers", "node.js"), nodePeer, ...args], haveTaskset);
     };
@@ -402,9 +509,12 @@ async function main() {
         const port = w.partner ? partners.get(`${w.placement}:${w.partner}`).port : 0;
         // Interleave: every peer once per run, starting with a different one each run.
         const order = w.peers.map((_, i) => w.peers[(i + run) % w.peers.length]);
+        const partner = w.partner ? partners.get(`${w.placement}:${w.partner}`) : null;
         for (const peer of order) {
           const [command, args] = clientCommand(peer, w, port);
+          const before = partner ? await partner.cpu() : null;
           const result = await runClient(command, args, flags.timeout);
+          const after = before ? await partner.cpu() : null;
           loads.push(os.loadavg()[0]);
           if (result.skipped) continue;
           if (!result.ok || !(result.ns > 0) || !(result.ops > 0)) {
@@ -415,8 +525,13 @@ async function main() {
           w.samples[peer].push(result.ns / result.ops);
           if (result.userNs !== undefined)
             w.cpu[peer].push({ user: result.userNs / result.ops, sys: result.sysNs / result.ops });
-          const cpuText =
+          // The partner's CPU spans the client's whole life, warm-up included: per operation
+          // over warm-up + timed operations (the partner, plain C, costs the same for each).
+          const served = w.bytes ? (w.warm + w.count) / CHUNK : w.warm + w.count;
+          if (after) w.partnerCpu[peer].push((after.user - before.user + after.sys - before.sys) / served);
+          let cpuText =
             result.userNs !== undefined ? `, CPU ${formatNs((result.userNs + result.sysNs) / result.ops)}` : "";
+          if (after) cpuText += `, partner CPU ${formatNs(w.partnerCpu[peer].at(-1))}`;
           process.stderr.write(
             `  run ${run + 1}/${flags.runs} ${w.placement.padEnd(5)} ${w.id.padEnd(4)} ${peer.padEnd(8)} ${formatNs(result.ns / result.ops)}/${w.unit}${cpuText}\n`,
           );
@@ -464,6 +579,10 @@ async function main() {
         // The same ratio by the client's CPU time: immune to time the client spent waiting or
         // preempted, which on a shared machine is the steadier figure.
         cpuRatio: cCpu && cpuOf(w.cpu[peer]) !== null ? cpuOf(w.cpu[peer]) / cCpu : null,
+        // The partner's CPU per operation while this peer ran (median over runs; user +
+        // system): the rest of a same-core round trip, beside the client's.
+        partnerNs: w.partnerCpu[peer].length ? median(w.partnerCpu[peer]) : null,
+        partnerSamplesNs: w.partnerCpu[peer],
       });
     }
   }
@@ -477,6 +596,7 @@ async function main() {
     "goal",
     "client CPU/op user+sys",
     "CPU ratio",
+    "partner CPU/op",
   ];
   const tableFor = (placement) => {
     const mine = rows.filter((r) => r.placement === placement);
@@ -490,6 +610,7 @@ async function main() {
       r.goal === null ? "" : r.meetsGoal === null ? `(≤ ${r.goal})` : `≤ ${r.goal} ${r.meetsGoal ? "met" : "NOT met"}`,
       r.userNs === null ? "" : `${formatNs(r.userNs)} + ${formatNs(r.sysNs)}`,
       r.cpuRatio === null ? "—" : r.cpuRatio.toFixed(2),
+      r.partnerNs === null ? "" : formatNs(r.partnerNs),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
     const line = (c) => "| " + c.map((x, i) => x.padEnd(widths[i])).join(" | ") + " |";
@@ -512,7 +633,7 @@ async function main() {
   };
   let text = `\nusocket bench — ${started.date} to ${info.date}, ${info.nproc} CPUs (${info.cpu}), ${info.kernel}, node ${info.node}, ${info.python ?? "no python3"}\n`;
   text += `load average (1, 5, 15 min): ${load.start.join(" ")} at the start, ${load.end.join(" ")} at the end; 1-min ${load.min1}–${load.max1} during the run\n`;
-  text += `${flags.runs} runs per peer, interleaved; warm-up ${flags.warm * 100}% excluded; time per operation (W2/W2r: per 64 KiB call); ratios are medians ÷ C's median in the same placement\n\n`;
+  text += `${flags.runs} runs per peer, interleaved; warm-up ${flags.warm * 100}% excluded${plan.some((w) => w.minWarm) ? " (W5a–W5c: at least 100,000 calls)" : ""}; time per operation (W2/W2r: per 64 KiB call); ratios are medians ÷ C's median in the same placement\n\n`;
   for (const placement of flags.placements) text += tableFor(placement);
   for (const w of plan)
     for (const e of w.errors) text += `FAILED: ${w.placement} ${w.id} ${e.peer} run ${e.run + 1}: ${e.detail}\n`;

@@ -378,13 +378,7 @@ static int getaddrinfo_slots(const struct addrinfo *list, int32_t *slots, size_t
   return 1;
 }
 
-/* getaddrinfo(host|null, service|null, slots) → array of 5-tuples, or `true` when the
- * results were written to `slots`, or a number: the negative EAI_* code, or (for EAI_SYSTEM)
- * the positive errno. `slots` is an Int32Array that carries the hints in (family, type,
- * proto, flags in its first four elements) and the answer out (see getaddrinfo_slots): one
- * typed array instead of four number arguments, on a call programs make in loops. With
- * no room for a result (four elements), the answer always comes back as arrays. */
-/* The Int32Array of hints and answers getaddrinfo(host, service, true) uses: one of this
+/* The Int32Array of hints and answers getaddrinfo(host, service) uses: one of this
  * thread's environment (one environment per thread), given once by gaiSlots() and kept
  * alive from then on, so that no call has to look it up again. */
 static _Thread_local int32_t *gai_slots;
@@ -394,48 +388,70 @@ static _Thread_local size_t gai_slots_length;
  * hints and answers. */
 static napi_value gai_slots_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 1);
-  napi_typedarray_type type;
+  int32_t *data;
   size_t length;
-  void *data;
-  napi_ref keep;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array || length < 4) {
-    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of hints and slots");
-    return NULL;
-  }
-  /* Never released: the array lives as long as the environment (the thread's) does. */
-  NAPI_OK(napi_create_reference(env, argv[0], 1, &keep));
+  if (arg_kept_int32_array(env, argv[0], 4, &data, &length) < 0) return NULL;
   gai_slots = data;
   gai_slots_length = length;
   return make_int(env, 0);
 }
 
-/* getaddrinfo(host, service, slots) with slots an Int32Array, or true for the registered
- * one (gaiSlots). */
+/* The decimal text of a port from 0 to 65535 into `buf` (at least 6 bytes). */
+static void port_text(uint32_t port, char *buf) {
+  char digits[5];
+  int n = 0;
+  do {
+    digits[n++] = (char)('0' + port % 10);
+    port /= 10;
+  } while (port != 0 && n < 5);
+  for (int i = 0; i < n; i++) buf[i] = digits[n - 1 - i];
+  buf[n] = '\0';
+}
+
+/* getaddrinfo(host|null, service|port|null[, slots]) → array of 5-tuples, or `true` when
+ * the results were written to the slots, or a number: the negative EAI_* code, or (for
+ * EAI_SYSTEM) the positive errno. `slots` is an Int32Array that carries the hints in (family,
+ * type, proto, flags in its first four elements) and the answer out (see getaddrinfo_slots):
+ * one typed array instead of four number arguments, on a call programs make in loops;
+ * without it, the array registered by gaiSlots. With no room for a result (four elements),
+ * the answer always comes back as arrays. A port (a number TypeScript checked to be 0 to
+ * 65535) goes to the resolver as its decimal text, what a C program passes: formatted here
+ * it costs a few instructions, where reading a JavaScript string costs a conversion. */
 static napi_value getaddrinfo_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(env, info, argv, argc);
+  napi_value argv[3];
+  size_t argc = 3;
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   struct resolver_query query;
   struct addrinfo *list = NULL;
-  napi_typedarray_type type;
-  napi_valuetype kind;
-  size_t length = 0;
-  void *data = NULL;
-  NAPI_OK(napi_typeof(env, argv[2], &kind));
-  if (kind == napi_boolean) {
-    data = gai_slots;
+  size_t length;
+  int32_t *slots;
+  if (argc < 3) {
+    slots = gai_slots;
     length = gai_slots_length;
-  } else if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array) {
-    length = 0;
-  }
-  if (data == NULL || length < 4) {
-    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of hints and slots");
+    if (slots == NULL) {
+      napi_throw_type_error(env, NULL, "usocket core: no getaddrinfo slots registered");
+      return NULL;
+    }
+  } else if (arg_int32_array(env, argv[2], 4, &slots, &length) < 0) {
     return NULL;
   }
-  int32_t *slots = data;
-  int rc = resolver_names(env, argv, &query);
-  if (rc == -1) return NULL;
-  if (rc < 0) return make_int(env, rc);
+  double port;
+  int rc;
+  if (argc >= 2 && napi_get_value_double(env, argv[1], &port) == napi_ok) {
+    if (!(port >= 0 && port <= 65535 && port == (double)(uint32_t)port)) {
+      napi_throw_range_error(env, NULL, "usocket core: a port is an integer from 0 to 65535");
+      return NULL;
+    }
+    rc = optional_text(env, argv[0], query.host_buf, sizeof query.host_buf, &query.host);
+    if (rc == -1) return NULL;
+    if (rc < 0) return make_int(env, negative_eai(EAI_NONAME));
+    port_text((uint32_t)port, query.service_buf);
+    query.service = query.service_buf;
+  } else {
+    rc = resolver_names(env, argv, &query);
+    if (rc == -1) return NULL;
+    if (rc < 0) return make_int(env, rc);
+  }
   resolver_hints(&query, slots);
   rc = getaddrinfo(query.host, query.service, &query.hints, &list);
   if (rc != 0) return make_int(env, resolver_error(rc, errno));

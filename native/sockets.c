@@ -49,16 +49,9 @@ static napi_value adopt_js(napi_env env, napi_callback_info info) {
 static napi_value describe_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t fd;
-  napi_typedarray_type type;
+  int32_t *out;
   size_t length;
-  void *data;
-  if (arg_int32(env, argv[0], &fd) < 0) return NULL;
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array || length < 3) {
-    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
-    return NULL;
-  }
-  int32_t *out = data;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32_array(env, argv[1], 3, &out, &length) < 0) return NULL;
   int value = 0;
   socklen_t len = sizeof value;
   if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &value, &len) < 0) return make_errno(env, errno);
@@ -271,6 +264,16 @@ static napi_value accept_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* The data calls come in two shapes: a window (view, offset, length), for the bridge's
+ * heap and the stream rules' partial transfers, and the whole view (the *View functions),
+ * for the methods' common call, which sends or fills a whole Buffer: two arguments fewer,
+ * and no window to check, about 150 instructions a call (docs/performance.md, W3). */
+
+static napi_value send_call(napi_env env, int32_t fd, const uint8_t *data, size_t len, int32_t flags) {
+  if (interrupt_before(fd, POLLOUT, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
+  return result_or_errno(env, INTERRUPTIBLE(send(fd, data, len, flags | USOCK_SEND_FLAGS)));
+}
+
 /* send(fd, view, offset, length, flags) → bytes sent or -errno. */
 static napi_value send_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 5);
@@ -280,8 +283,29 @@ static napi_value send_js(napi_env env, napi_callback_info info) {
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
       arg_int32(env, argv[4], &flags) < 0)
     return NULL;
+  return send_call(env, fd, data, len, flags);
+}
+
+/* sendView(fd, view, flags) → bytes sent or -errno: every byte of the view. */
+static napi_value send_view_js(napi_env env, napi_callback_info info) {
+  GET_ARGS_N(env, info, argv, 3);
+  int32_t fd, flags;
+  uint8_t *data;
+  size_t len;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_bytes(env, argv[1], &data, &len) < 0 ||
+      arg_int32(env, argv[2], &flags) < 0)
+    return NULL;
+  return send_call(env, fd, data, len, flags);
+}
+
+static napi_value sendto_call(
+    napi_env env, int32_t fd, const uint8_t *data, size_t len, int32_t flags, napi_value packed) {
+  struct sockaddr_storage addr;
+  socklen_t addr_len;
+  if (sockaddr_from_value(env, packed, &addr, &addr_len) < 0) return NULL;
   if (interrupt_before(fd, POLLOUT, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
-  return result_or_errno(env, INTERRUPTIBLE(send(fd, data, len, flags | USOCK_SEND_FLAGS)));
+  return result_or_errno(
+      env, INTERRUPTIBLE(sendto(fd, data, len, flags | USOCK_SEND_FLAGS, (struct sockaddr *)&addr, addr_len)));
 }
 
 /* sendto(fd, view, offset, length, flags, packedAddress) → bytes sent or -errno. */
@@ -290,14 +314,27 @@ static napi_value sendto_js(napi_env env, napi_callback_info info) {
   int32_t fd, flags;
   uint8_t *data;
   size_t len;
-  struct sockaddr_storage addr;
-  socklen_t addr_len;
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
-      arg_int32(env, argv[4], &flags) < 0 || sockaddr_from_value(env, argv[5], &addr, &addr_len) < 0)
+      arg_int32(env, argv[4], &flags) < 0)
     return NULL;
-  if (interrupt_before(fd, POLLOUT, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
-  return result_or_errno(
-      env, INTERRUPTIBLE(sendto(fd, data, len, flags | USOCK_SEND_FLAGS, (struct sockaddr *)&addr, addr_len)));
+  return sendto_call(env, fd, data, len, flags, argv[5]);
+}
+
+/* sendtoView(fd, view, flags, packedAddress) → bytes sent or -errno: the whole view. */
+static napi_value sendto_view_js(napi_env env, napi_callback_info info) {
+  GET_ARGS_N(env, info, argv, 4);
+  int32_t fd, flags;
+  uint8_t *data;
+  size_t len;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_bytes(env, argv[1], &data, &len) < 0 ||
+      arg_int32(env, argv[2], &flags) < 0)
+    return NULL;
+  return sendto_call(env, fd, data, len, flags, argv[3]);
+}
+
+static napi_value recv_call(napi_env env, int32_t fd, uint8_t *data, size_t len, int32_t flags) {
+  if (interrupt_before(fd, POLLIN, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
+  return result_or_errno(env, INTERRUPTIBLE(recv(fd, data, len, flags)));
 }
 
 /* recv(fd, view, offset, length, flags) → bytes received (0 at EOF) or -errno. */
@@ -309,8 +346,19 @@ static napi_value recv_js(napi_env env, napi_callback_info info) {
   if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
       arg_int32(env, argv[4], &flags) < 0)
     return NULL;
-  if (interrupt_before(fd, POLLIN, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
-  return result_or_errno(env, INTERRUPTIBLE(recv(fd, data, len, flags)));
+  return recv_call(env, fd, data, len, flags);
+}
+
+/* recvView(fd, view, flags) → bytes received into the view (0 at EOF) or -errno. */
+static napi_value recv_view_js(napi_env env, napi_callback_info info) {
+  GET_ARGS_N(env, info, argv, 3);
+  int32_t fd, flags;
+  uint8_t *data;
+  size_t len;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_bytes(env, argv[1], &data, &len) < 0 ||
+      arg_int32(env, argv[2], &flags) < 0)
+    return NULL;
+  return recv_call(env, fd, data, len, flags);
 }
 
 /* Where recvfrom writes an AF_INET sender: an Int32Array of this thread's environment (one
@@ -322,17 +370,9 @@ static _Thread_local int32_t *sender_slots;
  * senders to. */
 static napi_value sender_slots_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 1);
-  napi_typedarray_type type;
+  int32_t *data;
   size_t length;
-  void *data;
-  napi_ref keep;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array || length < 2) {
-    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
-    return NULL;
-  }
-  /* Never released: the array lives as long as the environment (the thread's) does. */
-  NAPI_OK(napi_create_reference(env, argv[0], 1, &keep));
+  if (arg_kept_int32_array(env, argv[0], 2, &data, &length) < 0) return NULL;
   sender_slots = data;
   return make_int(env, 0);
 }
@@ -343,24 +383,15 @@ static napi_value sender_slots_js(napi_env env, napi_callback_info info) {
  * address in host order) instead and the result is just the byte count: building the
  * address here costs an inet_ntop, a string, two arrays and four element stores per
  * datagram. */
-static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
-  GET_ARGS_N(env, info, argv, 6);
-  int32_t fd, flags;
-  uint8_t *data;
-  size_t len;
+static napi_value recvfrom_call(napi_env env, int32_t fd, uint8_t *data, size_t len, int32_t flags, bool slots) {
   struct sockaddr_storage addr;
   socklen_t addr_len = sizeof addr;
   napi_value result, address;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
-      arg_int32(env, argv[4], &flags) < 0)
-    return NULL;
   memset(&addr, 0, sizeof addr);
   if (interrupt_before(fd, POLLIN, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
   ssize_t n = INTERRUPTIBLE(recvfrom(fd, data, len, flags, (struct sockaddr *)&addr, &addr_len));
   if (n < 0) return make_errno(env, errno);
-  napi_valuetype slots_type;
-  NAPI_OK(napi_typeof(env, argv[5], &slots_type));
-  if (slots_type != napi_undefined && addr_len >= sizeof(struct sockaddr_in) && addr.ss_family == AF_INET) {
+  if (slots && addr_len >= sizeof(struct sockaddr_in) && addr.ss_family == AF_INET) {
     if (sender_slots == NULL) {
       napi_throw_type_error(env, NULL, "usocket core: no sender slots registered");
       return NULL;
@@ -380,6 +411,32 @@ static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
   NAPI_OK(napi_set_element(env, result, 0, make_int(env, n)));
   NAPI_OK(napi_set_element(env, result, 1, address));
   return result;
+}
+
+static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
+  GET_ARGS_N(env, info, argv, 6);
+  int32_t fd, flags;
+  uint8_t *data;
+  size_t len;
+  napi_valuetype slots_type;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
+      arg_int32(env, argv[4], &flags) < 0)
+    return NULL;
+  NAPI_OK(napi_typeof(env, argv[5], &slots_type));
+  return recvfrom_call(env, fd, data, len, flags, slots_type != napi_undefined);
+}
+
+/* recvfromView(fd, view, flags) → as recvfrom(fd, view, 0, view's length, flags, true): the
+ * whole view, an AF_INET sender in the slots. */
+static napi_value recvfrom_view_js(napi_env env, napi_callback_info info) {
+  GET_ARGS_N(env, info, argv, 3);
+  int32_t fd, flags;
+  uint8_t *data;
+  size_t len;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_bytes(env, argv[1], &data, &len) < 0 ||
+      arg_int32(env, argv[2], &flags) < 0)
+    return NULL;
+  return recvfrom_call(env, fd, data, len, flags, true);
 }
 
 /* setsockopt(fd, level, option, value): value is an integer or a byte view passed as is. */
@@ -492,9 +549,13 @@ void register_sockets(napi_env env, napi_value exports) {
       {"shutdown", shutdown_js},
       {"accept", accept_js},
       {"send", send_js},
+      {"sendView", send_view_js},
       {"sendto", sendto_js},
+      {"sendtoView", sendto_view_js},
       {"recv", recv_js},
+      {"recvView", recv_view_js},
       {"recvfrom", recvfrom_js},
+      {"recvfromView", recvfrom_view_js},
       {"senderSlots", sender_slots_js},
       {"setsockopt", setsockopt_js},
       {"getsockopt", getsockopt_js},

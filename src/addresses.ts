@@ -139,9 +139,10 @@ export function addressFromNative(address: NativeAddress): Address {
  * inet_pton(AF_INET) accepts (glibc's and the BSDs' ISC inet_pton4, musl's): four decimal
  * parts of 1 to 3 digits, each at most 255, no leading zero, nothing else. Returns false
  * for anything else. Parsing here avoids a native call and its string conversion, which
- * cost several times the parsing itself.
+ * cost several times the parsing itself. Exported for bench/w5-parts.js, which times it
+ * alone (not part of the package's API: index.ts does not export it).
  */
-function parseIPv4(text: string, out: Uint8Array): boolean {
+export function parseIPv4(text: string, out: Uint8Array): boolean {
   const n = text.length;
   if (n < 7 || n > 15) return false;
   // Part by part, each digit read once, and never past the end: charCodeAt out of range is
@@ -282,20 +283,9 @@ export function getaddrinfoArguments(
   ];
 }
 
-let lastPort = -1;
-let lastService = "";
-
-/** A numeric port as the service text; the text of a repeated port is reused. */
-function numericService(port: number): string {
-  if (port !== lastPort) {
-    lastService = String(integer(port, "port", 0, 65535));
-    lastPort = port;
-  }
-  return lastService;
-}
-
 /** The hints of a getaddrinfo call going in (family, type, proto, flags), and the
- * IPv4-only answers the core writes coming out (room for 64 results). */
+ * IPv4-only answers the core writes coming out (room for 64 results); registered with the
+ * core, which uses it when a call gives no array of its own. */
 const gaiSlots = new Int32Array(new ArrayBuffer(4 * (1 + 64 * 5))); // its bytes never move
 native.gaiSlots(gaiSlots);
 
@@ -369,13 +359,15 @@ export function getaddrinfo(
   if (host !== null && host !== undefined && typeof host !== "string") {
     throw new TypeError(`getaddrinfo: host must be a string or null, not ${describeType(host)}`);
   }
-  const service = typeof port === "number" ? numericService(port) : serviceOf(port);
+  // A numeric port goes to the core as a number, which writes its decimal text for the
+  // resolver (what C passes): no string to make here, none to convert there.
+  const service = typeof port === "number" ? integer(port, "port", 0, 65535) : serviceOf(port);
   const slots = gaiSlots;
   slots[0] = int32(af, "af");
   slots[1] = int32(type, "type");
   slots[2] = int32(proto, "proto");
   slots[3] = int32(flags, "flags");
-  return getaddrinfoResult(native.getaddrinfo(host ?? null, service, true));
+  return getaddrinfoResult(native.getaddrinfo(host ?? null, service));
 }
 
 /**

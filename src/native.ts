@@ -53,6 +53,14 @@ export interface NativeCore {
     flags: number,
     slots?: true,
   ): [number, NativeAddress] | number;
+  /** send of the whole view (the methods' common call: no window to pass and check). */
+  sendView(fd: number, data: ArrayBufferView, flags: number): number;
+  /** sendto of the whole view. */
+  sendtoView(fd: number, data: ArrayBufferView, flags: number, address: Uint8Array): number;
+  /** recv into the whole view. */
+  recvView(fd: number, into: ArrayBufferView, flags: number): number;
+  /** recvfrom(fd, into, 0, into's length, flags, true). */
+  recvfromView(fd: number, into: ArrayBufferView, flags: number): [number, NativeAddress] | number;
   /** Registers (once per thread) the Int32Array recvfrom(..., true) writes senders to; 0. */
   senderSlots(slots: Int32Array): number;
   setsockopt(fd: number, level: number, option: number, value: number | ArrayBufferView): number;
@@ -67,18 +75,18 @@ export interface NativeCore {
   /** Writes 4 (AF_INET) or 16 (AF_INET6) bytes into `out`; 0 or -errno. */
   inetPton(family: number, text: string, out: Uint8Array): number;
   inetNtop(family: number, bytes: ArrayBufferView): string | number;
-  /** With `slots`, AF_INET-only answers without a canonical name come back as `true`, written
-   * to slots: [count, then per result family, socktype, protocol, port, IPv4 address as an
-   * integer in host order]. */
-  /** slots: hints in ([0..3] = family, type, proto, flags), IPv4 answers out (`true`); `true`
-   * for the array registered by gaiSlots. */
+  /** `slots`: hints in ([0..3] = family, type, proto, flags); AF_INET-only answers without a
+   * canonical name come back as `true`, written to slots: [count, then per result family,
+   * socktype, protocol, port, IPv4 address as an integer in host order]. Without `slots`,
+   * the array registered by gaiSlots. A numeric service is a port, 0 to 65535, which the
+   * core gives the resolver as decimal text. */
   getaddrinfo(
     host: string | null,
-    service: string | null,
-    slots: Int32Array | true,
+    service: string | number | null,
+    slots?: Int32Array,
   ): Array<[number, number, number, string, NativeAddress]> | true | number;
   gaiStrerror(code: number): string;
-  /** Registers (once per thread) the Int32Array getaddrinfo(..., true) uses; 0. */
+  /** Registers (once per thread) the Int32Array getaddrinfo(host, service) uses; 0. */
   gaiSlots(slots: Int32Array): number;
 
   wait(fd: number, events: number, timeoutMs: number): number;

@@ -562,7 +562,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const fd = this.fdFor("send");
     const view = bytesToSend(data);
     const f = flagsArgument(flags);
-    const rc = native.send(fd, view, 0, view.byteLength, f);
+    const rc = native.sendView(fd, view, f);
     if (rc >= 0) return rc;
     if (rc !== -EAGAIN) throw new OSError(-rc, "send");
     return this._run(sendOnce(this, view, f), "send");
@@ -586,7 +586,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
         const fd = this.fdFor("send");
         view = bytesToSend(data);
         f = flags === undefined ? 0 : flagsArgument(flags);
-        rc = native.send(fd, view, 0, view.byteLength, f | MSG_DONTWAIT);
+        rc = native.sendView(fd, view, f | MSG_DONTWAIT);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -636,10 +636,14 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     flagsOrAddress: number | AddressInput,
     address?: AddressInput,
   ): number {
-    const [view, flags, packed] = this.#sendtoArguments(data, flagsOrAddress, address);
+    // #sendtoArguments' checks in its order, without its array: this call is often in a loop.
+    const fd = this.fdFor("sendto");
+    const view = bytesToSend(data);
+    const flags = address === undefined ? 0 : int32(flagsOrAddress, "flags");
+    const packed = packAddress(this.family, address === undefined ? flagsOrAddress : address, "sendto");
     // The common case is one system call, as for send: no operation object unless it
     // would block.
-    const rc = native.sendto(this.fdFor("sendto"), view, 0, view.byteLength, flags, packed);
+    const rc = native.sendtoView(fd, view, flags, packed);
     if (rc >= 0) return rc;
     if (rc !== -EAGAIN) throw new OSError(-rc, "sendto");
     return this._run(
@@ -714,7 +718,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     if (buf === null) return this._run(op.recvDatagram(this, wanted, f, "recv"), "recv");
     if (buf.length === 0) return buf;
     if (!this.#kept.waiting) {
-      const rc = native.recv(fd, buf, 0, buf.length, f);
+      const rc = native.recvView(fd, buf, f);
       if (rc >= 0) return op.fitted(buf, rc);
       if (rc !== -EAGAIN) throw new OSError(-rc, "recv");
     }
@@ -738,7 +742,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
         f = flags === undefined ? 0 : flagsArgument(flags);
         if (wanted === 0 || wanted > op.RECV_CHUNK) return this.#recvAsync(wanted, f);
         buf = Buffer.allocUnsafe(wanted);
-        rc = native.recv(fd, buf, 0, wanted, f | MSG_DONTWAIT);
+        rc = native.recvView(fd, buf, f | MSG_DONTWAIT);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -815,7 +819,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const buf = this.#recvBuffer(wanted);
     if (buf !== null && !this.#kept.waiting) {
       // The common case is one system call, as for recv: no operation object, no closure.
-      const rc = native.recvfrom(fd, buf, 0, buf.length, f, true);
+      const rc = native.recvfromView(fd, buf, f);
       if (typeof rc !== "number") {
         const from = rc[1] ?? (this.type === SOCK_STREAM ? this.getpeername() : null);
         return [op.fitted(buf, rc[0]), addressFromNative(from) as A];

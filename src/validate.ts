@@ -42,6 +42,8 @@ export function optionalInt32(value: unknown, name: string, fallback: number): n
 
 /** A size or count: a non-negative integer. */
 export function size(value: unknown, name: string): number {
+  // The common case first, as in int32: a non-negative int32 needs no further test.
+  if (typeof value === "number" && (value | 0) === value && value >= 0) return value;
   return integer(value, name, 0, Number.MAX_SAFE_INTEGER);
 }
 

@@ -142,6 +142,31 @@ test("getaddrinfo: the IPv4 fast answer equals the general one", () => {
   assert.throws(() => socket.getaddrinfo("x", 80, null), TypeError);
 });
 
+test("getaddrinfo: a numeric port reaches the resolver as its decimal text", () => {
+  // The core formats a number itself; the answer must equal the one for the same port as a
+  // string, through the general path (no slots for answers), for every width of number.
+  for (const port of [0, 1, 9, 10, 80, 99, 100, 443, 999, 1000, 8080, 9999, 10000, 65535]) {
+    for (const host of ["127.0.0.1", null, "::1"]) {
+      const general = getaddrinfoResult(native.getaddrinfo(host, String(port), Int32Array.from([0, 0, 0, 0])));
+      assert.deepEqual(socket.getaddrinfo(host, port), general, `${host} ${port}`);
+      assert.deepEqual(
+        getaddrinfoResult(native.getaddrinfo(host, port, Int32Array.from([0, 0, 0, 0]))),
+        general,
+        `${host} ${port} (number to the core)`,
+      );
+    }
+  }
+  // The core's own check, for a caller that skipped TypeScript's: never a port modulo 65536.
+  for (const bad of [65536, -1, 1.5, Number.NaN, Infinity, 2 ** 32 + 80]) {
+    assert.throws(() => native.getaddrinfo("127.0.0.1", bad, Int32Array.from([0, 0, 0, 0])), RangeError, String(bad));
+  }
+  for (const bad of [65536, -1, 1.5, Number.NaN]) {
+    assert.throws(() => socket.getaddrinfo("127.0.0.1", bad), RangeError, String(bad));
+  }
+  // A host the resolver cannot take is still EAI_NONAME with a numeric port.
+  assert.throws(() => socket.getaddrinfo("127.0.0.1\0evil", 80), { errno: socket.EAI_NONAME });
+});
+
 test("sendto/recvfrom: datagrams, addresses and errors as before", () => {
   const a = socket.socket(AF_INET, SOCK_DGRAM);
   const b = socket.socket(AF_INET, SOCK_DGRAM);

@@ -1,0 +1,306 @@
+// The Node-API floor peer: bench/floor/floor.c (built by bench/run.js into bench/out/) driven
+// with the same loops, buffer sizes and checks as usocket's peer (bench/peers/node.js), and
+// returning the objects usocket returns, built the way usocket's fast paths build them: a
+// pooled Buffer of the bytes received (a subarray when short), [Buffer, [host, port]] for
+// recvfrom with the host text reused for a repeated sender, a socket object per socket(), a
+// resolved Promise for a ready-now Promise call, getaddrinfo's 5-tuples from answers the
+// addon wrote to an Int32Array, and for W5a no call at all (see there). What it leaves out is everything usocket
+// does besides: argument checks, timeouts, kept-back bytes, descriptor ownership, the
+// registry that closes forgotten sockets, signals, error objects.
+//
+//   node bench/peers/floor.js <sync|promise> <workload> <port> <count> <warm>
+//
+// Prints one JSON line like the other clients: {ns, ops, userNs, sysNs, ok, detail}.
+import { Buffer } from "node:buffer";
+import { createRequire } from "node:module";
+import { constants } from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ADDON = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "out", "floor.node");
+const floor = createRequire(import.meta.url)(ADDON);
+// Plain constants: a call through them is a call of a known function.
+const { send, recv, sendto, recvfrom, socket, connect, close, setsockopt, senderSlots, watch, unwatch } = floor;
+const { gaiSlots, getaddrinfo } = floor;
+
+const AF_INET = 2;
+const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
+const IPPROTO_TCP = 6;
+const TCP_NODELAY = 1;
+const MSG_DONTWAIT = 0x40;
+const EAGAIN = constants.errno.EAGAIN;
+
+const [mode, workload, portText, countText, warmText] = process.argv.slice(2);
+const port = Number(portText);
+const count = Number(countText);
+const warm = Number(warmText);
+
+// As bench/peers/node.js times its loops (timedLoops there): the warm-up and the timed
+// section are calls of one loop function, so the timed call runs code compiled for it.
+const WARM_CALLS = 4;
+
+function timedLoops(loop) {
+  let ok = true;
+  for (let k = 0; k < WARM_CALLS; k++) ok = loop(Math.ceil(warm / WARM_CALLS)) && ok;
+  const start = now();
+  ok = loop(count) && ok;
+  return [now() - start, ok];
+}
+
+async function timedAsyncLoops(loop) {
+  let ok = true;
+  for (let k = 0; k < WARM_CALLS; k++) ok = (await loop(Math.ceil(warm / WARM_CALLS))) && ok;
+  const start = now();
+  ok = (await loop(count)) && ok;
+  return [now() - start, ok];
+}
+
+const cpuMarks = [];
+const now = () => {
+  cpuMarks.push(process.cpuUsage());
+  return process.hrtime.bigint();
+};
+
+function report(ns, ops, ok, detail) {
+  const first = cpuMarks[0];
+  const last = cpuMarks.at(-1);
+  const cpu =
+    first && last ? { userNs: (last.user - first.user) * 1000, sysNs: (last.system - first.system) * 1000 } : {};
+  process.stdout.write(JSON.stringify({ ns: Number(ns), ops, ...cpu, ok, detail }) + "\n");
+}
+
+function fail(rc, call) {
+  return new Error(`${call}: errno ${-rc}`);
+}
+
+/** struct sockaddr_in for 127.0.0.1:port, packed once (usocket packs once per address too). */
+function packed(p) {
+  const a = Buffer.alloc(16);
+  a.writeUInt16LE(AF_INET, 0); // sa_family_t, host order (little-endian here)
+  a.writeUInt16BE(p, 2);
+  a.set([127, 0, 0, 1], 4);
+  return a;
+}
+const address = packed(port);
+
+/** What usocket's recv returns: the bytes received, in a pooled Buffer. */
+function received(fd, n, flags) {
+  const buf = Buffer.allocUnsafe(n);
+  const rc = recv(fd, buf, flags);
+  if (rc < 0) throw fail(rc, "recv");
+  return rc === n ? buf : buf.subarray(0, rc);
+}
+
+const slots = new Int32Array(new ArrayBuffer(8));
+senderSlots(slots);
+let lastSender = 0;
+let lastSenderText = "";
+
+/** What usocket's recvfrom returns: [bytes, [host, port]]. */
+function receivedFrom(fd, n) {
+  const buf = Buffer.allocUnsafe(n);
+  const rc = recvfrom(fd, buf);
+  if (rc < 0) throw fail(rc, "recvfrom");
+  const a = slots[1];
+  if (a !== lastSender || lastSenderText === "") {
+    lastSenderText = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+    lastSender = a;
+  }
+  return [rc === n ? buf : buf.subarray(0, rc), [lastSenderText, slots[0]]];
+}
+
+const answers = new Int32Array(new ArrayBuffer(4 * 64 * 5));
+gaiSlots(answers);
+let lastAnswer = 0;
+let lastAnswerText = "";
+
+/** What usocket's getaddrinfo returns: [family, type, proto, "", [host, port]] per answer. */
+function resolve(host, service) {
+  const n = getaddrinfo(host, service);
+  if (n < 0) throw new Error(`getaddrinfo: EAI ${n}`);
+  const list = new Array(n);
+  for (let i = 0, k = 0; i < n; i++, k += 5) {
+    const a = answers[k + 4];
+    if (a !== lastAnswer || lastAnswerText === "") {
+      lastAnswerText = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+      lastAnswer = a;
+    }
+    list[i] = [answers[k], answers[k + 1], answers[k + 2], "", [lastAnswerText, answers[k + 3]]];
+  }
+  return list;
+}
+
+/** The object socket() returns: its descriptor and a close(). */
+class FloorSocket {
+  constructor(family, type) {
+    const fd = socket(family, type, 0);
+    if (fd < 0) throw fail(fd, "socket");
+    this.fd = fd;
+  }
+  close() {
+    const fd = this.fd;
+    this.fd = -1;
+    if (fd >= 0 && close(fd) < 0) throw new Error("close failed");
+  }
+}
+
+function connected() {
+  const s = new FloorSocket(AF_INET, SOCK_STREAM);
+  if (setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0) throw new Error("setsockopt failed");
+  const rc = connect(s.fd, address);
+  if (rc < 0) throw fail(rc, "connect");
+  return s;
+}
+
+function sync() {
+  switch (workload) {
+    case "W1": {
+      const s = connected();
+      const fd = s.fd;
+      const b = Buffer.alloc(1);
+      let next = 0;
+      const result = timedLoops((n) => {
+        let i = next;
+        for (const end = i + n; i < end; i++) {
+          b[0] = i & 0xff;
+          if (send(fd, b, 0) !== 1) return false;
+          const r = received(fd, 1, 0);
+          if (r.length !== 1 || r[0] !== (i & 0xff)) return false;
+        }
+        next = i;
+        return true;
+      });
+      s.close();
+      return result;
+    }
+    case "W3": {
+      const s = new FloorSocket(AF_INET, SOCK_DGRAM);
+      const fd = s.fd;
+      const out = Buffer.alloc(64, 0x33);
+      let next = 0;
+      const result = timedLoops((n) => {
+        let i = next;
+        for (const end = i + n; i < end; i++) {
+          out.writeUInt32LE(i >>> 0, 0);
+          if (sendto(fd, out, address) !== 64) return false;
+          const [data] = receivedFrom(fd, 64);
+          if (!out.equals(data)) return false;
+        }
+        next = i;
+        return true;
+      });
+      s.close();
+      return result;
+    }
+    case "W4":
+      return timedLoops((n) => {
+        for (let i = 0; i < n; i++) {
+          const s = new FloorSocket(AF_INET, SOCK_STREAM);
+          const rc = connect(s.fd, address);
+          if (rc < 0) throw fail(rc, "connect");
+          s.close();
+        }
+        return true;
+      });
+    case "W5a":
+      return timedLoops((n) => {
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          // The floor of the object returned: usocket parses a dotted quad in JavaScript
+          // (no crossing at all), so its floor is the pooled Buffer and its four bytes.
+          const b = Buffer.allocUnsafe(4);
+          b[0] = 127;
+          b[1] = 0;
+          b[2] = 0;
+          b[3] = 1;
+          sum += b[0] + b[1] + b[2] + b[3];
+        }
+        return sum === n * 128;
+      });
+    case "W5c":
+      return timedLoops((n) => {
+        for (let i = 0; i < n; i++) {
+          const r = resolve("127.0.0.1", "80");
+          const a = r[0][4];
+          if (r[0][0] !== AF_INET || a[0] !== "127.0.0.1" || a[1] !== 80) return false;
+        }
+        return true;
+      });
+  }
+  return `skipped: the floor has no ${workload}`;
+}
+
+// ---- the Promise floor: a ready-now attempt resolves at once; otherwise one libuv poll
+// handle (POLLIN armed throughout) calls back when the socket is readable ----
+
+let waiting = null;
+let waitFd = -1;
+
+function onReadable() {
+  const w = waiting;
+  if (w === null) return;
+  const buf = Buffer.allocUnsafe(w.n);
+  const rc = recv(waitFd, buf, MSG_DONTWAIT);
+  if (rc === -EAGAIN) return;
+  waiting = null;
+  if (rc < 0) w.reject(fail(rc, "recv"));
+  else w.resolve(rc === w.n ? buf : buf.subarray(0, rc));
+}
+
+function sendAsync(fd, data) {
+  // A 1-byte send never finds the buffer full in this ping-pong: a wait here would be an
+  // error of the benchmark, reported as one.
+  const rc = send(fd, data, MSG_DONTWAIT);
+  return rc >= 0 ? Promise.resolve(rc) : Promise.reject(fail(rc, "send"));
+}
+
+function recvAsync(fd, n) {
+  const buf = Buffer.allocUnsafe(n);
+  const rc = recv(fd, buf, MSG_DONTWAIT);
+  if (rc >= 0) return Promise.resolve(rc === n ? buf : buf.subarray(0, rc));
+  if (rc !== -EAGAIN) return Promise.reject(fail(rc, "recv"));
+  return new Promise((resolve, reject) => {
+    waiting = { n, resolve, reject };
+  });
+}
+
+async function promise() {
+  if (workload !== "W1") return "skipped: the Promise floor runs W1 only";
+  const s = connected();
+  const fd = s.fd;
+  waitFd = fd;
+  if (watch(fd, onReadable) !== 0) throw new Error("watch failed");
+  const b = Buffer.alloc(1);
+  let next = 0;
+  const result = await timedAsyncLoops(async (n) => {
+    let i = next;
+    for (const end = i + n; i < end; i++) {
+      b[0] = i & 0xff;
+      if ((await sendAsync(fd, b)) !== 1) return false;
+      const r = await recvAsync(fd, 1);
+      if (r.length !== 1 || r[0] !== (i & 0xff)) return false;
+    }
+    next = i;
+    return true;
+  });
+  unwatch();
+  s.close();
+  return result;
+}
+
+async function main() {
+  const outcome = mode === "promise" ? await promise() : sync();
+  if (typeof outcome === "string") {
+    process.stdout.write(JSON.stringify({ skipped: outcome }) + "\n");
+    return;
+  }
+  const [ns, ok, detail = ok ? "verified" : "verification failed"] = outcome;
+  report(ns, count, ok, detail);
+  if (!ok) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  report(0, 0, false, String(error?.stack ?? error));
+  process.exitCode = 1;
+});
