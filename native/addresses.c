@@ -388,17 +388,9 @@ static _Thread_local size_t gai_slots_length;
  * hints and answers. */
 static napi_value gai_slots_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 1);
-  napi_typedarray_type type;
+  int32_t *data;
   size_t length;
-  void *data;
-  napi_ref keep;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array || length < 4) {
-    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of hints and slots");
-    return NULL;
-  }
-  /* Never released: the array lives as long as the environment (the thread's) does. */
-  NAPI_OK(napi_create_reference(env, argv[0], 1, &keep));
+  if (arg_kept_int32_array(env, argv[0], 4, &data, &length) < 0) return NULL;
   gai_slots = data;
   gai_slots_length = length;
   return make_int(env, 0);
@@ -431,21 +423,18 @@ static napi_value getaddrinfo_js(napi_env env, napi_callback_info info) {
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   struct resolver_query query;
   struct addrinfo *list = NULL;
-  napi_typedarray_type type;
-  size_t length = 0;
-  void *data = NULL;
+  size_t length;
+  int32_t *slots;
   if (argc < 3) {
-    data = gai_slots;
+    slots = gai_slots;
     length = gai_slots_length;
-  } else if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array) {
-    length = 0;
-  }
-  if (data == NULL || length < 4) {
-    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of hints and slots");
+    if (slots == NULL) {
+      napi_throw_type_error(env, NULL, "usocket core: no getaddrinfo slots registered");
+      return NULL;
+    }
+  } else if (arg_int32_array(env, argv[2], 4, &slots, &length) < 0) {
     return NULL;
   }
-  int32_t *slots = data;
   double port;
   int rc;
   if (argc >= 2 && napi_get_value_double(env, argv[1], &port) == napi_ok) {

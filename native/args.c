@@ -1,5 +1,7 @@
 #include "args.h"
 
+#include <stdio.h>
+
 /* napi_get_value_int32 would take NaN and the infinities as 0, cut fractions and wrap
  * 2^32 to 0: a caller's mistake would silently become another descriptor or flag. Every
  * comparison below is false for NaN, and the range check comes before the cast (casting
@@ -101,6 +103,28 @@ int arg_window(napi_env env, napi_value view, napi_value offset, napi_value coun
   *data = base + (size_t)off;
   *len = (size_t)n;
   return 0;
+}
+
+int arg_int32_array(napi_env env, napi_value value, size_t min, int32_t **data, size_t *count) {
+  napi_typedarray_type type;
+  void *ptr;
+  /* Fails without throwing for anything that is not a typed array. */
+  if (napi_get_typedarray_info(env, value, &type, count, &ptr, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      *count < min) {
+    char message[80];
+    snprintf(message, sizeof message, "usocket core: expected an Int32Array of at least %zu elements", min);
+    napi_throw_type_error(env, NULL, message);
+    return -1;
+  }
+  *data = ptr;
+  return 0;
+}
+
+int arg_kept_int32_array(napi_env env, napi_value value, size_t min, int32_t **data, size_t *count) {
+  napi_ref keep;
+  if (arg_int32_array(env, value, min, data, count) < 0) return -1;
+  /* The memory of an ArrayBuffer does not move, and the reference keeps it alive. */
+  return napi_create_reference(env, value, 1, &keep) == napi_ok ? 0 : -1;
 }
 
 napi_value make_int(napi_env env, int64_t value) {

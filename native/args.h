@@ -41,6 +41,11 @@ int arg_double(napi_env env, napi_value value, double *out);
 int arg_bytes(napi_env env, napi_value value, uint8_t **data, size_t *len);
 /* A window [offset, offset + count) of a byte view, checked against its bounds. */
 int arg_window(napi_env env, napi_value view, napi_value offset, napi_value count, uint8_t **data, size_t *len);
+/* An Int32Array of at least `min` elements: its elements and how many there are. */
+int arg_int32_array(napi_env env, napi_value value, size_t min, int32_t **data, size_t *count);
+/* The same for an array the core keeps writing to between calls: it is held (a reference
+ * never released) for as long as the environment lives. */
+int arg_kept_int32_array(napi_env env, napi_value value, size_t min, int32_t **data, size_t *count);
 
 /* Result values. */
 napi_value make_int(napi_env env, int64_t value);

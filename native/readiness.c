@@ -218,20 +218,13 @@ static napi_value watch_js(napi_env env, napi_callback_info info) {
   }
   if (w == NULL) {
     napi_valuetype type;
-    bool is_typedarray = false;
-    napi_typedarray_type slots_type;
     size_t slots_length;
-    void *slots_data;
+    int32_t *slots_data;
     if (napi_typeof(env, argv[3], &type) != napi_ok || type != napi_function) {
       napi_throw_type_error(env, NULL, "usocket core: expected a callback");
       return NULL;
     }
-    if (napi_is_typedarray(env, argv[4], &is_typedarray) != napi_ok || !is_typedarray ||
-        napi_get_typedarray_info(env, argv[4], &slots_type, &slots_length, &slots_data, NULL, NULL) != napi_ok ||
-        slots_type != napi_int32_array || slots_length < SLOT_COUNT) {
-      napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array of the watcher's slots");
-      return NULL;
-    }
+    if (arg_int32_array(env, argv[4], SLOT_COUNT, &slots_data, &slots_length) < 0) return NULL;
     int err;
     w = watcher_create(env, fd, gen, argv[3], argv[4], slots_data, &err);
     if (w == NULL) return make_errno(env, err);

@@ -49,16 +49,9 @@ static napi_value adopt_js(napi_env env, napi_callback_info info) {
 static napi_value describe_js(napi_env env, napi_callback_info info) {
   GET_ARGS(env, info, argv, argc);
   int32_t fd;
-  napi_typedarray_type type;
+  int32_t *out;
   size_t length;
-  void *data;
-  if (arg_int32(env, argv[0], &fd) < 0) return NULL;
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array || length < 3) {
-    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
-    return NULL;
-  }
-  int32_t *out = data;
+  if (arg_int32(env, argv[0], &fd) < 0 || arg_int32_array(env, argv[1], 3, &out, &length) < 0) return NULL;
   int value = 0;
   socklen_t len = sizeof value;
   if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &value, &len) < 0) return make_errno(env, errno);
@@ -377,17 +370,9 @@ static _Thread_local int32_t *sender_slots;
  * senders to. */
 static napi_value sender_slots_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 1);
-  napi_typedarray_type type;
+  int32_t *data;
   size_t length;
-  void *data;
-  napi_ref keep;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array || length < 2) {
-    napi_throw_type_error(env, NULL, "usocket core: expected an Int32Array");
-    return NULL;
-  }
-  /* Never released: the array lives as long as the environment (the thread's) does. */
-  NAPI_OK(napi_create_reference(env, argv[0], 1, &keep));
+  if (arg_kept_int32_array(env, argv[0], 2, &data, &length) < 0) return NULL;
   sender_slots = data;
   return make_int(env, 0);
 }

@@ -69,6 +69,55 @@ test("Workers terminated with getaddrinfoAsync calls in flight exit cleanly", as
   ]);
 });
 
+// Native review (docs/behaviour.md §5): every Int32Array the core writes into (describe's
+// answer, the watcher's shared slots, getaddrinfo's hints and answers, and the arrays
+// registered once per thread for recvfrom's senders and getaddrinfo) is refused when it is
+// not an Int32Array of enough elements, before the core writes a thing; the arrays
+// registered at load stay in use.
+test("the core refuses a short or mistyped Int32Array wherever it writes int32 slots", () => {
+  const [a, b] = socket.socketpair();
+  const wrong = (n) => [
+    new Int32Array(n - 1),
+    new Uint32Array(n),
+    new Float32Array(n),
+    Buffer.alloc(4 * n),
+    new DataView(new ArrayBuffer(4 * n)),
+    [0, 0, 0, 0],
+    4,
+    undefined,
+  ];
+  try {
+    for (const bad of wrong(3)) assert.throws(() => native.describe(a.fileno(), bad), TypeError, `describe ${bad}`);
+    for (const bad of wrong(3))
+      assert.throws(() => native.watch(a.fileno(), a._gen, select.POLLIN, () => {}, bad), TypeError, `watch ${bad}`);
+    for (const bad of wrong(4)) {
+      assert.throws(() => native.getaddrinfo("127.0.0.1", "80", bad), TypeError, `getaddrinfo ${bad}`);
+      assert.throws(() => native.gaiSlots(bad), TypeError, `gaiSlots ${bad}`);
+    }
+    for (const bad of wrong(2)) assert.throws(() => native.senderSlots(bad), TypeError, `senderSlots ${bad}`);
+    // The smallest arrays that qualify work.
+    const out = new Int32Array(3);
+    assert.equal(native.describe(a.fileno(), out), 0);
+    assert.deepEqual([...out], [socket.AF_UNIX, socket.SOCK_STREAM, 0]);
+    assert.ok(Array.isArray(native.getaddrinfo("127.0.0.1", "80", new Int32Array(4))), "no room: arrays");
+    // Still the arrays registered at load: an IPv4 answer through the slots, a sender too.
+    assert.deepEqual(socket.getaddrinfo("127.0.0.1", 80, socket.AF_INET, socket.SOCK_STREAM)[0][4], ["127.0.0.1", 80]);
+    const [u, v] = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)];
+    try {
+      u.bind(["127.0.0.1", 0]);
+      v.bind(["127.0.0.1", 0]);
+      v.sendto("x", u.getsockname());
+      assert.deepEqual(u.recvfrom(1), [Buffer.from("x"), v.getsockname()]);
+    } finally {
+      u.close();
+      v.close();
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
 // The whole-view calls (sendView, recvView, sendtoView, recvfromView) that the methods' common
 // call uses: they take the view's own window (a pooled Buffer is a window on a shared pool)
 // and check their arguments as the windowed calls do.

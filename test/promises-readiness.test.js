@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import * as socket from "../dist/index.js";
 import * as select from "../dist/select.js";
 import { native } from "../dist/native.js";
-import { startPeer, tcpPair } from "./support/peers.js";
+import { tcpPair } from "./support/peers.js";
 import { watchdog } from "./support/blocking.js";
+import { connectedChild } from "./support/connected-child.js";
+import { runNode } from "./support/node-child.js";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -101,24 +103,14 @@ test("sendAsync that has to wait for room sends once there is room, in order wit
 // exit by itself with the socket left open and idle (its watcher armed, unreferenced).
 test("a ping-pong whose every recvAsync waits keeps the process alive; the idle socket then lets it exit", async () => {
   const dog = watchdog(60);
-  const srv = socket.socket();
-  srv.bind(["127.0.0.1", 0]);
-  srv.listen();
-  const code = `
-    const socket = await import(process.env.USOCKET);
-    const s = socket.socket();
-    s.connect(["127.0.0.1", ${srv.getsockname()[1]}]);
-    console.log("connected");
+  const { conn, peer } = await connectedChild(`
     for (let i = 0; i < 20; i++) {
       await s.sendAsync(Buffer.from([i]));
       const r = await s.recvAsync(1);
       if (r[0] !== i) throw new Error("mismatch at " + i);
     }
-    console.log("done");`;
-  const peer = startPeer("node", code, { limitMs: 20000 });
-  const [conn] = await srv.acceptAsync();
+    console.log("done");`);
   try {
-    await peer.ready;
     for (let i = 0; i < 20; i++) {
       const byte = await conn.recvAsync(1);
       await sleep(30);
@@ -130,7 +122,6 @@ test("a ping-pong whose every recvAsync waits keeps the process alive; the idle 
     assert.match(stdout, /connected\ndone\n/);
   } finally {
     conn.close();
-    srv.close();
     dog.terminate();
   }
 });
@@ -139,14 +130,7 @@ test("a ping-pong whose every recvAsync waits keeps the process alive; the idle 
 // then dropped by a call into the core, so the process can exit.
 test("a recvAsync begun inside the watcher's callback that times out lets the process exit", async () => {
   const dog = watchdog(60);
-  const srv = socket.socket();
-  srv.bind(["127.0.0.1", 0]);
-  srv.listen();
-  const code = `
-    const socket = await import(process.env.USOCKET);
-    const s = socket.socket();
-    s.connect(["127.0.0.1", ${srv.getsockname()[1]}]);
-    console.log("connected");
+  const { conn, peer } = await connectedChild(`
     await s.recvAsync(1);
     s.settimeout(0.2);
     try {
@@ -154,11 +138,8 @@ test("a recvAsync begun inside the watcher's callback that times out lets the pr
       console.log("unexpected data");
     } catch (error) {
       console.log("timed out " + error.code);
-    }`;
-  const peer = startPeer("node", code, { limitMs: 20000 });
-  const [conn] = await srv.acceptAsync();
+    }`);
   try {
-    await peer.ready;
     await sleep(30);
     conn.sendall("x");
     const { code: status, stdout, stderr } = await peer.done;
@@ -166,7 +147,6 @@ test("a recvAsync begun inside the watcher's callback that times out lets the pr
     assert.match(stdout, /connected\ntimed out ETIMEDOUT\n/);
   } finally {
     conn.close();
-    srv.close();
     dog.terminate();
   }
 });
@@ -196,8 +176,7 @@ test("a socket forgotten after waits begun inside its watcher's callback is coll
     const opened = count() - before;
     for (let i = 0; i < 10 && count() > before; i++) { gc(); await new Promise((r) => setTimeout(r, 20)); }
     console.log(opened + " " + (count() - before));`;
-  const peer = startPeer("node", code, { limitMs: 20000 });
-  const { code: status, stdout, stderr } = await peer.done;
+  const { code: status, stdout, stderr } = await runNode(code);
   assert.equal(status, 0, stderr);
   const [opened, left] = stdout.trim().split(" ").map(Number);
   assert.equal(opened, 40, stdout);
@@ -250,8 +229,7 @@ test("a waiting recvAsync holds no receive buffer", async () => {
     const got = await Promise.all(pending);
     console.log(JSON.stringify({ waiting, got: got.map((r) => r.toString()).join("") }));
     for (const [a, b] of pairs) { a.close(); b.close(); }`;
-  const peer = startPeer("node", code, { limitMs: 20000 });
-  const { code: status, stdout, stderr } = await peer.done;
+  const { code: status, stdout, stderr } = await runNode(code);
   assert.equal(status, 0, stderr);
   const { waiting, got } = JSON.parse(stdout);
   assert.equal(got, "x".repeat(64));

@@ -30,6 +30,14 @@ const MP_EAGAIN = 11;
 /** Emscripten's ENXIO: the device was opened without a socket to attach. */
 const WASI_ENXIO = 60;
 
+/** The Socket method an operation calls: recv/send for /dev/usocket-io, readinto/write
+ * (the stream rules) for /dev/usocket-stream. */
+const RECV = 0;
+const SEND = 1;
+const READINTO = 2;
+const WRITE = 3;
+type Method = typeof RECV | typeof SEND | typeof READINTO | typeof WRITE;
+
 /** What a device keeps on Emscripten's stream object of an open file. */
 interface SocketStream {
   /** Set by open; Emscripten calls no operation of a closed stream. */
@@ -88,72 +96,60 @@ export function createDevices(FS: EmscriptenFS, hooks: DeviceHooks): Devices {
     stream.socket = null;
   }
 
+  /** One operation of either device: `method` picks the Socket call (a constant at each
+   * call site, so V8 inlines this into the operation and drops the switch). */
+  function transfer(stream: SocketStream, method: Method, buffer: Int8Array, offset: number, length: number): number {
+    if (stream.short) {
+      stream.short = false;
+      return 0;
+    }
+    let n: number;
+    try {
+      const socket = stream.socket!;
+      const view = bytes(buffer);
+      switch (method) {
+        case RECV:
+          n = socket._recvAt(view, offset, length, 0);
+          break;
+        case SEND:
+          n = socket._sendAt(view, offset, length, 0);
+          break;
+        case READINTO:
+          n = socket._readintoAt(view, offset, length) ?? -1;
+          break;
+        default:
+          n = socket._writeAt(view, offset, length) ?? -1;
+      }
+    } catch (error) {
+      fail(error);
+    }
+    if (n < length) {
+      // -1 (null above, kept a number so that n stays an integer for V8): nothing moved on
+      // a non-blocking socket, which the stream layer answers with None
+      if (n < 0) throw again;
+      // 0 ends the stream layer's loop by itself (the end of the stream; a socket moves at
+      // least one byte of a non-empty write or fails), so only a partial transfer marks
+      if (n > 0) stream.short = true;
+    }
+    return n;
+  }
+
   const io = {
     open,
     close,
-    read(stream: SocketStream, buffer: Int8Array, offset: number, length: number): number {
-      if (stream.short) {
-        stream.short = false;
-        return 0;
-      }
-      let n: number;
-      try {
-        n = stream.socket!._recvAt(bytes(buffer), offset, length, 0);
-      } catch (error) {
-        fail(error);
-      }
-      if (n < length && n > 0) stream.short = true;
-      return n;
-    },
-    write(stream: SocketStream, buffer: Int8Array, offset: number, length: number): number {
-      if (stream.short) {
-        stream.short = false;
-        return 0;
-      }
-      let n: number;
-      try {
-        n = stream.socket!._sendAt(bytes(buffer), offset, length, 0);
-      } catch (error) {
-        fail(error);
-      }
-      if (n < length) stream.short = true;
-      return n;
-    },
+    read: (stream: SocketStream, buffer: Int8Array, offset: number, length: number): number =>
+      transfer(stream, RECV, buffer, offset, length),
+    write: (stream: SocketStream, buffer: Int8Array, offset: number, length: number): number =>
+      transfer(stream, SEND, buffer, offset, length),
   };
 
   const streamOps = {
     open,
     close,
-    read(stream: SocketStream, buffer: Int8Array, offset: number, length: number): number {
-      if (stream.short) {
-        stream.short = false;
-        return 0;
-      }
-      let n: number | null;
-      try {
-        n = stream.socket!._readintoAt(bytes(buffer), offset, length);
-      } catch (error) {
-        fail(error);
-      }
-      if (n === null) throw again;
-      if (n < length && n > 0) stream.short = true;
-      return n;
-    },
-    write(stream: SocketStream, buffer: Int8Array, offset: number, length: number): number {
-      if (stream.short) {
-        stream.short = false;
-        return 0;
-      }
-      let n: number | null;
-      try {
-        n = stream.socket!._writeAt(bytes(buffer), offset, length);
-      } catch (error) {
-        fail(error);
-      }
-      if (n === null) throw again;
-      if (n < length) stream.short = true;
-      return n;
-    },
+    read: (stream: SocketStream, buffer: Int8Array, offset: number, length: number): number =>
+      transfer(stream, READINTO, buffer, offset, length),
+    write: (stream: SocketStream, buffer: Int8Array, offset: number, length: number): number =>
+      transfer(stream, WRITE, buffer, offset, length),
   };
 
   // A major number no Emscripten device uses (heap.ts has 171); the minor tells instances apart.

@@ -80,6 +80,20 @@ def _raise(r):
     raise OSError(_EMAP.get(e, e))
 
 
+def _retry(call, fail=_raise):
+    # call() again for as long as it answers that the heap moved (fail refreshes the view and
+    # returns): its result (>= 0), None when nothing moved on a non-blocking socket; fail
+    # raises every other answer. For the slow paths: a hot path loops inline, with no frame
+    # or closure of its own.
+    while True:
+        r = call()
+        if r >= 0:
+            return r
+        if r == _NONE:
+            return None
+        fail(r)
+
+
 def _room(n):
     # the scratch buffer, grown to n bytes (at most _CAP): how many to ask for
     global _buf, _mv, _baddr, _size
@@ -115,11 +129,8 @@ def _device(path, i):
 
 def _take(n):
     b = bytearray(n)
-    while True:
-        r = _take_js(_a(b))
-        if r >= 0:
-            return bytes(b)
-        _raise(r)
+    _retry(lambda: _take_js(_a(b)))
+    return bytes(b)
 
 
 def _flat(m):
@@ -294,11 +305,8 @@ class socket:
             if type(address) is str:
                 address = address.encode()
             address = _data(address)
-            while True:
-                r = _u.unix(_a(address), len(address))
-                if r >= 0:
-                    return None, 0, 0, 0
-                _raise(r)
+            _retry(lambda: _u.unix(_a(address), len(address)))
+            return None, 0, 0, 0
         t = type(address)
         if t is not tuple and t is not list:
             raise TypeError('address must be a tuple (host, port)')
@@ -366,20 +374,12 @@ class socket:
             data = _data(data)
         if flags:
             flags = _int(flags, 'flags')
-        r = _send(self._id, _a(data), len(data), flags)
-        while r < 0:
-            _raise(r)
-            r = _send(self._id, _a(data), len(data), flags)
-        return r
+        return _retry(lambda: _send(self._id, _a(data), len(data), flags))
 
     def sendall(self, data, flags=0):
         data = _data(data)
         flags = _int(flags, 'flags')
-        while True:
-            r = _sendall(self._id, _a(data), len(data), flags)
-            if r >= 0:
-                return
-            _raise(r)
+        _retry(lambda: _sendall(self._id, _a(data), len(data), flags))
 
     def sendto(self, data, flags_or_address, address=None):
         if address is None:
@@ -388,11 +388,7 @@ class socket:
             flags = _int(flags_or_address, 'flags')
         data = _data(data)
         h, p, f, s = self._target(address)
-        while True:
-            r = _u.sendto(self._id, _a(data), len(data), flags, h, p, f, s)
-            if r >= 0:
-                return r
-            _raise(r)
+        return _retry(lambda: _u.sendto(self._id, _a(data), len(data), flags, h, p, f, s))
 
     def recv(self, bufsize, flags=0):
         if flags or not 0 < bufsize <= _CAP:
@@ -407,11 +403,7 @@ class socket:
             bufsize = _room(_int(bufsize, 'bufsize'))
         if flags:
             flags = _int(flags, 'flags')
-        r = _recv(self._id, _baddr, bufsize, flags)
-        while r < 0:
-            _raise(r)
-            r = _recv(self._id, _baddr, bufsize, flags)
-        return bytes(_mv[:r])
+        return bytes(_mv[:_retry(lambda: _recv(self._id, _baddr, bufsize, flags))])
 
     def recv_into(self, buf, nbytes=0, flags=0):
         if nbytes or flags or type(buf) is not bytearray:
@@ -425,20 +417,13 @@ class socket:
         buf = _writable(buf)
         nbytes = _int(nbytes, 'nbytes')
         flags = _int(flags, 'flags')
-        while True:
-            r = _u.recv_into(self._id, _a(buf), len(buf), nbytes, flags)
-            if r >= 0:
-                return r
-            _raise(r)
+        return _retry(lambda: _u.recv_into(self._id, _a(buf), len(buf), nbytes, flags))
 
     def recvfrom(self, bufsize, flags=0):
         n = _room(_int(bufsize, 'bufsize'))
         flags = _int(flags, 'flags')
-        while True:
-            r = _u.recvfrom(self._id, _baddr, n, flags)
-            if r >= 0:
-                return bytes(_mv[:r]), _address(_last_addr())
-            _raise(r)
+        r = _retry(lambda: _u.recvfrom(self._id, _baddr, n, flags))
+        return bytes(_mv[:r]), _address(_last_addr())
 
     def setsockopt(self, level, option, value):
         level = _int(level, 'level')
@@ -446,17 +431,13 @@ class socket:
         t = type(value)
         if t is int or t is bool:
             r = _u.setsockopt(self._id, level, option, _int(value, 'value'))
+            if r < 0:
+                _raise(r)
         elif t is str:
             raise TypeError('value must be an int or bytes')
         else:
             value = _data(value)
-            while True:
-                r = _u.setsockopt_bytes(self._id, level, option, _a(value), len(value))
-                if r != _STALE:
-                    break
-                _raise(r)
-        if r < 0:
-            _raise(r)
+            _retry(lambda: _u.setsockopt_bytes(self._id, level, option, _a(value), len(value)))
 
     def getsockopt(self, level, option, buflen=0):
         r = _u.getsockopt(self._id, _int(level, 'level'), _int(option, 'option'), _int(buflen, 'buflen'))
@@ -525,13 +506,8 @@ class socket:
             size = _int(size, 'size')  # a buffer would reach JavaScript as an object
         if size >= 0 and size <= _CAP:
             n = _room(size)
-            while True:
-                r = _readinto(self._id, _baddr, n, n)
-                if r >= 0:
-                    return bytes(_mv[:r])
-                if r == _NONE:
-                    return None
-                _raise(r)
+            r = _retry(lambda: _readinto(self._id, _baddr, n, n))
+            return None if r is None else bytes(_mv[:r])
         r = _u.read(self._id, -1 if size < 0 else size)
         if r == _NONE:
             return None
@@ -555,13 +531,7 @@ class socket:
             nbytes = _int(nbytes, 'nbytes')
             if nbytes < 0:
                 nbytes = None  # MicroPython reads it as a size_t: the whole buffer
-        while True:
-            r = _readinto(self._id, _a(buf), len(buf), -1 if nbytes is None else nbytes)
-            if r >= 0:
-                return r
-            if r == _NONE:
-                return None
-            _raise(r)
+        return _retry(lambda: _readinto(self._id, _a(buf), len(buf), -1 if nbytes is None else nbytes))
 
     def readline(self, limit=-1):
         r = _u.readline(self._id, -1 if limit is None else _int(limit, 'limit'))
@@ -597,13 +567,7 @@ class socket:
             else:
                 off = min(n, max(0, _int(off_or_max, 'off')))
                 n = min(n - off, max(0, _int(max_len, 'max_len')))
-        while True:
-            r = _write(self._id, _a(data) + off, n)
-            if r >= 0:
-                return r
-            if r == _NONE:
-                return None
-            _raise(r)
+        return _retry(lambda: _write(self._id, _a(data) + off, n))
 
 
 def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):

@@ -10,6 +10,7 @@ from uctypes import addressof as _a
 _OTHER, _STALE, _NONE = _s._OTHER, _s._STALE, _s._NONE
 _WANT, _KEYBASE = [int(_c) for _c in _u.tls_codes().split(',')]
 _raise = _s._raise
+_retry = _s._retry
 
 PROTOCOL_TLS_CLIENT = 0
 PROTOCOL_TLS_SERVER = 1
@@ -36,16 +37,6 @@ def __getattr__(name):
             _raise(r)
         return r
     raise AttributeError(name)
-
-
-def _check(r):
-    # a call's result, retried by the caller when the heap moved (None then)
-    if r >= 0:
-        return r
-    if r == _STALE:
-        _raise(r)
-        return None
-    _raise(r)
 
 
 def _data(value, what):
@@ -151,10 +142,7 @@ class SSLContext:
             if ident is not None and key is not None:
                 ident = _data(ident, 'psk_identity')
                 key = _data(key, 'psk_key')
-                while True:
-                    r = _u.tls_ctx_psk_client(i, _a(ident), len(ident), _a(key), len(key))
-                    if _check(r) is not None:
-                        break
+                _retry(lambda: _u.tls_ctx_psk_client(i, _a(ident), len(ident), _a(key), len(key)))
         st[name] = value
         if st['verify_callback'] is not None or st['server_psk_keys'] is not None:
             _called[i] = self
@@ -196,18 +184,12 @@ class SSLContext:
             cert = None
         elif t is memoryview:
             cert = bytes(cert)
-        while True:
-            r = _u.tls_ctx_load_cert_chain(self._id, 0 if cert is None else _a(cert), -1 if cert is None else len(cert),
-                                           _a(key), len(key))
-            if _check(r) is not None:
-                return
+        _retry(lambda: _u.tls_ctx_load_cert_chain(self._id, 0 if cert is None else _a(cert),
+                                                  -1 if cert is None else len(cert), _a(key), len(key)))
 
     def load_verify_locations(self, cadata):
         data = _data(cadata, 'cadata')
-        while True:
-            r = _u.tls_ctx_load_verify(self._id, _a(data), len(data))
-            if _check(r) is not None:
-                return
+        _retry(lambda: _u.tls_ctx_load_verify(self._id, _a(data), len(data)))
 
     def wrap_socket(self, sock, server_side=False, do_handshake_on_connect=True, server_hostname=None, client_id=None):
         return SSLSocket(self, sock, server_side, do_handshake_on_connect, server_hostname, client_id)
@@ -240,16 +222,12 @@ class SSLSocket:
         self._over_socket = isinstance(sock, _s.socket)
         # the role is the context's protocol's (mbedTLS sets it in the configuration)
         server = ctx._protocol & 1
-        while True:
-            if self._over_socket:
-                r = _u.tls_wrap(ctx._id, sock._id, server, hostname, 0 if cid is None else _a(cid),
-                                -1 if cid is None else len(cid), 1 if handshake else 0)
-            else:
-                r = _u.tls_wrap_stream(ctx._id, server, hostname, 0 if cid is None else _a(cid),
-                                       -1 if cid is None else len(cid))
-            if _check(r) is not None:
-                break
-        self._id = r
+        if self._over_socket:
+            self._id = _retry(lambda: _u.tls_wrap(ctx._id, sock._id, server, hostname, 0 if cid is None else _a(cid),
+                                                  -1 if cid is None else len(cid), 1 if handshake else 0))
+        else:
+            self._id = _retry(lambda: _u.tls_wrap_stream(ctx._id, server, hostname, 0 if cid is None else _a(cid),
+                                                         -1 if cid is None else len(cid)))
         if not self._over_socket:
             # ciphertext the engine wrote that the stream has not taken yet
             self._out = b''
@@ -298,12 +276,7 @@ class SSLSocket:
         # sends what the engine wrote: True when nothing waits any more
         out = self._out
         while True:
-            n = _u.stream_out(self._id, _a(self._buf), len(self._buf))
-            if n == _STALE:
-                _raise(n)
-                continue
-            if n < 0:
-                self._fail(n)
+            n = _retry(lambda: _u.stream_out(self._id, _a(self._buf), len(self._buf)), self._fail)
             if n == 0:
                 break
             out += self._buf[:n]
@@ -330,13 +303,9 @@ class SSLSocket:
             return None
         if n == 0:
             self._eof = True
-            while _check(_u.stream_in(self._id, 0, 0)) is None:
-                pass
+            _retry(lambda: _u.stream_in(self._id, 0, 0))
             return 0
-        while True:
-            r = _u.stream_in(self._id, _a(view), n)
-            if _check(r) is not None:
-                break
+        _retry(lambda: _u.stream_in(self._id, _a(view), n))
         if not self._dgram:
             self._got += n
             if self._got == self._need:
@@ -430,16 +399,7 @@ class SSLSocket:
         return self._sock_readinto(mv, 0)
 
     def _sock_readinto(self, mv, one):
-        while True:
-            r = _u.tls_readinto(self._id, _a(mv), len(mv), one)
-            if r >= 0:
-                return r
-            if r == _NONE:
-                return None
-            if r == _STALE:
-                _raise(r)
-                continue
-            self._fail(r)
+        return _retry(lambda: _u.tls_readinto(self._id, _a(mv), len(mv), one), self._fail)
 
     def read(self, size=-1):
         self._live()
@@ -482,16 +442,8 @@ class SSLSocket:
     def readline(self, limit=-1):
         self._live()
         if self._over_socket:
-            while True:
-                r = _u.tls_readline(self._id, -1 if limit is None else limit)
-                if r == _NONE:
-                    return None
-                if r >= 0:
-                    return _s._take(r)
-                if r == _STALE:
-                    _raise(r)
-                    continue
-                self._fail(r)
+            r = _retry(lambda: _u.tls_readline(self._id, -1 if limit is None else limit), self._fail)
+            return None if r is None else _s._take(r)
         line = b''
         one = bytearray(1)
         while limit is None or limit < 0 or len(line) < limit:
@@ -516,16 +468,7 @@ class SSLSocket:
         return self._sock_write(data, 0)
 
     def _sock_write(self, data, one):
-        while True:
-            r = _u.tls_write(self._id, _a(data), len(data), one)
-            if r >= 0:
-                return r
-            if r == _NONE:
-                return None
-            if r == _STALE:
-                _raise(r)
-                continue
-            self._fail(r)
+        return _retry(lambda: _u.tls_write(self._id, _a(data), len(data), one), self._fail)
 
     def send(self, data):
         self._live()
