@@ -548,6 +548,7 @@ async function main() {
   for (const w of plan) {
     const cMedian = w.samples.c?.length ? median(w.samples.c) : null;
     const cCpu = cpuOf(w.cpu.c ?? []);
+    const cPartner = w.partnerCpu.c?.length ? median(w.partnerCpu.c) : null;
     for (const peer of w.peers) {
       const s = w.samples[peer];
       if (!s.length) continue;
@@ -583,6 +584,12 @@ async function main() {
         // system): the rest of a same-core round trip, beside the client's.
         partnerNs: w.partnerCpu[peer].length ? median(w.partnerCpu[peer]) : null,
         partnerSamplesNs: w.partnerCpu[peer],
+        // Client + partner CPU per operation ÷ C's: on the same core, the round trip's cost
+        // without the time neither process ran (the steadier figure on a shared machine).
+        tripRatio:
+          cCpu && cPartner && w.cpu[peer].length && w.partnerCpu[peer].length
+            ? (cpuOf(w.cpu[peer]) + median(w.partnerCpu[peer])) / (cCpu + cPartner)
+            : null,
       });
     }
   }
@@ -597,6 +604,7 @@ async function main() {
     "client CPU/op user+sys",
     "CPU ratio",
     "partner CPU/op",
+    "client+partner CPU ratio",
   ];
   const tableFor = (placement) => {
     const mine = rows.filter((r) => r.placement === placement);
@@ -611,6 +619,7 @@ async function main() {
       r.userNs === null ? "" : `${formatNs(r.userNs)} + ${formatNs(r.sysNs)}`,
       r.cpuRatio === null ? "—" : r.cpuRatio.toFixed(2),
       r.partnerNs === null ? "" : formatNs(r.partnerNs),
+      r.tripRatio === null ? "" : r.tripRatio.toFixed(3),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
     const line = (c) => "| " + c.map((x, i) => x.padEnd(widths[i])).join(" | ") + " |";

@@ -78,7 +78,10 @@ export function socketRecvInto(
   flags: number,
   syscall: string,
 ): number {
-  return native.recv(ch.fdFor(syscall), buf, offset, length, flags | ch.dontwait);
+  const fd = ch.fdFor(syscall);
+  // The whole buffer (a fresh one per attempt: recvFresh, recvBytes): no window to check.
+  if (offset === 0 && length === buf.length) return native.recvView(fd, buf, flags | ch.dontwait);
+  return native.recv(fd, buf, offset, length, flags | ch.dontwait);
 }
 
 export function socketSendFrom(

@@ -1,7 +1,8 @@
 // Creates an instance of the MicroPython WebAssembly port with the bridge installed. The
 // port is an optional peer dependency, imported only here, when this is first called.
 import { installSocket, type InstallOptions } from "./install.js";
-import { withTableCopy } from "./table.js";
+import { restoreStackOnThrow } from "./sjlj.js";
+import { type PortGlue, takePortExports, withTableCopy } from "./table.js";
 import type { LoadOptions, MicroPythonInstance } from "./types.js";
 
 const PACKAGE = "@micropython/micropython-webassembly-pyscript";
@@ -27,6 +28,9 @@ export async function loadMicroPython(options: LoadOptions & InstallOptions = {}
   }
   const { time, input, hostfs, asyncio, ...load } = options;
   const mp = await withTableCopy(() => port.loadMicroPython({ heapsize: DEFAULT_HEAPSIZE, ...load }));
+  const glue = (mp as { _module?: PortGlue & { ccall?: unknown } })._module;
+  const exports = glue === undefined ? null : takePortExports(glue);
+  if (glue !== undefined && exports !== null) restoreStackOnThrow(glue, exports);
   installSocket(mp, { time, input, hostfs, asyncio });
   return mp;
 }
