@@ -32,11 +32,7 @@ const WASI_ENXIO = 60;
 
 /** The Socket method an operation calls: recv/send for /dev/usocket-io, readinto/write
  * (the stream rules) for /dev/usocket-stream. */
-const RECV = 0;
-const SEND = 1;
-const READINTO = 2;
-const WRITE = 3;
-type Method = typeof RECV | typeof SEND | typeof READINTO | typeof WRITE;
+type Method = "recv" | "send" | "readinto" | "write";
 
 /** What a device keeps on Emscripten's stream object of an open file. */
 interface SocketStream {
@@ -108,13 +104,13 @@ export function createDevices(FS: EmscriptenFS, hooks: DeviceHooks): Devices {
       const socket = stream.socket!;
       const view = bytes(buffer);
       switch (method) {
-        case RECV:
+        case "recv":
           n = socket._recvAt(view, offset, length, 0);
           break;
-        case SEND:
+        case "send":
           n = socket._sendAt(view, offset, length, 0);
           break;
-        case READINTO:
+        case "readinto":
           n = socket._readintoAt(view, offset, length) ?? -1;
           break;
         default:
@@ -138,18 +134,18 @@ export function createDevices(FS: EmscriptenFS, hooks: DeviceHooks): Devices {
     open,
     close,
     read: (stream: SocketStream, buffer: Int8Array, offset: number, length: number): number =>
-      transfer(stream, RECV, buffer, offset, length),
+      transfer(stream, "recv", buffer, offset, length),
     write: (stream: SocketStream, buffer: Int8Array, offset: number, length: number): number =>
-      transfer(stream, SEND, buffer, offset, length),
+      transfer(stream, "send", buffer, offset, length),
   };
 
   const streamOps = {
     open,
     close,
     read: (stream: SocketStream, buffer: Int8Array, offset: number, length: number): number =>
-      transfer(stream, READINTO, buffer, offset, length),
+      transfer(stream, "readinto", buffer, offset, length),
     write: (stream: SocketStream, buffer: Int8Array, offset: number, length: number): number =>
-      transfer(stream, WRITE, buffer, offset, length),
+      transfer(stream, "write", buffer, offset, length),
   };
 
   // A major number no Emscripten device uses (heap.ts has 171); the minor tells instances apart.
