@@ -229,8 +229,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
 
   /** Whether kept-back bytes are waiting. */
   get #keeps(): boolean {
-    const kept = this.#kept;
-    return kept !== null && kept.waiting;
+    return this.#kept?.waiting === true;
   }
 
   /** @internal Whether kept-back bytes are waiting (select reports them as POLLIN). */
