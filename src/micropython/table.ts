@@ -1,12 +1,18 @@
-// The port's function table, read without its debug check. The npm build of the port has
-// Emscripten's assertions on: each of the invoke_* imports that emulate setjmp/longjmp (the
-// interpreter's bytecode loop makes almost every call through one) looks an entry up in its
-// own copy of the table and then asks the table for the same entry again, to check the copy.
-// That second look-up is a call into V8's C++ API, about an eighth of the interpreter's time
-// in W1 (docs/performance.md). Entries change only when the table is set or grown from
-// JavaScript (C code compiled by Emscripten never changes it), so while the port loads, the
-// table of the instance it makes gets its own get(), answered from a copy that set() and
-// grow() drop. Nothing else changes: the same function objects, the same errors.
+// The watch on WebAssembly.instantiate while the port loads, and the port's function table
+// read without its debug check. While watched, the port's module is rewritten so its
+// setjmp/longjmp runs in WebAssembly (sjlj.ts), its memory's growth is bounded
+// (heap-limit.ts), and the instance's exports are kept for takePortExports() (loader.ts).
+//
+// The table: the npm build of the port has Emscripten's assertions on, so each of the
+// invoke_* imports that emulate setjmp/longjmp (the interpreter's bytecode loop makes almost
+// every call through one) looks an entry up in its own copy of the table and then asks the
+// table for the same entry again, to check the copy. That second look-up is a call into V8's
+// C++ API, about an eighth of the interpreter's time in W1 (docs/performance.md). On the
+// rewritten module no invoke_* runs; when the rewrite does not apply, it is the hot path
+// again. Entries change only when the table is set or grown from JavaScript (C code compiled
+// by Emscripten never changes it), so the table of the instance the port makes gets its own
+// get(), answered from a copy that set() and grow() drop. Nothing else changes: the same
+// function objects, the same errors.
 
 import { limitHeapGrowth } from "./heap-limit.js";
 import { instantiateRewritten } from "./sjlj.js";
