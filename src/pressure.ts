@@ -55,13 +55,55 @@ function reap(slot: number): void {
 
 const forgotten = new FinalizationRegistry<number>(reap);
 
+/** Sockets made since the last flush, held strongly (so none can be collected before it is
+ * registered) and registered by the flush only if still open: most short-lived sockets are
+ * closed before it and never pay for a registration and its cell. The flush comes when the
+ * batch is full, at the next microtask checkpoint (the end of the current task), and before
+ * a collection under descriptor pressure; the batch holds nothing after it. */
+const BATCH = 32;
+const batch: (object | null)[] = new Array<object | null>(BATCH).fill(null);
+const batchSlots: number[] = new Array<number>(BATCH).fill(0);
+let batched = 0;
+let flushQueued = false;
+
+function flush(): void {
+  const count = batched;
+  batched = 0;
+  for (let i = 0; i < count; i++) {
+    const socket = batch[i]!;
+    batch[i] = null;
+    const slot = batchSlots[i]!;
+    const claim = claims[slot]!;
+    if (claim === CLOSED) {
+      // Closed before its registration: no callback will ever name this slot.
+      freeSlots.push(slot);
+      continue;
+    }
+    forgotten.register(socket, slot);
+    if (!CLEANUP_SOME_FLAG) {
+      const fd = claim % GEN_UNIT;
+      native.track(fd, (claim - fd) / GEN_UNIT, socket);
+    }
+  }
+}
+
+function flushQueuedBatch(): void {
+  flushQueued = false;
+  flush();
+}
+
 /** Has the descriptor `fd` of `socket`, claimed with generation `gen`, closed when the
  * socket is collected; the registration's slot, for closed(). */
 export function closeWhenForgotten(socket: object, fd: number, gen: number): number {
   const slot = freeSlots.length > 0 ? freeSlots.pop()! : claims.length;
   claims[slot] = gen * GEN_UNIT + fd;
-  forgotten.register(socket, slot);
-  if (!CLEANUP_SOME_FLAG) native.track(fd, gen, socket);
+  if (batched === BATCH) flush();
+  batch[batched] = socket;
+  batchSlots[batched++] = slot;
+  if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flushQueuedBatch);
+  }
   return slot;
 }
 
@@ -107,6 +149,8 @@ export function recoveredFromPressure(rc: unknown): boolean {
   const found = pressureTools();
   if (found === null || found === undefined) return false;
   const before = reaped;
+  // The batch's forgotten sockets must be registered (or tracked) to be found.
+  flush();
   found.collect();
   if (found.cleanupSome === null) return native.closeUnreachable() > 0;
   found.cleanupSome.call(forgotten, reap);

@@ -146,8 +146,9 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   /** Its registration with the registry that closes forgotten sockets (pressure.ts). */
   #slot: number;
   #timeout: number | null = null;
-  /** Kept-back bytes (docs/behaviour.md §4, "Nothing is lost"): the one implementation, shared with TLS. */
-  readonly #kept = new op.KeptBytes();
+  /** Kept-back bytes (docs/behaviour.md §4, "Nothing is lost"): the one implementation, shared
+   * with TLS; made the first time bytes are kept back (most sockets never keep any). */
+  #kept: op.KeptBytes | null = null;
   /** @internal */
   readonly dontwait = 0;
   /** @internal The Promise layer's state for this socket, created on first use. */
@@ -226,14 +227,19 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     return this.#gen;
   }
 
+  /** Whether kept-back bytes are waiting. */
+  get #keeps(): boolean {
+    return this.#kept?.waiting === true;
+  }
+
   /** @internal Whether kept-back bytes are waiting (select reports them as POLLIN). */
   get _hasKept(): boolean {
-    return this.#kept.waiting;
+    return this.#keeps;
   }
 
   /** @internal */
   takeKept(into: Uint8Array, offset: number, length: number, peek: boolean): number {
-    return this.#kept.take(into, offset, length, peek);
+    return this.#kept === null ? 0 : this.#kept.take(into, offset, length, peek);
   }
 
   /** @internal The plain transport (operations.ts): one system call. */
@@ -268,7 +274,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   /** @internal recv() into `length` bytes at `offset` of `heap`. */
   _recvAt(heap: Uint8Array, offset: number, length: number, flags: number): number {
     if (length === 0) return 0;
-    if (!this.#kept.waiting) {
+    if (!this.#keeps) {
       const rc = native.recv(this.fdFor("recv"), heap, offset, length, flags);
       if (rc >= 0) return rc;
       if (rc !== -EAGAIN) throw new OSError(-rc, "recv");
@@ -279,7 +285,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
   /** @internal readinto() of `length` bytes at `offset` of `heap`: null when nothing came on a non-blocking socket. */
   _readintoAt(heap: Uint8Array, offset: number, length: number): number | null {
     let first = 0;
-    if (length > 0 && !this.#kept.waiting) {
+    if (length > 0 && !this.#keeps) {
       const rc = native.recv(this.fdFor("readinto"), heap, offset, length, 0);
       if (rc === length || rc === 0) return rc;
       if (rc !== -EAGAIN) {
@@ -325,7 +331,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
 
   /** @internal Puts bytes back in front of whatever is kept already. */
   keepBack(bytes: Uint8Array): void {
-    this.#kept.keepBack(bytes);
+    (this.#kept ??= new op.KeptBytes()).keepBack(bytes);
   }
 
   /** @internal Runs an operation to its end, waiting with poll(2) within the timeout. */
@@ -386,7 +392,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
-    this.#kept.clear();
+    this.#kept?.clear();
     closed(this.#slot);
     const rc = native.close(fd, this.#gen);
     this._async?.closed();
@@ -717,7 +723,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const buf = this.#recvBuffer(wanted);
     if (buf === null) return this._run(op.recvDatagram(this, wanted, f, "recv"), "recv");
     if (buf.length === 0) return buf;
-    if (!this.#kept.waiting) {
+    if (!this.#keeps) {
       const rc = native.recvView(fd, buf, f);
       if (rc >= 0) return op.fitted(buf, rc);
       if (rc !== -EAGAIN) throw new OSError(-rc, "recv");
@@ -730,7 +736,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
    * @example const data = await s.recvAsync(4096, { signal });
    */
   recvAsync(bufsize: number, flags?: number | AsyncOptions, options?: AsyncOptions): Promise<Buffer> {
-    if (options === undefined && typeof (flags ?? 0) === "number" && startsNow(this, READ) && !this.#kept.waiting) {
+    if (options === undefined && typeof (flags ?? 0) === "number" && startsNow(this, READ) && !this.#keeps) {
       // Ready now: one attempt and no operation object, the common call (as for recv).
       let rc: number;
       let buf: Buffer;
@@ -781,7 +787,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const fd = this.fdFor("recv_into");
     const [buf, length] = recvIntoArguments(buffer, nbytes);
     const f = flagsArgument(flags);
-    if (!this.#kept.waiting) {
+    if (!this.#keeps) {
       // The common case is one system call, as for recv: no operation object.
       const rc = native.recv(fd, buf, 0, length, f);
       if (rc >= 0) return rc;
@@ -817,7 +823,7 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     const wanted = size(bufsize, "bufsize");
     const f = flagsArgument(flags);
     const buf = this.#recvBuffer(wanted);
-    if (buf !== null && !this.#kept.waiting) {
+    if (buf !== null && !this.#keeps) {
       // The common case is one system call, as for recv: no operation object, no closure.
       const rc = native.recvfromView(fd, buf, f);
       if (typeof rc !== "number") {

@@ -102,6 +102,47 @@ test("forgotten sockets are closed across collections that reuse the registry's 
   assert.deepEqual(result, { open: 50, intact: 50, delivered: 50, kept: 50, final: 0 });
 });
 
+// New sockets wait in a small batch, held strongly, until they are registered with the
+// registry (src/pressure.ts): when the batch fills, or at the end of the task. The batch must
+// register every socket still open, and must hold none once flushed.
+test("sockets forgotten before their registration batch is flushed are closed after collection", async () => {
+  const result = await inGcChild(`
+    const before = fds();
+    const counts = [1, 5, 31, 32, 33, 64, 100];
+    const open = [];
+    for (const count of counts) {
+      (() => {
+        for (let i = 0; i < count; i++) {
+          s.socket(s.AF_INET, s.SOCK_DGRAM); // forgotten
+          if (i % 3 === 0) s.socket().close(); // closed before the flush: never registered
+        }
+      })();
+      open.push(fds() - before);
+      await collect();
+    }
+    return { open, final: fds() - before };
+  `);
+  assert.deepEqual(result, { open: [1, 5, 31, 32, 33, 64, 100], final: 0 });
+});
+
+test("the registration batch keeps no socket alive once flushed, closed or forgotten", async () => {
+  const result = await inGcChild(`
+    const refs = [];
+    // In a task of their own, so that the WeakRefs do not keep their targets for the task.
+    await new Promise((resolve) => setImmediate(() => {
+      for (let i = 0; i < 40; i++) {
+        const k = s.socket(s.AF_INET, s.SOCK_DGRAM);
+        if (i % 2 === 0) k.close();
+        refs.push(new WeakRef(k));
+      }
+      resolve();
+    }));
+    await collect();
+    return { alive: refs.filter((r) => r.deref() !== undefined).length };
+  `);
+  assert.deepEqual(result, { alive: 0 });
+});
+
 test("a socket that is still referenced is not closed by GC", async () => {
   const result = await inGcChild(`
     const kept = [];
