@@ -137,7 +137,7 @@ const PEERS = {
 
 /** Peers that need the floor addon (bench/floor/floor.c), and the workloads it has. */
 const FLOOR_PEERS = new Set(["floor", "floorp"]);
-const FLOOR_WORKLOADS = new Set(["W1", "W3", "W4", "W5a", "W5c", "W1p"]);
+const FLOOR_WORKLOADS = new Set(["W1", "W2", "W2r", "W3", "W4", "W5a", "W5c", "W1p"]);
 
 /** Peers whose figures are usocket's, held to the workload's goal. */
 const OURS = new Set(["usocket", "promise", "bridge"]);

@@ -154,6 +154,13 @@ static napi_value setsockopt_js(napi_env env, napi_callback_info info) {
       env, setsockopt(int_arg(env, argv[0]), int_arg(env, argv[1]), int_arg(env, argv[2]), &value, sizeof value));
 }
 
+static napi_value shutdown_js(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  return number(env, shutdown(int_arg(env, argv[0]), int_arg(env, argv[1])));
+}
+
 /* Where getaddrinfo writes its IPv4 answers, 5 slots each (family, type, protocol, port,
  * address in host order): an Int32Array registered once, as usocket's gaiSlots. */
 static int32_t *answers;
@@ -270,6 +277,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"connect", NULL, connect_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, close_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setsockopt", NULL, setsockopt_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"shutdown", NULL, shutdown_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gaiSlots", NULL, gai_slots_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getaddrinfo", NULL, getaddrinfo_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"watch", NULL, watch_js, NULL, NULL, NULL, napi_enumerable, NULL},
