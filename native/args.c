@@ -124,7 +124,9 @@ int arg_kept_int32_array(napi_env env, napi_value value, size_t min, int32_t **d
   napi_ref keep;
   if (arg_int32_array(env, value, min, data, count) < 0) return -1;
   /* The memory of an ArrayBuffer does not move, and the reference keeps it alive. */
-  return napi_create_reference(env, value, 1, &keep) == napi_ok ? 0 : -1;
+  if (napi_create_reference(env, value, 1, &keep) == napi_ok) return 0;
+  napi_throw_error(env, NULL, "usocket core: could not keep the Int32Array");
+  return -1;
 }
 
 napi_value make_int(napi_env env, int64_t value) {

@@ -67,9 +67,11 @@ let batched = 0;
 let flushQueued = false;
 
 function flush(): void {
-  const count = batched;
-  batched = 0;
-  for (let i = 0; i < count; i++) {
+  // From the end, each entry taken out before it is registered: if a registration throws
+  // (out of memory), the entries not yet reached stay in the batch for the next flush, and
+  // none is registered twice.
+  while (batched > 0) {
+    const i = --batched;
     const socket = batch[i]!;
     batch[i] = null;
     const slot = batchSlots[i]!;

@@ -643,10 +643,13 @@ export class Socket<A extends Address = Address, Mode extends SocketMode = "bloc
     address?: AddressInput,
   ): number {
     // #sendtoArguments' checks in its order, without its array: this call is often in a loop.
-    const fd = this.fdFor("sendto");
+    this.fdFor("sendto");
     const view = bytesToSend(data);
     const flags = address === undefined ? 0 : int32(flagsOrAddress, "flags");
     const packed = packAddress(this.family, address === undefined ? flagsOrAddress : address, "sendto");
+    // read again: reading the address can run the caller's code (a getter, a Proxy), which
+    // may have closed this socket and let another take its number
+    const fd = this.fdFor("sendto");
     // The common case is one system call, as for send: no operation object unless it
     // would block.
     const rc = native.sendtoView(fd, view, flags, packed);

@@ -461,3 +461,34 @@ describe("an AF_UNIX path with an embedded NUL is refused, not cut", () => {
     }
   });
 });
+
+describe("review: an address whose reading runs code cannot redirect a datagram", () => {
+  test("sendto to an address Proxy that closes the socket and lets another take its number is EBADF", () => {
+    const receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    const sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    let other = null;
+    try {
+      receiver.bind(["127.0.0.1", 0]);
+      const target = receiver.getsockname();
+      const fd = sender.fileno();
+      const address = new Proxy([...target], {
+        get(array, key) {
+          if (key === "0" && other === null) {
+            sender.close();
+            other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+            assert.equal(other.fileno(), fd, "the new socket took the closed one's number");
+          }
+          return Reflect.get(array, key);
+        },
+      });
+      assert.throws(() => sender.sendto(Buffer.from("x"), address), { code: "EBADF" });
+      assert.notEqual(other, null, "the address was read");
+      receiver.setblocking(false);
+      assert.throws(() => receiver.recvfrom(16), { code: "EAGAIN" }, "nothing was sent through the other socket");
+    } finally {
+      receiver.close();
+      sender.close();
+      other?.close();
+    }
+  });
+});

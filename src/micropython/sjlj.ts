@@ -578,7 +578,7 @@ export function rewriteSetjmp(source: Uint8Array): Uint8Array {
     if (i < 0) return null;
     const body = bytes.subarray(bodies[3 * i + 1]!, bodies[3 * i + 2]!);
     const n = prefix.length;
-    if (body.length < n + 3 || prefix.some((b, k) => body[k] !== b) || body[body.length - 1] !== 0x0b) return null;
+    if (body.length < n + 2 || prefix.some((b, k) => body[k] !== b) || body[body.length - 1] !== 0x0b) return null;
     const global = [...body.subarray(n, body.length - 1)];
     return lebEnd(global, 0) === global.length ? global : null;
   };
