@@ -16,6 +16,7 @@ import { createRequire } from "node:module";
 import { constants } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loopTimers, now, report } from "./timing.js";
 
 const ADDON = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "out", "floor.node");
 const floor = createRequire(import.meta.url)(ADDON);
@@ -39,39 +40,7 @@ const port = Number(portText);
 const count = Number(countText);
 const warm = Number(warmText);
 
-// As bench/peers/node.js times its loops (timedLoops there): the warm-up and the timed
-// section are calls of one loop function, so the timed call runs code compiled for it.
-const WARM_CALLS = 4;
-
-function timedLoops(loop) {
-  let ok = true;
-  for (let k = 0; k < WARM_CALLS; k++) ok = loop(Math.ceil(warm / WARM_CALLS)) && ok;
-  const start = now();
-  ok = loop(count) && ok;
-  return [now() - start, ok];
-}
-
-async function timedAsyncLoops(loop) {
-  let ok = true;
-  for (let k = 0; k < WARM_CALLS; k++) ok = (await loop(Math.ceil(warm / WARM_CALLS))) && ok;
-  const start = now();
-  ok = (await loop(count)) && ok;
-  return [now() - start, ok];
-}
-
-const cpuMarks = [];
-const now = () => {
-  cpuMarks.push(process.cpuUsage());
-  return process.hrtime.bigint();
-};
-
-function report(ns, ops, ok, detail) {
-  const first = cpuMarks[0];
-  const last = cpuMarks.at(-1);
-  const cpu =
-    first && last ? { userNs: (last.user - first.user) * 1000, sysNs: (last.system - first.system) * 1000 } : {};
-  process.stdout.write(JSON.stringify({ ns: Number(ns), ops, ...cpu, ok, detail }) + "\n");
-}
+const { timedLoops, timedAsyncLoops } = loopTimers(warm, count);
 
 function fail(rc, call) {
   return new Error(`${call}: errno ${-rc}`);

@@ -11,6 +11,7 @@ import * as dgram from "node:dgram";
 import * as dns from "node:dns";
 import { fileURLToPath } from "node:url";
 import * as path from "node:path";
+import { loopTimers, now, report } from "./timing.js";
 
 const CHUNK = 65536;
 const HOST = "127.0.0.1";
@@ -21,46 +22,7 @@ const port = Number(portText);
 const count = Number(countText);
 const warm = Number(warmText);
 
-function report(ns, ops, ok, detail) {
-  const first = cpuMarks[0];
-  const last = cpuMarks.at(-1);
-  const cpu =
-    first && last ? { userNs: (last.user - first.user) * 1000, sysNs: (last.system - first.system) * 1000 } : {};
-  process.stdout.write(JSON.stringify({ ns: Number(ns), ops, ...cpu, ok, detail }) + "\n");
-}
-
-// The clock is read only where the timed section starts and ends; each reading also
-// samples the process's CPU time (all threads), so the report can show CPU per operation.
-const cpuMarks = [];
-const now = () => {
-  cpuMarks.push(process.cpuUsage());
-  return process.hrtime.bigint();
-};
-
-// The calls without a partner (W5*): the warm-up and the timed section are calls of one
-// loop function. A loop that started its clock at \`i === warm\` met that branch cold in
-// the code the JIT had compiled during the warm-up: V8 threw that code away ("Insufficient
-// type feedback for call") and the timed section began unoptimized while the loop was
-// compiled again on the same pinned core (docs/performance.md, W5c). The warm-up is split
-// in WARM_CALLS calls so that the code after the loop has run too, and the function is
-// compiled whole before the clock starts.
-const WARM_CALLS = 4;
-
-function timedLoops(loop) {
-  let ok = true;
-  for (let k = 0; k < WARM_CALLS; k++) ok = loop(Math.ceil(warm / WARM_CALLS)) && ok;
-  const start = now();
-  ok = loop(count) && ok;
-  return [now() - start, ok];
-}
-
-async function timedAsyncLoops(loop) {
-  let ok = true;
-  for (let k = 0; k < WARM_CALLS; k++) ok = (await loop(Math.ceil(warm / WARM_CALLS))) && ok;
-  const start = now();
-  ok = (await loop(count)) && ok;
-  return [now() - start, ok];
-}
+const { timedLoops, timedAsyncLoops } = loopTimers(warm, count);
 
 // ---- usocket, synchronous ----
 
