@@ -269,6 +269,23 @@ static napi_value accept_js(napi_env env, napi_callback_info info) {
  * for the methods' common call, which sends or fills a whole Buffer: two arguments fewer,
  * and no window to check, about 150 instructions a call (docs/performance.md, W3). */
 
+/* The arguments every transfer call starts with: fd, the bytes (the whole view, or with
+ * `windowed` a view, an offset and a length), then the flags. */
+struct transfer {
+  int32_t fd;
+  int32_t flags;
+  uint8_t *data;
+  size_t len;
+};
+
+static int transfer_args(napi_env env, napi_value *argv, bool windowed, struct transfer *t) {
+  if (arg_int32(env, argv[0], &t->fd) < 0) return -1;
+  if ((windowed ? arg_window(env, argv[1], argv[2], argv[3], &t->data, &t->len)
+                : arg_bytes(env, argv[1], &t->data, &t->len)) < 0)
+    return -1;
+  return arg_int32(env, argv[windowed ? 4 : 2], &t->flags);
+}
+
 static napi_value send_call(napi_env env, int32_t fd, const uint8_t *data, size_t len, int32_t flags) {
   if (interrupt_before(fd, POLLOUT, flags & MSG_DONTWAIT) < 0) return make_errno(env, EINTR);
   return result_or_errno(env, INTERRUPTIBLE(send(fd, data, len, flags | USOCK_SEND_FLAGS)));
@@ -277,25 +294,17 @@ static napi_value send_call(napi_env env, int32_t fd, const uint8_t *data, size_
 /* send(fd, view, offset, length, flags) → bytes sent or -errno. */
 static napi_value send_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 5);
-  int32_t fd, flags;
-  uint8_t *data;
-  size_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
-      arg_int32(env, argv[4], &flags) < 0)
-    return NULL;
-  return send_call(env, fd, data, len, flags);
+  struct transfer t;
+  if (transfer_args(env, argv, true, &t) < 0) return NULL;
+  return send_call(env, t.fd, t.data, t.len, t.flags);
 }
 
 /* sendView(fd, view, flags) → bytes sent or -errno: every byte of the view. */
 static napi_value send_view_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 3);
-  int32_t fd, flags;
-  uint8_t *data;
-  size_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_bytes(env, argv[1], &data, &len) < 0 ||
-      arg_int32(env, argv[2], &flags) < 0)
-    return NULL;
-  return send_call(env, fd, data, len, flags);
+  struct transfer t;
+  if (transfer_args(env, argv, false, &t) < 0) return NULL;
+  return send_call(env, t.fd, t.data, t.len, t.flags);
 }
 
 static napi_value sendto_call(
@@ -311,25 +320,17 @@ static napi_value sendto_call(
 /* sendto(fd, view, offset, length, flags, packedAddress) → bytes sent or -errno. */
 static napi_value sendto_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 6);
-  int32_t fd, flags;
-  uint8_t *data;
-  size_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
-      arg_int32(env, argv[4], &flags) < 0)
-    return NULL;
-  return sendto_call(env, fd, data, len, flags, argv[5]);
+  struct transfer t;
+  if (transfer_args(env, argv, true, &t) < 0) return NULL;
+  return sendto_call(env, t.fd, t.data, t.len, t.flags, argv[5]);
 }
 
 /* sendtoView(fd, view, flags, packedAddress) → bytes sent or -errno: the whole view. */
 static napi_value sendto_view_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 4);
-  int32_t fd, flags;
-  uint8_t *data;
-  size_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_bytes(env, argv[1], &data, &len) < 0 ||
-      arg_int32(env, argv[2], &flags) < 0)
-    return NULL;
-  return sendto_call(env, fd, data, len, flags, argv[3]);
+  struct transfer t;
+  if (transfer_args(env, argv, false, &t) < 0) return NULL;
+  return sendto_call(env, t.fd, t.data, t.len, t.flags, argv[3]);
 }
 
 static napi_value recv_call(napi_env env, int32_t fd, uint8_t *data, size_t len, int32_t flags) {
@@ -340,25 +341,17 @@ static napi_value recv_call(napi_env env, int32_t fd, uint8_t *data, size_t len,
 /* recv(fd, view, offset, length, flags) → bytes received (0 at EOF) or -errno. */
 static napi_value recv_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 5);
-  int32_t fd, flags;
-  uint8_t *data;
-  size_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
-      arg_int32(env, argv[4], &flags) < 0)
-    return NULL;
-  return recv_call(env, fd, data, len, flags);
+  struct transfer t;
+  if (transfer_args(env, argv, true, &t) < 0) return NULL;
+  return recv_call(env, t.fd, t.data, t.len, t.flags);
 }
 
 /* recvView(fd, view, flags) → bytes received into the view (0 at EOF) or -errno. */
 static napi_value recv_view_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 3);
-  int32_t fd, flags;
-  uint8_t *data;
-  size_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_bytes(env, argv[1], &data, &len) < 0 ||
-      arg_int32(env, argv[2], &flags) < 0)
-    return NULL;
-  return recv_call(env, fd, data, len, flags);
+  struct transfer t;
+  if (transfer_args(env, argv, false, &t) < 0) return NULL;
+  return recv_call(env, t.fd, t.data, t.len, t.flags);
 }
 
 /* Where recvfrom writes an AF_INET sender: an Int32Array of this thread's environment (one
@@ -415,28 +408,20 @@ static napi_value recvfrom_call(napi_env env, int32_t fd, uint8_t *data, size_t 
 
 static napi_value recvfrom_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 6);
-  int32_t fd, flags;
-  uint8_t *data;
-  size_t len;
+  struct transfer t;
   napi_valuetype slots_type;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_window(env, argv[1], argv[2], argv[3], &data, &len) < 0 ||
-      arg_int32(env, argv[4], &flags) < 0)
-    return NULL;
+  if (transfer_args(env, argv, true, &t) < 0) return NULL;
   NAPI_OK(napi_typeof(env, argv[5], &slots_type));
-  return recvfrom_call(env, fd, data, len, flags, slots_type != napi_undefined);
+  return recvfrom_call(env, t.fd, t.data, t.len, t.flags, slots_type != napi_undefined);
 }
 
 /* recvfromView(fd, view, flags) → as recvfrom(fd, view, 0, view's length, flags, true): the
  * whole view, an AF_INET sender in the slots. */
 static napi_value recvfrom_view_js(napi_env env, napi_callback_info info) {
   GET_ARGS_N(env, info, argv, 3);
-  int32_t fd, flags;
-  uint8_t *data;
-  size_t len;
-  if (arg_int32(env, argv[0], &fd) < 0 || arg_bytes(env, argv[1], &data, &len) < 0 ||
-      arg_int32(env, argv[2], &flags) < 0)
-    return NULL;
-  return recvfrom_call(env, fd, data, len, flags, true);
+  struct transfer t;
+  if (transfer_args(env, argv, false, &t) < 0) return NULL;
+  return recvfrom_call(env, t.fd, t.data, t.len, t.flags, true);
 }
 
 /* setsockopt(fd, level, option, value): value is an integer or a byte view passed as is. */
